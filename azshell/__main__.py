@@ -1,0 +1,3 @@
+from azshell.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,229 @@
+"""The one facade the front ends use: :class:`Session`.
+
+The REPL, the Jupyter kernel and the command line only call this: ``execute``/``run`` (streamed records),
+``is_complete``, ``complete``, ``inspect``, ``interrupt``, ``prompt`` and ``toolbar``. It wires the language
+engine (``azshell.lang``) to the Azure cmdlets (``azshell.cmdlets``) over one :class:`~azshell.world.World`.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+from azshell.errors import AzShellError
+
+if TYPE_CHECKING:
+    from azshell.lang.completion import CompletionResult
+    from azshell.lang.engine import Engine, StreamRecord
+    from azshell.world import World
+
+Completeness = Literal["complete", "incomplete", "invalid"]
+
+
+class SessionError(AzShellError):
+    """The session could not start (e.g. the state file is unusable); the message says why."""
+
+
+def default_state_path() -> str:
+    """``$AZSHELL_STATE``, else ``$AZSHELL_HOME/state.db`` (``AZSHELL_HOME`` defaults to ``~/.azshell``)."""
+    if os.environ.get("AZSHELL_STATE"):
+        return os.environ["AZSHELL_STATE"]
+    return os.path.join(azshell_home(), "state.db")
+
+
+def azshell_home() -> str:
+    return os.environ.get("AZSHELL_HOME") or os.path.join(os.path.expanduser("~"), ".azshell")
+
+
+@dataclass
+class ExecuteResult:
+    records: list[StreamRecord] = field(default_factory=list)
+    had_errors: bool = False
+    exit_requested: int | None = None
+
+
+class Session:
+    """One user's shell over one state file."""
+
+    def __init__(self, *, state: str | None = None, world: World | None = None, interactive: bool = False) -> None:
+        from azshell.cmdlets import register_all
+        from azshell.cmdlets.services import Services
+        from azshell.lang.builtins import register_builtins
+        from azshell.lang.cmdlet import CommandRegistry
+        from azshell.lang.engine import Engine
+
+        self.interactive = interactive
+        self.closed = False
+        self._lock = threading.Lock()
+        if world is None:
+            from azshell.model.errors import ModelError
+            from azshell.world import open_world
+
+            path = state if state is not None else default_state_path()
+            try:
+                world = open_world(path)
+            except ModelError as e:
+                raise SessionError(str(e)) from None
+            except OSError as e:
+                raise SessionError(f"cannot open the state file {path}: {e.strerror or e}") from None
+        self.world = world
+        self.services = Services(world)
+        registry = CommandRegistry()
+        register_builtins(registry)
+        register_all(registry)
+        self.registry = registry
+        self.engine: Engine = Engine(registry, services=self.services)
+        self._clear_screen: Callable[[], None] | None = None
+
+    # -- running ------------------------------------------------------------------------------------
+    def execute(self, text: str, on_record: Callable[[StreamRecord], None] | None = None) -> ExecuteResult:
+        """Run ``text``; each record is passed to ``on_record`` as it happens and also returned."""
+        result = ExecuteResult()
+
+        def sink(record: StreamRecord) -> None:
+            result.records.append(record)
+            if on_record is not None:
+                on_record(record)
+
+        with self._lock:
+            outcome = self.engine.execute(text, sink)
+        result.had_errors = outcome.had_errors
+        if outcome.exit_requested is not None:
+            # `exit` on an emulated host leaves the host, as closing a remote session does
+            if self.services.current_host is not None:
+                self.services.exit_host()
+            else:
+                result.exit_requested = outcome.exit_requested
+                self.closed = True
+        return result
+
+    def run(self, text: str, write: Callable[[str, str], None], *, script_path: str | None = None) -> ExecuteResult:
+        """Run ``text`` and write formatted text chunks as ``write(stream, text)``.
+
+        Consecutive output objects are formatted together (so objects of one type share one table), and
+        flushed whenever another stream interleaves, so output order is kept.
+        """
+        pending: list[Any] = []
+
+        def flush() -> None:
+            if pending:
+                text_out = self.render_outputs(pending)
+                pending.clear()
+                if text_out:
+                    write("output", text_out if text_out.endswith("\n") else text_out + "\n")
+
+        def on_record(record: StreamRecord) -> None:
+            if record.stream == "output":
+                pending.append(record.value)
+                return
+            flush()
+            chunk = self.render_text(record)
+            write(record.stream, chunk if chunk.endswith("\n") else chunk + "\n")
+
+        result = self.execute(text, on_record)
+        flush()
+        return result
+
+    # -- rendering ----------------------------------------------------------------------------------
+    def render_outputs(self, objects: list[Any]) -> str:
+        from azshell.lang.formatting import format_objects
+
+        return format_objects(objects)
+
+    def render_html(self, objects: list[Any]) -> str | None:
+        from azshell.lang.formatting import format_html
+
+        return format_html(objects)
+
+    def render_text(self, record: StreamRecord) -> str:
+        stream, value = record.stream, record.value
+        if stream == "output":
+            return self.render_outputs([value])
+        if stream == "error":
+            render = getattr(value, "render", None)
+            return str(render()) if callable(render) else str(value)
+        if stream == "warning":
+            return f"WARNING: {value}"
+        if stream == "verbose":
+            return f"VERBOSE: {value}"
+        from azshell.lang.conversions import to_string
+
+        return value if isinstance(value, str) else to_string(value)
+
+    # -- editing support ----------------------------------------------------------------------------
+    def is_complete(self, text: str) -> Completeness:
+        return self.engine.is_complete(text)
+
+    def complete(self, text: str, cursor: int) -> CompletionResult:
+        from azshell.lang.completion import complete
+
+        return complete(
+            text,
+            cursor,
+            registry=self.registry,
+            variables=self.engine.variables,
+            members=self._members_of,
+            value_completer=self.services.complete_value,
+            fs=self.engine.fs,
+        )
+
+    def _members_of(self, name: str) -> list[str]:
+        from azshell.lang.conversions import member_names
+
+        try:
+            return member_names(self.engine.get_variable(name))
+        except Exception:  # completion must never fail loudly
+            return []
+
+    def inspect(self, text: str, cursor: int, detail: int = 0) -> str | None:
+        """Help for the command (or parameter) under the cursor, as ``Get-Help`` shows it."""
+        from azshell.lang.help import render_help
+
+        word = _word_at(text, cursor)
+        if not word:
+            return None
+        cls = self.registry.resolve(word)
+        if cls is None:
+            return None
+        return render_help(cls, full=detail > 0)
+
+    def highlight_tokens(self, text: str) -> list[tuple[str, str]]:
+        from azshell.lang.highlight import highlight
+
+        return highlight(text, is_command=lambda n: self.registry.resolve(n) is not None)
+
+    def interrupt(self) -> None:
+        self.engine.interrupt()
+
+    # -- host presentation ----------------------------------------------------------------------------
+    def prompt(self) -> str:
+        return str(self.services.prompt())
+
+    def toolbar(self) -> dict[str, str]:
+        return dict(self.services.toolbar())
+
+    def history_path(self) -> str:
+        return os.path.join(azshell_home(), "history")
+
+    def set_clear_screen(self, fn: Callable[[], None] | None) -> None:
+        self._clear_screen = fn
+        self.engine.clear_screen = fn
+
+    def close(self) -> None:
+        close = getattr(self.world, "close", None)
+        if callable(close):
+            close()
+
+
+def _word_at(text: str, cursor: int) -> str:
+    cursor = max(0, min(cursor, len(text)))
+    start = cursor
+    while start > 0 and (text[start - 1].isalnum() or text[start - 1] in "-_"):
+        start -= 1
+    end = cursor
+    while end < len(text) and (text[end].isalnum() or text[end] in "-_"):
+        end += 1
+    return text[start:end]
