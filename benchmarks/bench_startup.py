@@ -1,0 +1,37 @@
+"""Cold start of ``azshell -c '$null'`` next to ``python -c pass`` from the same interpreter (median of runs).
+
+Target (issue 2): azshell's cold start ≤ 150 ms median. The state is ``:memory:`` so the figure is the
+interpreter + imports + a fresh tenant, not disk I/O.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+RUNS = 15
+
+
+def _time(cmd: list[str], env: dict[str, str]) -> float:
+    samples = []
+    for _ in range(RUNS):
+        t0 = time.perf_counter()
+        subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        samples.append(time.perf_counter() - t0)
+    return statistics.median(samples) * 1000
+
+
+def main() -> None:
+    env = dict(os.environ, AZSHELL_STATE=":memory:")
+    base = _time([sys.executable, "-c", "pass"], env)
+    shell = _time([sys.executable, "-m", "azshell", "-c", "$null"], env)
+    print(f"  python -c pass            : {base:7.1f} ms median of {RUNS}")
+    print(f"  azshell -c '$null'        : {shell:7.1f} ms median of {RUNS}  (target <= 150 ms)")
+    print(f"  azshell overhead          : {shell - base:7.1f} ms")
+
+
+if __name__ == "__main__":
+    main()
