@@ -87,6 +87,18 @@ class Identity:
     def has_user(self) -> bool:
         return "userassigned" in self.type.replace(" ", "").lower().split(",")
 
+    def to_arm(self) -> dict[str, Any]:
+        """The ``identity`` object as ARM returns it (``principalId``/``tenantId`` only with SystemAssigned)."""
+        out: dict[str, Any] = {"type": self.type}
+        if self.has_system:
+            out["principalId"] = self.principal_id
+            out["tenantId"] = self.tenant_id
+        if self.user_assigned:
+            out["userAssignedIdentities"] = {
+                rid: {"principalId": pid, "clientId": cid} for rid, (pid, cid) in self.user_assigned.items()
+            }
+        return out
+
 
 @dataclass(frozen=True)
 class Resource:
@@ -107,6 +119,17 @@ class Resource:
     properties: dict[str, Any] = field(default_factory=dict)
     identity: Identity | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_arm(self) -> dict[str, Any]:
+        """A plain ARM GET body: id, name, type, location, tags, ``extra`` fields, identity, properties."""
+        out: dict[str, Any] = {"id": self.id, "name": self.name, "type": self.type, "location": self.location}
+        if self.tags:
+            out["tags"] = dict(self.tags)
+        out.update(self.extra)
+        if self.identity is not None:
+            out["identity"] = self.identity.to_arm()
+        out["properties"] = dict(self.properties)
+        return out
 
 
 @dataclass(frozen=True)
@@ -158,8 +181,8 @@ IDENTITY_SYSTEM_USER = "SystemAssigned, UserAssigned"
 # Directory strings (Microsoft Graph)
 SERVICE_PRINCIPAL_TYPE_MANAGED_IDENTITY = "ManagedIdentity"
 SERVICE_PRINCIPAL_TYPE_APPLICATION = "Application"
-ROLE_TYPE_BUILTIN = "BuiltInRole"
-ROLE_TYPE_CUSTOM = "CustomRole"
+ROLE_TYPE_BUILTIN: Literal["BuiltInRole"] = "BuiltInRole"
+ROLE_TYPE_CUSTOM: Literal["CustomRole"] = "CustomRole"
 
 
 @dataclass(frozen=True)

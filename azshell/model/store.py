@@ -1,0 +1,1025 @@
+"""The tenant's state in one SQLite file: typed CRUD over ``azshell.model.types`` records.
+
+Design:
+
+* **Several processes, one file.** WAL journal, ``busy_timeout``; every write is one ``BEGIN IMMEDIATE``
+  transaction (``Store.transaction()`` groups several writes into one). Reads are never cached: each call
+  queries the file, so what another process committed is visible on the next call.
+* **``generation()``** reads a counter that every write transaction bumps, so callers can cache derived
+  indexes (the RBAC index) and rebuild them only when any process has written.
+* **Versioned schema.** ``meta.schema_version`` counts the migrations applied; ``MIGRATIONS`` is the ordered
+  list of migration functions. Opening an older file migrates it; a newer file is refused with
+  ``StateFileError``. A file that is not SQLite (or is corrupt) gives ``StateFileError`` with a plain message,
+  never a raw ``sqlite3`` exception.
+* **Case.** IDs, names and scopes keep the case they were written with and are compared case-insensitively
+  (``COLLATE NOCASE`` columns), as ARM does.
+
+Errors (from ``azshell.model.errors``)::
+
+    AzShellError
+     +-- ModelError
+          +-- StateFileError     bad/corrupt/newer state file, database locked too long
+          +-- NotFoundError      (+ IdentityNotFoundError)
+          +-- ConflictError      e.g. RoleAssignmentExists
+          +-- ValidationError
+          +-- PrincipalNotFoundError
+
+Example::
+
+    store = Store.open(":memory:")
+    store.set_setting("theme", "dark")
+    assert store.get_setting("theme") == "dark"
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sqlite3
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any, cast
+
+from azshell.clock import Clock, SystemClock
+from azshell.ids import normalize_scope, parse_resource_id, resource_group_id
+from azshell.model.errors import (
+    ConflictError,
+    ModelError,
+    NotFoundError,
+    StateFileError,
+    ValidationError,
+)
+from azshell.model.types import (
+    DirectoryObject,
+    Event,
+    Identity,
+    Permission,
+    PrincipalType,
+    Resource,
+    ResourceGroup,
+    RoleAssignment,
+    RoleDefinition,
+    SigningKeyRecord,
+    Subscription,
+    Tenant,
+)
+
+__all__ = [
+    "BUSY_TIMEOUT_MS",
+    "EVENTS_KEEP",
+    "MIGRATIONS",
+    "SCHEMA_VERSION",
+    "ConflictError",
+    "ModelError",
+    "NotFoundError",
+    "StateFileError",
+    "Store",
+    "ValidationError",
+]
+
+#: how long a writer waits for another process's write lock before giving up (milliseconds)
+BUSY_TIMEOUT_MS = 15_000
+#: the events log keeps (about) this many newest entries
+EVENTS_KEEP = 10_000
+_EVENTS_TRIM_EVERY = 500
+
+ROLE_ASSIGNMENT_EXISTS = "RoleAssignmentExists"
+ROLE_ASSIGNMENT_UPDATE_NOT_PERMITTED = "RoleAssignmentUpdateNotPermitted"
+RESOURCE_NOT_FOUND = "ResourceNotFound"
+RESOURCE_GROUP_NOT_FOUND = "ResourceGroupNotFound"
+SUBSCRIPTION_NOT_FOUND = "SubscriptionNotFound"
+ROLE_DEFINITION_NOT_FOUND = "RoleDefinitionDoesNotExist"
+ROLE_ASSIGNMENT_NOT_FOUND = "RoleAssignmentNotFound"
+
+
+# --------------------------------------------------------------------------------------------------- migrations
+def _run_script(db: sqlite3.Connection, script: str) -> None:
+    """Run DDL statements one by one inside the caller's transaction (``executescript`` would commit)."""
+    for statement in script.split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
+def _migrate_1_core(db: sqlite3.Connection) -> None:
+    """v1: tenant, directory, subscriptions, resource groups, resources, roles."""
+    _run_script(
+        db,
+        """
+        CREATE TABLE tenant (
+            tenant_id TEXT PRIMARY KEY COLLATE NOCASE,
+            display_name TEXT NOT NULL,
+            default_domain TEXT NOT NULL
+        );
+        CREATE TABLE directory_objects (
+            object_id TEXT PRIMARY KEY COLLATE NOCASE,
+            tenant_id TEXT NOT NULL,
+            object_type TEXT NOT NULL,
+            display_name TEXT NOT NULL COLLATE NOCASE,
+            app_id TEXT COLLATE NOCASE,
+            user_principal_name TEXT COLLATE NOCASE,
+            service_principal_type TEXT,
+            alternative_names TEXT NOT NULL DEFAULT '[]',
+            resource_id TEXT COLLATE NOCASE
+        );
+        CREATE INDEX ix_dir_app ON directory_objects(app_id);
+        CREATE INDEX ix_dir_upn ON directory_objects(user_principal_name);
+        CREATE INDEX ix_dir_res ON directory_objects(resource_id);
+        CREATE INDEX ix_dir_name ON directory_objects(display_name);
+        CREATE TABLE group_members (
+            group_id TEXT NOT NULL COLLATE NOCASE,
+            member_id TEXT NOT NULL COLLATE NOCASE,
+            PRIMARY KEY (group_id, member_id)
+        );
+        CREATE INDEX ix_members_member ON group_members(member_id);
+        CREATE TABLE subscriptions (
+            subscription_id TEXT PRIMARY KEY COLLATE NOCASE,
+            tenant_id TEXT NOT NULL,
+            display_name TEXT NOT NULL,
+            state TEXT NOT NULL
+        );
+        CREATE TABLE resource_groups (
+            id TEXT PRIMARY KEY COLLATE NOCASE,
+            subscription_id TEXT NOT NULL COLLATE NOCASE,
+            name TEXT NOT NULL COLLATE NOCASE,
+            location TEXT NOT NULL,
+            tags TEXT NOT NULL DEFAULT '{}',
+            provisioning_state TEXT NOT NULL,
+            UNIQUE (subscription_id, name)
+        );
+        CREATE TABLE resources (
+            id TEXT PRIMARY KEY COLLATE NOCASE,
+            subscription_id TEXT NOT NULL COLLATE NOCASE,
+            resource_group TEXT NOT NULL COLLATE NOCASE,
+            type TEXT NOT NULL COLLATE NOCASE,
+            name TEXT NOT NULL,
+            location TEXT NOT NULL,
+            tags TEXT NOT NULL DEFAULT '{}',
+            properties TEXT NOT NULL DEFAULT '{}',
+            identity TEXT,
+            extra TEXT NOT NULL DEFAULT '{}',
+            parent_id TEXT COLLATE NOCASE
+        );
+        CREATE INDEX ix_res_rg ON resources(subscription_id, resource_group);
+        CREATE INDEX ix_res_type ON resources(type);
+        CREATE INDEX ix_res_parent ON resources(parent_id);
+        CREATE TABLE role_definitions (
+            id TEXT PRIMARY KEY COLLATE NOCASE,
+            role_name TEXT NOT NULL COLLATE NOCASE,
+            description TEXT NOT NULL,
+            role_type TEXT NOT NULL,
+            permissions TEXT NOT NULL,
+            assignable_scopes TEXT NOT NULL
+        );
+        CREATE INDEX ix_roledef_name ON role_definitions(role_name);
+        CREATE TABLE role_assignments (
+            name TEXT PRIMARY KEY COLLATE NOCASE,
+            scope TEXT NOT NULL COLLATE NOCASE,
+            role_definition_id TEXT NOT NULL COLLATE NOCASE,
+            principal_id TEXT NOT NULL COLLATE NOCASE,
+            principal_type TEXT NOT NULL,
+            created_on REAL NOT NULL,
+            created_by TEXT,
+            description TEXT,
+            condition TEXT
+        );
+        CREATE INDEX ix_ra_principal ON role_assignments(principal_id);
+        CREATE INDEX ix_ra_scope ON role_assignments(scope);
+        """,
+    )
+
+
+def _migrate_2_service_tables(db: sqlite3.Connection) -> None:
+    """v2: token-service signing keys, the events log, settings."""
+    _run_script(
+        db,
+        """
+        CREATE TABLE signing_keys (
+            kid TEXT PRIMARY KEY,
+            tenant_id TEXT NOT NULL COLLATE NOCASE,
+            private_pem BLOB NOT NULL,
+            created REAL NOT NULL,
+            active INTEGER NOT NULL
+        );
+        CREATE TABLE events (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            time REAL NOT NULL,
+            kind TEXT NOT NULL,
+            data TEXT NOT NULL
+        );
+        CREATE INDEX ix_events_kind ON events(kind, seq);
+        CREATE TABLE settings (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        );
+        """,
+    )
+
+
+#: Ordered migrations; ``MIGRATIONS[i]`` takes a file from version ``i`` to ``i + 1``. Append, never edit.
+#: (Key Vault secrets, Data Lake files and host disks come later as new entries.)
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migrate_1_core, _migrate_2_service_tables]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+# ------------------------------------------------------------------------------------------------------ helpers
+def _dumps(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), sort_keys=True)
+
+
+def _identity_to_json(identity: Identity | None) -> str | None:
+    if identity is None:
+        return None
+    return _dumps(
+        {
+            "type": identity.type,
+            "principalId": identity.principal_id,
+            "tenantId": identity.tenant_id,
+            "userAssignedIdentities": {k: list(v) for k, v in identity.user_assigned.items()},
+        }
+    )
+
+
+def _identity_from_json(text: str | None) -> Identity | None:
+    if text is None:
+        return None
+    d = json.loads(text)
+    ua = {k: (str(v[0]), str(v[1])) for k, v in d.get("userAssignedIdentities", {}).items()}
+    return Identity(
+        type=d["type"], principal_id=d.get("principalId"), tenant_id=d.get("tenantId"), user_assigned=ua
+    )
+
+
+def _permissions_to_json(perms: Sequence[Permission]) -> str:
+    return _dumps(
+        [
+            {
+                "actions": list(p.actions),
+                "notActions": list(p.not_actions),
+                "dataActions": list(p.data_actions),
+                "notDataActions": list(p.not_data_actions),
+            }
+            for p in perms
+        ]
+    )
+
+
+def _permissions_from_json(text: str) -> tuple[Permission, ...]:
+    return tuple(
+        Permission(
+            actions=tuple(p.get("actions", ())),
+            not_actions=tuple(p.get("notActions", ())),
+            data_actions=tuple(p.get("dataActions", ())),
+            not_data_actions=tuple(p.get("notDataActions", ())),
+        )
+        for p in json.loads(text)
+    )
+
+
+_DIR_COLS = (
+    "object_id, tenant_id, object_type, display_name, app_id, user_principal_name, service_principal_type, "
+    "alternative_names, resource_id"
+)
+_RES_COLS = "id, subscription_id, resource_group, type, name, location, tags, properties, identity, extra"
+_RA_COLS = "name, scope, role_definition_id, principal_id, principal_type, created_on, created_by, description, condition"
+
+
+def _row_dir(r: sqlite3.Row) -> DirectoryObject:
+    return DirectoryObject(
+        object_id=r[0],
+        tenant_id=r[1],
+        object_type=r[2],
+        display_name=r[3],
+        app_id=r[4],
+        user_principal_name=r[5],
+        service_principal_type=r[6],
+        alternative_names=tuple(json.loads(r[7])),
+        resource_id=r[8],
+    )
+
+
+def _row_res(r: sqlite3.Row) -> Resource:
+    return Resource(
+        id=r[0],
+        subscription_id=r[1],
+        resource_group=r[2],
+        type=r[3],
+        name=r[4],
+        location=r[5],
+        tags=json.loads(r[6]),
+        properties=json.loads(r[7]),
+        identity=_identity_from_json(r[8]),
+        extra=json.loads(r[9]),
+    )
+
+
+def _row_rg(r: sqlite3.Row) -> ResourceGroup:
+    return ResourceGroup(
+        id=r[0],
+        subscription_id=r[1],
+        name=r[2],
+        location=r[3],
+        tags=json.loads(r[4]),
+        provisioning_state=r[5],
+    )
+
+
+def _row_roledef(r: sqlite3.Row) -> RoleDefinition:
+    return RoleDefinition(
+        id=r[0],
+        role_name=r[1],
+        description=r[2],
+        role_type=r[3],
+        permissions=_permissions_from_json(r[4]),
+        assignable_scopes=tuple(json.loads(r[5])),
+    )
+
+
+def _row_ra(r: sqlite3.Row) -> RoleAssignment:
+    return RoleAssignment(
+        name=r[0],
+        scope=r[1],
+        role_definition_id=r[2],
+        principal_id=r[3],
+        principal_type=cast(PrincipalType, r[4]),
+        created_on=r[5],
+        created_by=r[6],
+        description=r[7],
+        condition=r[8],
+    )
+
+
+# -------------------------------------------------------------------------------------------------------- Store
+class Store:
+    """Typed CRUD over one SQLite state file. Thread-safe (one connection guarded by a lock).
+
+    Arguments:
+        conn: an open ``sqlite3.Connection`` in autocommit mode (use ``Store.open``).
+        clock: the time source for event timestamps.
+    """
+
+    def __init__(self, conn: sqlite3.Connection, path: str, clock: Clock | None = None) -> None:
+        self._db = conn
+        self.path = path
+        self._clock: Clock = clock or SystemClock()
+        self._lock = threading.RLock()
+        self._depth = 0
+        self._events_since_trim = 0
+        self._closed = False
+
+    # ---------------------------------------------------------------------------------------------- lifecycle
+    @classmethod
+    def open(cls, path: str, *, clock: Clock | None = None) -> Store:
+        """Open (creating or migrating) the state file at ``path``; ``":memory:"`` gives a throwaway store."""
+        if path != ":memory:":
+            parent = os.path.dirname(os.path.abspath(path))
+            try:
+                os.makedirs(parent, exist_ok=True)
+            except OSError as exc:
+                raise StateFileError(
+                    f"Cannot create the folder for the state file {path}: {exc.strerror}."
+                ) from None
+        try:
+            conn = sqlite3.connect(
+                path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
+            )
+        except sqlite3.Error as exc:
+            raise StateFileError(f"Cannot open the state file {path}: {exc}.") from None
+        store = cls(conn, path, clock)
+        try:
+            store._setup()
+        except StateFileError:
+            conn.close()
+            raise
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise StateFileError(
+                f"The state file {path} is not a usable azshell state file (it is not a SQLite database or it is "
+                f"damaged: {exc}). Move it aside or choose another file with --state."
+            ) from None
+        return store
+
+    def _setup(self) -> None:
+        db = self._db
+        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        db.execute("PRAGMA foreign_keys = OFF")
+        # Reading the header first makes a non-SQLite file fail here, with a clear message.
+        db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        if self.path != ":memory:":
+            mode = db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if str(mode).lower() != "wal":
+                raise StateFileError(
+                    f"The state file {self.path} cannot use write-ahead logging (mode {mode})."
+                )
+        db.execute("PRAGMA synchronous = FULL")
+        self._migrate()
+
+    def _migrate(self, upto: int | None = None) -> None:
+        target = SCHEMA_VERSION if upto is None else upto
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+            row = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+            version = int(row[0]) if row else 0
+            if (
+                version == 0
+                and db.execute(
+                    "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name != 'meta'"
+                ).fetchone()[0]
+            ):
+                raise StateFileError(
+                    f"The file {self.path} is a SQLite database but not an azshell state file."
+                )
+            if version > SCHEMA_VERSION:
+                raise StateFileError(
+                    f"The state file {self.path} was written by a newer azshell (schema version {version}; this "
+                    f"azshell knows up to {SCHEMA_VERSION}). Upgrade azshell or use another --state file."
+                )
+            for v in range(version, target):
+                MIGRATIONS[v](db)
+            if target > version:
+                db.execute(
+                    "INSERT INTO meta(key, value) VALUES('schema_version', ?) "
+                    "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                    (str(target),),
+                )
+            db.execute("INSERT OR IGNORE INTO meta(key, value) VALUES('generation', '0')")
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    def close(self) -> None:
+        """Close the connection (idempotent)."""
+        with self._lock:
+            if not self._closed:
+                self._closed = True
+                self._db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def schema_version(self) -> int:
+        """The schema version recorded in the file."""
+        row = self._one("SELECT value FROM meta WHERE key = 'schema_version'")
+        return int(row[0]) if row else 0
+
+    def generation(self) -> int:
+        """A counter that changes whenever any process commits a write to this file."""
+        row = self._one("SELECT value FROM meta WHERE key = 'generation'")
+        return int(row[0]) if row else 0
+
+    def integrity_check(self) -> str:
+        """``PRAGMA integrity_check``'s answer (``"ok"`` when healthy)."""
+        row = self._one("PRAGMA integrity_check")
+        return str(row[0]) if row else "unknown"
+
+    # ------------------------------------------------------------------------------------------- transactions
+    @contextlib.contextmanager
+    def transaction(self, *, bump_generation: bool = True) -> Iterator[None]:
+        """One write transaction (``BEGIN IMMEDIATE``); nested uses join the outer one.
+
+        Bumps the generation counter (unless ``bump_generation`` is False: appending to the events log changes
+        nothing that derived caches such as the RBAC index depend on), commits on success and rolls back on
+        any exception.
+        """
+        with self._lock:
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield
+                finally:
+                    self._depth -= 1
+                return
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise self._state_error(exc) from None
+            self._depth = 1
+            try:
+                yield
+                if bump_generation:
+                    self._db.execute(
+                        "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'"
+                    )
+                self._db.execute("COMMIT")
+            except BaseException as exc:
+                with contextlib.suppress(sqlite3.Error):
+                    self._db.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.Error):
+                    raise self._state_error(exc) from None
+                raise
+            finally:
+                self._depth = 0
+
+    def _state_error(self, exc: sqlite3.Error) -> StateFileError:
+        text = str(exc)
+        if "locked" in text or "busy" in text:
+            return StateFileError(
+                f"The state file {self.path} is busy: another azshell process held it for more than "
+                f"{BUSY_TIMEOUT_MS // 1000} seconds. Try again."
+            )
+        return StateFileError(f"The state file {self.path} could not be used: {text}.")
+
+    def _exec(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
+        """Run one write statement inside the current transaction (or its own)."""
+        with self.transaction():
+            return self._db.execute(sql, params)
+
+    def _all(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            try:
+                return self._db.execute(sql, params).fetchall()
+            except sqlite3.Error as exc:
+                raise self._state_error(exc) from None
+
+    def _one(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Row | None:
+        with self._lock:
+            try:
+                row: sqlite3.Row | None = self._db.execute(sql, params).fetchone()
+                return row
+            except sqlite3.Error as exc:
+                raise self._state_error(exc) from None
+
+    # ------------------------------------------------------------------------------------------------- tenant
+    def get_tenant(self) -> Tenant:
+        """The tenant of this state file; NotFoundError before seeding."""
+        row = self._one("SELECT tenant_id, display_name, default_domain FROM tenant LIMIT 1")
+        if row is None:
+            raise NotFoundError(
+                "The state file has no tenant yet (it has not been seeded).", code="TenantNotFound"
+            )
+        return Tenant(tenant_id=row[0], display_name=row[1], default_domain=row[2])
+
+    def put_tenant(self, tenant: Tenant) -> None:
+        """Create or replace the tenant (one per file)."""
+        with self.transaction():
+            existing = self._one("SELECT tenant_id FROM tenant")
+            if existing is not None and existing[0].lower() != tenant.tenant_id.lower():
+                raise ConflictError("This state file already holds another tenant.", existing_id=existing[0])
+            self._db.execute(
+                "INSERT INTO tenant(tenant_id, display_name, default_domain) VALUES(?,?,?) ON CONFLICT(tenant_id) "
+                "DO UPDATE SET display_name = excluded.display_name, default_domain = excluded.default_domain",
+                (tenant.tenant_id, tenant.display_name, tenant.default_domain),
+            )
+
+    # -------------------------------------------------------------------------------------- directory objects
+    def get_directory_object(self, object_id: str) -> DirectoryObject | None:
+        """The user, group or service principal with this object ID, or None."""
+        row = self._one(f"SELECT {_DIR_COLS} FROM directory_objects WHERE object_id = ?", (object_id,))
+        return _row_dir(row) if row else None
+
+    def find_directory_objects(
+        self,
+        *,
+        display_name: str | None = None,
+        object_type: str | None = None,
+        app_id: str | None = None,
+        user_principal_name: str | None = None,
+        resource_id: str | None = None,
+    ) -> list[DirectoryObject]:
+        """Directory objects matching every given filter (case-insensitive equality), by display name."""
+        where: list[str] = []
+        params: list[Any] = []
+        for col, val in (
+            ("display_name", display_name),
+            ("object_type", object_type),
+            ("app_id", app_id),
+            ("user_principal_name", user_principal_name),
+            ("resource_id", resource_id),
+        ):
+            if val is not None:
+                where.append(f"{col} = ? COLLATE NOCASE")
+                params.append(val)
+        clause = f" WHERE {' AND '.join(where)}" if where else ""
+        rows = self._all(
+            f"SELECT {_DIR_COLS} FROM directory_objects{clause} ORDER BY display_name, object_id", params
+        )
+        return [_row_dir(r) for r in rows]
+
+    def list_directory_objects(self) -> list[DirectoryObject]:
+        """Every directory object."""
+        return self.find_directory_objects()
+
+    def put_directory_object(self, obj: DirectoryObject) -> None:
+        """Create or replace a directory object (keyed by object ID)."""
+        self._exec(
+            f"INSERT OR REPLACE INTO directory_objects({_DIR_COLS}) VALUES(?,?,?,?,?,?,?,?,?)",
+            (
+                obj.object_id,
+                obj.tenant_id,
+                obj.object_type,
+                obj.display_name,
+                obj.app_id,
+                obj.user_principal_name,
+                obj.service_principal_type,
+                _dumps(list(obj.alternative_names)),
+                obj.resource_id,
+            ),
+        )
+
+    def delete_directory_object(self, object_id: str) -> bool:
+        """Delete the object and its group memberships; role assignments stay (orphaned). True if it existed."""
+        with self.transaction():
+            cur = self._db.execute("DELETE FROM directory_objects WHERE object_id = ?", (object_id,))
+            self._db.execute(
+                "DELETE FROM group_members WHERE member_id = ? OR group_id = ?", (object_id, object_id)
+            )
+            return cur.rowcount > 0
+
+    # ------------------------------------------------------------------------------------------------- groups
+    def add_group_member(self, group_id: str, member_id: str) -> None:
+        """Add ``member_id`` (user, SP or group) to group ``group_id`` (idempotent)."""
+        with self.transaction():
+            group = self.get_directory_object(group_id)
+            if group is None or group.object_type != "Group":
+                raise NotFoundError(
+                    f"Group '{group_id}' does not exist in the directory.", code="GroupNotFound"
+                )
+            if self.get_directory_object(member_id) is None:
+                raise NotFoundError(
+                    f"Directory object '{member_id}' does not exist.", code="PrincipalNotFound"
+                )
+            self._db.execute(
+                "INSERT OR IGNORE INTO group_members(group_id, member_id) VALUES(?,?)", (group_id, member_id)
+            )
+
+    def remove_group_member(self, group_id: str, member_id: str) -> bool:
+        """Remove a direct membership. True if it existed."""
+        cur = self._exec(
+            "DELETE FROM group_members WHERE group_id = ? AND member_id = ?", (group_id, member_id)
+        )
+        return cur.rowcount > 0
+
+    def list_group_members(self, group_id: str) -> list[str]:
+        """Direct members' object IDs."""
+        rows = self._all(
+            "SELECT member_id FROM group_members WHERE group_id = ? ORDER BY member_id", (group_id,)
+        )
+        return [r[0] for r in rows]
+
+    def group_ids_of(self, principal_id: str) -> list[str]:
+        """Every group the principal belongs to, directly or through nested groups."""
+        rows = self._all(
+            """
+            WITH RECURSIVE g(id) AS (
+                SELECT group_id FROM group_members WHERE member_id = ?
+                UNION
+                SELECT gm.group_id FROM group_members gm JOIN g ON gm.member_id = g.id
+            )
+            SELECT id FROM g ORDER BY id
+            """,
+            (principal_id,),
+        )
+        return [r[0] for r in rows]
+
+    # ------------------------------------------------------------------------------------------ subscriptions
+    def list_subscriptions(self) -> list[Subscription]:
+        """Every subscription, by display name."""
+        rows = self._all(
+            "SELECT subscription_id, tenant_id, display_name, state FROM subscriptions ORDER BY display_name"
+        )
+        return [
+            Subscription(subscription_id=r[0], tenant_id=r[1], display_name=r[2], state=r[3]) for r in rows
+        ]
+
+    def get_subscription(self, subscription_id: str) -> Subscription | None:
+        """The subscription, or None."""
+        r = self._one(
+            "SELECT subscription_id, tenant_id, display_name, state FROM subscriptions WHERE subscription_id = ?",
+            (subscription_id,),
+        )
+        return (
+            Subscription(subscription_id=r[0], tenant_id=r[1], display_name=r[2], state=r[3]) if r else None
+        )
+
+    def put_subscription(self, sub: Subscription) -> None:
+        """Create or replace a subscription."""
+        self._exec(
+            "INSERT OR REPLACE INTO subscriptions(subscription_id, tenant_id, display_name, state) VALUES(?,?,?,?)",
+            (sub.subscription_id, sub.tenant_id, sub.display_name, sub.state),
+        )
+
+    # ---------------------------------------------------------------------------------------- resource groups
+    def get_resource_group(self, subscription_id: str, name: str) -> ResourceGroup | None:
+        """The resource group (name compared case-insensitively), or None."""
+        r = self._one(
+            "SELECT id, subscription_id, name, location, tags, provisioning_state FROM resource_groups "
+            "WHERE subscription_id = ? AND name = ?",
+            (subscription_id, name),
+        )
+        return _row_rg(r) if r else None
+
+    def list_resource_groups(self, subscription_id: str) -> list[ResourceGroup]:
+        """The subscription's resource groups, by name."""
+        rows = self._all(
+            "SELECT id, subscription_id, name, location, tags, provisioning_state FROM resource_groups "
+            "WHERE subscription_id = ? ORDER BY name",
+            (subscription_id,),
+        )
+        return [_row_rg(r) for r in rows]
+
+    def put_resource_group(self, rg: ResourceGroup) -> ResourceGroup:
+        """Create or update; an existing group keeps its original name case and ID. Returns the stored group."""
+        with self.transaction():
+            existing = self.get_resource_group(rg.subscription_id, rg.name)
+            rid = existing.id if existing else resource_group_id(rg.subscription_id, rg.name)
+            name = existing.name if existing else rg.name
+            self._db.execute(
+                "INSERT OR REPLACE INTO resource_groups(id, subscription_id, name, location, tags, provisioning_state) "
+                "VALUES(?,?,?,?,?,?)",
+                (rid, rg.subscription_id, name, rg.location, _dumps(rg.tags), rg.provisioning_state),
+            )
+            stored = self.get_resource_group(rg.subscription_id, rg.name)
+            assert stored is not None
+            return stored
+
+    def delete_resource_group(self, subscription_id: str, name: str) -> bool:
+        """Delete the group and every resource in it (as ARM does). True if the group existed."""
+        with self.transaction():
+            cur = self._db.execute(
+                "DELETE FROM resource_groups WHERE subscription_id = ? AND name = ?", (subscription_id, name)
+            )
+            self._db.execute(
+                "DELETE FROM resources WHERE subscription_id = ? AND resource_group = ?",
+                (subscription_id, name),
+            )
+            return cur.rowcount > 0
+
+    # ---------------------------------------------------------------------------------------------- resources
+    def get_resource(self, resource_id: str) -> Resource | None:
+        """The resource with this ID (case-insensitive; trailing slash ignored), or None."""
+        r = self._one(f"SELECT {_RES_COLS} FROM resources WHERE id = ?", (normalize_scope(resource_id),))
+        return _row_res(r) if r else None
+
+    def list_resources(
+        self, sub_id: str | None = None, resource_group: str | None = None, type: str | None = None
+    ) -> list[Resource]:
+        """Resources filtered by subscription, resource group and type (all case-insensitive), by ID."""
+        where: list[str] = []
+        params: list[Any] = []
+        for col, val in (("subscription_id", sub_id), ("resource_group", resource_group), ("type", type)):
+            if val is not None:
+                where.append(f"{col} = ?")
+                params.append(val)
+        clause = f" WHERE {' AND '.join(where)}" if where else ""
+        return [
+            _row_res(r) for r in self._all(f"SELECT {_RES_COLS} FROM resources{clause} ORDER BY id", params)
+        ]
+
+    def list_child_resources(self, parent_id: str) -> list[Resource]:
+        """Direct child resources (e.g. a VM's extensions)."""
+        rows = self._all(
+            f"SELECT {_RES_COLS} FROM resources WHERE parent_id = ? ORDER BY id",
+            (normalize_scope(parent_id),),
+        )
+        return [_row_res(r) for r in rows]
+
+    def put_resource(self, res: Resource) -> Resource:
+        """Create or replace a resource. An existing resource keeps the ID case it was created with."""
+        rid = normalize_scope(res.id)
+        try:
+            parsed = parse_resource_id(rid)
+        except ValueError as exc:
+            raise ValidationError(str(exc), code="InvalidResourceId") from None
+        with self.transaction():
+            self._db.execute(
+                f"INSERT INTO resources({_RES_COLS}, parent_id) VALUES(?,?,?,?,?,?,?,?,?,?,?) "
+                "ON CONFLICT(id) DO UPDATE SET subscription_id = excluded.subscription_id, "
+                "resource_group = excluded.resource_group, type = excluded.type, name = excluded.name, "
+                "location = excluded.location, tags = excluded.tags, properties = excluded.properties, "
+                "identity = excluded.identity, extra = excluded.extra, parent_id = excluded.parent_id",
+                (
+                    rid,
+                    res.subscription_id,
+                    res.resource_group,
+                    res.type,
+                    res.name,
+                    res.location,
+                    _dumps(res.tags),
+                    _dumps(res.properties),
+                    _identity_to_json(res.identity),
+                    _dumps(res.extra),
+                    parsed["parent"],
+                ),
+            )
+            stored = self.get_resource(rid)
+            assert stored is not None
+            return stored
+
+    def delete_resource(self, resource_id: str) -> bool:
+        """Delete a resource and its child resources (recursively). True if it existed."""
+        rid = normalize_scope(resource_id)
+        with self.transaction():
+            for child in self.list_child_resources(rid):
+                self.delete_resource(child.id)
+            cur = self._db.execute("DELETE FROM resources WHERE id = ?", (rid,))
+            return cur.rowcount > 0
+
+    # ------------------------------------------------------------------------------------------- role defs
+    def get_role_definition(self, guid: str) -> RoleDefinition | None:
+        """The role definition with this bare GUID, or None."""
+        r = self._one(
+            "SELECT id, role_name, description, role_type, permissions, assignable_scopes FROM role_definitions "
+            "WHERE id = ?",
+            (guid,),
+        )
+        return _row_roledef(r) if r else None
+
+    def find_role_definitions(self, role_name: str) -> list[RoleDefinition]:
+        """Role definitions with this name (case-insensitive)."""
+        rows = self._all(
+            "SELECT id, role_name, description, role_type, permissions, assignable_scopes FROM role_definitions "
+            "WHERE role_name = ? ORDER BY id",
+            (role_name,),
+        )
+        return [_row_roledef(r) for r in rows]
+
+    def list_role_definitions(self) -> list[RoleDefinition]:
+        """Every role definition, by name."""
+        rows = self._all(
+            "SELECT id, role_name, description, role_type, permissions, assignable_scopes FROM role_definitions "
+            "ORDER BY role_name, id"
+        )
+        return [_row_roledef(r) for r in rows]
+
+    def put_role_definition(self, rd: RoleDefinition) -> None:
+        """Create or replace a role definition."""
+        self._exec(
+            "INSERT OR REPLACE INTO role_definitions(id, role_name, description, role_type, permissions, "
+            "assignable_scopes) VALUES(?,?,?,?,?,?)",
+            (
+                rd.id,
+                rd.role_name,
+                rd.description,
+                rd.role_type,
+                _permissions_to_json(rd.permissions),
+                _dumps(list(rd.assignable_scopes)),
+            ),
+        )
+
+    def put_role_definitions(self, defs: Iterable[RoleDefinition]) -> None:
+        """Several role definitions in one transaction."""
+        with self.transaction():
+            for rd in defs:
+                self.put_role_definition(rd)
+
+    def delete_role_definition(self, guid: str) -> bool:
+        """Delete a role definition. True if it existed."""
+        return self._exec("DELETE FROM role_definitions WHERE id = ?", (guid,)).rowcount > 0
+
+    # ------------------------------------------------------------------------------------ role assignments
+    def get_role_assignment(self, name: str) -> RoleAssignment | None:
+        """The role assignment with this GUID name, or None."""
+        r = self._one(f"SELECT {_RA_COLS} FROM role_assignments WHERE name = ?", (name,))
+        return _row_ra(r) if r else None
+
+    def list_role_assignments(self) -> list[RoleAssignment]:
+        """Every role assignment, oldest first."""
+        return [
+            _row_ra(r)
+            for r in self._all(f"SELECT {_RA_COLS} FROM role_assignments ORDER BY created_on, name")
+        ]
+
+    def list_role_assignments_for(self, principal_ids: Iterable[str]) -> list[RoleAssignment]:
+        """Assignments whose principal is one of ``principal_ids`` (e.g. a principal and its groups)."""
+        ids = list(dict.fromkeys(principal_ids))
+        if not ids:
+            return []
+        out: list[RoleAssignment] = []
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self._all(
+                f"SELECT {_RA_COLS} FROM role_assignments WHERE principal_id IN ({marks}) ORDER BY created_on, name",
+                chunk,
+            )
+            out.extend(_row_ra(r) for r in rows)
+        return out
+
+    def find_role_assignment(
+        self, *, principal_id: str, role_definition_id: str, scope: str
+    ) -> RoleAssignment | None:
+        """The assignment of this principal+role at exactly this scope (case-insensitive), or None."""
+        r = self._one(
+            f"SELECT {_RA_COLS} FROM role_assignments WHERE principal_id = ? AND role_definition_id = ? AND scope = ?",
+            (principal_id, role_definition_id, normalize_scope(scope)),
+        )
+        return _row_ra(r) if r else None
+
+    def put_role_assignment(self, ra: RoleAssignment) -> RoleAssignment:
+        """Create a role assignment.
+
+        Raises ConflictError ``RoleAssignmentExists`` when the same principal+role+scope already exists under
+        another name, and ``RoleAssignmentUpdateNotPermitted`` when the name exists with other content. Putting
+        an identical assignment again returns the stored one.
+        """
+        scope = normalize_scope(ra.scope)
+        with self.transaction():
+            same = self.find_role_assignment(
+                principal_id=ra.principal_id, role_definition_id=ra.role_definition_id, scope=scope
+            )
+            if same is not None:
+                if same.name.lower() == ra.name.lower():
+                    return same
+                raise ConflictError(
+                    "The role assignment already exists. The ID of the existing role assignment is "
+                    f"{same.name.replace('-', '')}.",
+                    code=ROLE_ASSIGNMENT_EXISTS,
+                    existing_id=same.id,
+                )
+            if self.get_role_assignment(ra.name) is not None:
+                raise ConflictError(
+                    "Tenant ID, application ID, principal ID, and scope are not allowed to be updated.",
+                    code=ROLE_ASSIGNMENT_UPDATE_NOT_PERMITTED,
+                )
+            self._db.execute(
+                f"INSERT INTO role_assignments({_RA_COLS}) VALUES(?,?,?,?,?,?,?,?,?)",
+                (
+                    ra.name,
+                    scope,
+                    ra.role_definition_id,
+                    ra.principal_id,
+                    ra.principal_type,
+                    ra.created_on,
+                    ra.created_by,
+                    ra.description,
+                    ra.condition,
+                ),
+            )
+            stored = self.get_role_assignment(ra.name)
+            assert stored is not None
+            return stored
+
+    def delete_role_assignment(self, name: str) -> bool:
+        """Delete a role assignment. True if it existed."""
+        return self._exec("DELETE FROM role_assignments WHERE name = ?", (name,)).rowcount > 0
+
+    # ------------------------------------------------------------------------------------------ signing keys
+    def list_signing_keys(self, tenant_id: str) -> list[SigningKeyRecord]:
+        """The tenant's signing keys, oldest first."""
+        rows = self._all(
+            "SELECT kid, tenant_id, private_pem, created, active FROM signing_keys WHERE tenant_id = ? "
+            "ORDER BY created, kid",
+            (tenant_id,),
+        )
+        return [
+            SigningKeyRecord(
+                kid=r[0], tenant_id=r[1], private_pem=bytes(r[2]), created=r[3], active=bool(r[4])
+            )
+            for r in rows
+        ]
+
+    def put_signing_key(self, key: SigningKeyRecord) -> None:
+        """Create or replace a signing key (by ``kid``)."""
+        self._exec(
+            "INSERT OR REPLACE INTO signing_keys(kid, tenant_id, private_pem, created, active) VALUES(?,?,?,?,?)",
+            (key.kid, key.tenant_id, key.private_pem, key.created, int(key.active)),
+        )
+
+    def delete_signing_key(self, kid: str) -> bool:
+        """Delete a signing key. True if it existed."""
+        return self._exec("DELETE FROM signing_keys WHERE kid = ?", (kid,)).rowcount > 0
+
+    # ------------------------------------------------------------------------------------------------ events
+    def append_event(self, kind: str, data: dict[str, Any]) -> int:
+        """Append to the events log (trimmed to about the newest ``EVENTS_KEEP``). Returns the new ``seq``."""
+        with self.transaction(bump_generation=False):
+            cur = self._db.execute(
+                "INSERT INTO events(time, kind, data) VALUES(?,?,?)", (self._clock.now(), kind, _dumps(data))
+            )
+            seq = int(cur.lastrowid or 0)
+            self._events_since_trim += 1
+            if self._events_since_trim >= _EVENTS_TRIM_EVERY:
+                self._events_since_trim = 0
+                self._db.execute("DELETE FROM events WHERE seq <= ?", (seq - EVENTS_KEEP,))
+            return seq
+
+    def recent_events(self, kind: str | None = None, limit: int = 100) -> list[Event]:
+        """The newest events (optionally of one kind), oldest first."""
+        if kind is None:
+            rows = self._all("SELECT seq, time, kind, data FROM events ORDER BY seq DESC LIMIT ?", (limit,))
+        else:
+            rows = self._all(
+                "SELECT seq, time, kind, data FROM events WHERE kind = ? ORDER BY seq DESC LIMIT ?",
+                (kind, limit),
+            )
+        return [Event(seq=r[0], time=r[1], kind=r[2], data=json.loads(r[3])) for r in reversed(rows)]
+
+    # ---------------------------------------------------------------------------------------------- settings
+    def get_setting(self, key: str) -> str | None:
+        """A stored setting, or None."""
+        r = self._one("SELECT value FROM settings WHERE key = ?", (key,))
+        return str(r[0]) if r else None
+
+    def set_setting(self, key: str, value: str) -> None:
+        """Store a setting."""
+        self._exec("INSERT OR REPLACE INTO settings(key, value) VALUES(?,?)", (key, value))
+
+    def delete_setting(self, key: str) -> bool:
+        """Remove a setting. True if it existed."""
+        return self._exec("DELETE FROM settings WHERE key = ?", (key,)).rowcount > 0
