@@ -1,0 +1,115 @@
+"""In-process HTTP: an httpx transport that hands requests to the planes, with no sockets.
+
+Cmdlets call Azure the way Az PowerShell does, over HTTP with a bearer token; this module makes that HTTP stay
+inside the process::
+
+    client = make_client(world, lambda: CallerContext(host_id=session.current_host))
+    r = client.get("https://management.azure.com/subscriptions?api-version=2022-12-01",
+                   headers={"Authorization": f"Bearer {token}"})
+
+``caller_provider`` is asked on every request who is calling (which emulated host the session stands on), so
+the same client answers ``169.254.169.254`` for whichever VM the session entered last.
+
+Errors::
+
+    httpx.ConnectError
+     +-- PlaneConnectError     no plane answers the host; carries ``host``, ``port``, ``hint``
+
+Redirects are not followed (``follow_redirects=False``): callers decide, as Invoke-WebRequest does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+from urllib.parse import parse_qsl, unquote
+
+import httpx
+
+from azshell.planes.base import CallerContext, Headers, HostUnreachableError, Request, Response
+from azshell.planes.router import Planes
+
+if TYPE_CHECKING:
+    from azshell.world import World
+
+__all__ = ["PlaneConnectError", "PlanesTransport", "from_httpx_request", "make_client", "to_httpx_response"]
+
+CallerProvider = Callable[[], CallerContext]
+
+
+class PlaneConnectError(httpx.ConnectError):
+    """The host did not answer (unknown name, closed port, off-host token endpoint).
+
+    ``str(exc)`` is the .NET-style message ("No such host is known. (host:port)"); ``hint`` is azshell's
+    teaching note (e.g. "You are not on a VM: use Enter-AzVM"), or None.
+    """
+
+    def __init__(self, message: str, *, request: httpx.Request, host: str, port: int | None,
+                 hint: str | None) -> None:
+        super().__init__(message, request=request)
+        self.host = host
+        self.port = port
+        self.hint = hint
+
+
+def from_httpx_request(request: httpx.Request, caller: CallerContext) -> Request:
+    """Convert an httpx request (body already read) into a plane ``Request``."""
+    url = request.url
+    raw_path = url.raw_path.decode("ascii", "replace").split("?", 1)[0] or "/"
+    query = url.query.decode("ascii", "replace")
+    headers = Headers([(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw])
+    return Request(
+        method=request.method.upper(),
+        scheme=url.scheme,
+        host=(url.host or "").lower(),
+        port=url.port,
+        path=unquote(raw_path),
+        raw_path=raw_path,
+        query=parse_qsl(query, keep_blank_values=True),
+        headers=headers,
+        body=request.content,
+        caller=caller,
+    )
+
+
+def to_httpx_response(response: Response, request: httpx.Request) -> httpx.Response:
+    """Convert a plane ``Response`` into an httpx response bound to ``request``."""
+    return httpx.Response(
+        status_code=response.status,
+        headers=response.headers.items(),
+        content=response.body,
+        request=request,
+    )
+
+
+class PlanesTransport(httpx.BaseTransport):
+    """An httpx transport that answers every request from the planes, in-process.
+
+    Arguments:
+        planes: the host router over one ``World``.
+        caller_provider: called once per request for the ``CallerContext`` (which host the caller is on).
+    """
+
+    def __init__(self, planes: Planes, caller_provider: CallerProvider | None = None) -> None:
+        self.planes = planes
+        self.caller_provider: CallerProvider = caller_provider or CallerContext
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        request.read()
+        plane_request = from_httpx_request(request, self.caller_provider())
+        try:
+            response = self.planes.dispatch(plane_request)
+        except HostUnreachableError as exc:
+            raise PlaneConnectError(exc.message, request=request, host=exc.host, port=exc.port,
+                                    hint=exc.hint) from exc
+        return to_httpx_response(response, request)
+
+
+def make_client(world: World, caller_provider: CallerProvider | None = None, *,
+                planes: Planes | None = None) -> httpx.Client:
+    """An ``httpx.Client`` whose requests are answered in-process by the planes over ``world``.
+
+    Redirects are not followed and the environment (proxies, ``.netrc``) is ignored.
+    """
+    transport = PlanesTransport(planes or Planes(world), caller_provider)
+    return httpx.Client(transport=transport, follow_redirects=False, trust_env=False)

@@ -1,0 +1,275 @@
+"""Helpers shared by the Azure planes: ARM-style errors, bearer extraction, api-version checks, ``require``.
+
+Everything here is plain data in, ``PlaneError`` out, so each plane reads as a list of checks::
+
+    token = bearer_token(request)                     # None when the header is missing
+    check_api_version(request, spec)                  # 400 MissingApiVersionParameter / InvalidApiVersionParameter
+    require(world, caller, action=READ_RG, scope=rg)  # 403 AuthorizationFailed naming the client
+
+Azure's strings (codes, message templates, header values) are module constants, copied from
+``shared/reference/azure-error-messages.md``; where the reference marks a text INFERRED, the constant says so.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from azshell.planes.base import PlaneError, Request
+
+if TYPE_CHECKING:
+    from azshell.world import World
+
+__all__ = [
+    "ARM_NO_CACHE_HEADERS",
+    "ApiVersionSpec",
+    "AUTHORIZATION_FAILED",
+    "AUTHORIZATION_FAILED_TEMPLATE",
+    "Caller",
+    "FAILURE_CAUSE_GATEWAY",
+    "arm_error",
+    "bearer_token",
+    "check_api_version",
+    "dotnet_utc",
+    "format_iso",
+    "parse_json_body",
+    "require",
+]
+
+# --------------------------------------------------------------------------------------------------------------
+# Azure strings
+# --------------------------------------------------------------------------------------------------------------
+
+#: Headers every ARM response carries (SEEN on ARM and Key Vault responses).
+ARM_NO_CACHE_HEADERS: dict[str, str] = {"Cache-Control": "no-cache", "Pragma": "no-cache", "Expires": "-1"}
+#: ``x-ms-failure-cause: gateway`` (SEEN on ARM 401 and 404; INFERRED on 400/403/409).
+FAILURE_CAUSE_HEADER = "x-ms-failure-cause"
+FAILURE_CAUSE_GATEWAY = "gateway"
+
+AUTHORIZATION_FAILED = "AuthorizationFailed"
+#: azure-error-messages.md §1 (SEEN). ``{client}`` is the oid for service principals, the UPN for users.
+AUTHORIZATION_FAILED_TEMPLATE = (
+    "The client '{client}' with object id '{oid}' does not have authorization to perform action '{action}' over "
+    "scope '{scope}' or the scope is invalid. If access was recently granted, please refresh your credentials."
+)
+LINKED_AUTHORIZATION_FAILED = "LinkedAuthorizationFailed"
+#: ARM's answer when the caller may write the resource but not use a linked one (INFERRED wording).
+LINKED_AUTHORIZATION_FAILED_TEMPLATE = (
+    "The client '{client}' with object id '{oid}' has permission to perform action '{action}' on scope "
+    "'{scope}'; however, it does not have permission to perform action(s) '{linked_action}' on the linked "
+    "scope(s) '{linked_scopes}' (respectively) or the linked scope(s) are invalid."
+)
+
+MISSING_API_VERSION = "MissingApiVersionParameter"
+MISSING_API_VERSION_MESSAGE = "The api-version query parameter (?api-version=) is required for all requests."
+INVALID_API_VERSION = "InvalidApiVersionParameter"
+#: ARM's own endpoints (subscriptions, resource groups): versions joined with a bare comma (SEEN).
+INVALID_API_VERSION_TEMPLATE = "The api-version '{version}' is invalid. The supported versions are '{supported}'."
+NO_REGISTERED_PROVIDER = "NoRegisteredProviderFound"
+#: Resource-provider types: versions and locations joined with ", " (SEEN).
+NO_REGISTERED_PROVIDER_TEMPLATE = (
+    "No registered resource provider found for location '{location}' and API version '{version}' for type "
+    "'{type}'. The supported api-versions are '{supported}'. The supported locations are '{locations}'."
+)
+
+INVALID_REQUEST_CONTENT = "InvalidRequestContent"
+#: JSON.NET's deserialisation failure as ARM wraps it (INFERRED wording of the inner text).
+INVALID_REQUEST_CONTENT_TEMPLATE = "The request content was invalid and could not be deserialized: '{detail}'."
+
+#: The regions ARM names in ``NoRegisteredProviderFound`` and location checks (public regions, ARM's spelling).
+SUPPORTED_LOCATIONS: tuple[str, ...] = (
+    "eastus", "eastus2", "westus", "westus2", "westus3", "centralus", "northcentralus", "southcentralus",
+    "westcentralus", "canadacentral", "canadaeast", "brazilsouth", "northeurope", "westeurope", "uksouth", "ukwest",
+    "francecentral", "germanywestcentral", "switzerlandnorth", "norwayeast", "swedencentral", "polandcentral",
+    "italynorth", "spaincentral", "eastasia", "southeastasia", "japaneast", "japanwest", "koreacentral",
+    "koreasouth", "australiaeast", "australiasoutheast", "australiacentral", "centralindia", "southindia",
+    "westindia", "uaenorth", "southafricanorth", "qatarcentral", "israelcentral", "mexicocentral",
+)
+#: Display names of the regions (``Get-AzLocation``), used only to accept "West US" as well as "westus".
+_LOCATION_KEYS: dict[str, str] = {loc: loc for loc in SUPPORTED_LOCATIONS}
+
+
+def normalize_location(value: str) -> str | None:
+    """``"West US"`` / ``"WestUS"`` / ``"westus"`` → ``"westus"``; None for an unknown region."""
+    key = value.replace(" ", "").lower()
+    return _LOCATION_KEYS.get(key)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Errors
+# --------------------------------------------------------------------------------------------------------------
+
+
+def arm_error(status: int, code: str, message: str, *, headers: Mapping[str, str] | None = None,
+              gateway: bool = True) -> PlaneError:
+    """An ARM error with Azure's standard headers (``x-ms-failure-cause: gateway`` and no-cache)."""
+    h = dict(ARM_NO_CACHE_HEADERS)
+    if gateway:
+        h[FAILURE_CAUSE_HEADER] = FAILURE_CAUSE_GATEWAY
+    if headers:
+        h.update(headers)
+    return PlaneError(status, code, message, headers=h)
+
+
+def dotnet_utc(epoch: float) -> str:
+    """.NET en-US ``M/d/yyyy h:mm:ss tt`` in UTC (``3/21/2023 12:44:36 PM``), as ARM prints token times."""
+    dt = datetime.fromtimestamp(int(epoch), tz=UTC)
+    hour = dt.hour % 12 or 12
+    ampm = "AM" if dt.hour < 12 else "PM"
+    return f"{dt.month}/{dt.day}/{dt.year} {hour}:{dt.minute:02d}:{dt.second:02d} {ampm}"
+
+
+def format_iso(epoch: float) -> str:
+    """ARM's timestamp form with seven fractional digits: ``2021-06-09T18:17:26.7734318Z``."""
+    dt = datetime.fromtimestamp(epoch, tz=UTC)
+    frac = f"{dt.microsecond:06d}0"
+    return dt.strftime("%Y-%m-%dT%H:%M:%S.") + frac + "Z"
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Request helpers
+# --------------------------------------------------------------------------------------------------------------
+
+
+def bearer_token(request: Request) -> str | None:
+    """The token of an ``Authorization: Bearer ...`` header.
+
+    Returns None when the header is missing or empty; ``""`` when it is present but not a bearer token
+    (another scheme, or ``Bearer`` with nothing after it), which ARM treats as an invalid token.
+    """
+    value = request.headers.get("Authorization")
+    if value is None or not value.strip():
+        return None
+    scheme, _, rest = value.strip().partition(" ")
+    if scheme.lower() != "bearer":
+        return ""
+    return rest.strip()
+
+
+def parse_json_body(request: Request, *, required: bool = True) -> dict[str, Any]:
+    """The request body as a JSON object; 400 ``InvalidRequestContent`` when it is not one.
+
+    An empty body gives ``{}`` unless ``required``.
+    """
+    raw = request.body
+    if not raw.strip():
+        if required:
+            raise arm_error(400, INVALID_REQUEST_CONTENT,
+                            INVALID_REQUEST_CONTENT_TEMPLATE.format(detail="The request content is empty."))
+        return {}
+    try:
+        obj = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        detail = str(exc).split("\n", 1)[0].replace("'", "")
+        raise arm_error(400, INVALID_REQUEST_CONTENT, INVALID_REQUEST_CONTENT_TEMPLATE.format(detail=detail)) from None
+    if not isinstance(obj, dict):
+        raise arm_error(400, INVALID_REQUEST_CONTENT, INVALID_REQUEST_CONTENT_TEMPLATE.format(
+            detail=f"Expected a JSON object but found {type(obj).__name__}."))
+    return obj
+
+
+@dataclass(frozen=True)
+class ApiVersionSpec:
+    """The api-versions one ARM resource type accepts.
+
+    ``arm_native`` types (subscriptions, resource groups) answer a bad version with
+    ``InvalidApiVersionParameter``; resource-provider types with ``NoRegisteredProviderFound``, naming
+    ``type_name`` (the type without its namespace, e.g. ``virtualMachines/extensions``).
+    """
+
+    type_name: str
+    versions: tuple[str, ...]
+    arm_native: bool = False
+    _lower: frozenset[str] = field(default=frozenset(), repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_lower", frozenset(v.lower() for v in self.versions))
+
+    def accepts(self, version: str) -> bool:
+        return version.lower() in self._lower
+
+
+def check_api_version(request: Request, spec: ApiVersionSpec, *, location: str = "westus") -> str:
+    """The request's ``api-version``; raises ARM's 400 when it is missing or not one ``spec`` accepts."""
+    version = request.query_get("api-version")
+    if version is None or version == "":
+        raise arm_error(400, MISSING_API_VERSION, MISSING_API_VERSION_MESSAGE)
+    if spec.accepts(version):
+        return version
+    newest_first = sorted(spec.versions, reverse=True)
+    if spec.arm_native:
+        raise arm_error(400, INVALID_API_VERSION, INVALID_API_VERSION_TEMPLATE.format(
+            version=version, supported=",".join(newest_first)))
+    raise arm_error(400, NO_REGISTERED_PROVIDER, NO_REGISTERED_PROVIDER_TEMPLATE.format(
+        location=location, version=version, type=spec.type_name, supported=", ".join(sorted(spec.versions)),
+        locations=", ".join(SUPPORTED_LOCATIONS)))
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Authorization
+# --------------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Caller:
+    """An authenticated caller: the token's ``oid`` and what ARM prints for it.
+
+    ``client`` is what ``AuthorizationFailed`` names: the UPN for a user, the object id for a service principal
+    or managed identity. ``group_ids`` are the directory groups the principal belongs to.
+    """
+
+    oid: str
+    tenant_id: str
+    client: str
+    group_ids: tuple[str, ...] = ()
+    claims: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_user(self) -> bool:
+        return self.client != self.oid
+
+
+def caller_from_claims(claims: Mapping[str, Any], group_ids: Iterable[str] = ()) -> Caller:
+    """Build a ``Caller`` from verified token claims (``oid``, ``tid``, ``upn``/``unique_name``)."""
+    oid = str(claims.get("oid", ""))
+    upn = claims.get("upn") or (claims.get("unique_name") if claims.get("idtyp") == "user" else None)
+    client = str(upn) if isinstance(upn, str) and upn else oid
+    return Caller(oid=oid, tenant_id=str(claims.get("tid", "")), client=client, group_ids=tuple(group_ids),
+                  claims=dict(claims))
+
+
+def is_allowed(world: World, caller: Caller, action: str, scope: str) -> bool:
+    """Does the caller hold ``action`` at ``scope`` (RBAC over the world's cached index)?"""
+    from azshell.auth.rbac import decide
+
+    return decide(principal_id=caller.oid, group_ids=caller.group_ids, action=action, scope=scope,
+                  index=world.rbac_index()).allowed
+
+
+def authorization_failed(caller: Caller, action: str, scope: str) -> PlaneError:
+    """The 403 ``AuthorizationFailed`` ARM answers when ``caller`` lacks ``action`` at ``scope``."""
+    return arm_error(403, AUTHORIZATION_FAILED, AUTHORIZATION_FAILED_TEMPLATE.format(
+        client=caller.client, oid=caller.oid, action=action, scope=scope))
+
+
+def require(world: World, caller: Caller, action: str, scope: str, *, message_scope: str | None = None) -> None:
+    """Raise 403 ``AuthorizationFailed`` unless the caller holds ``action`` at ``scope``.
+
+    ``message_scope`` is the scope the message names when it differs from the checked one (ARM names the full
+    request path, e.g. the role assignment ID, while the decision is taken at that path too).
+    """
+    if not is_allowed(world, caller, action, scope):
+        raise authorization_failed(caller, action, message_scope or scope)
+
+
+def require_linked(world: World, caller: Caller, *, action: str, scope: str, linked_action: str,
+                   linked_scopes: Iterable[str]) -> None:
+    """Raise 403 ``LinkedAuthorizationFailed`` unless ``linked_action`` is held on every linked scope."""
+    missing = [s for s in linked_scopes if not is_allowed(world, caller, linked_action, s)]
+    if missing:
+        raise arm_error(403, LINKED_AUTHORIZATION_FAILED, LINKED_AUTHORIZATION_FAILED_TEMPLATE.format(
+            client=caller.client, oid=caller.oid, action=action, scope=scope, linked_action=linked_action,
+            linked_scopes=",".join(missing)))

@@ -1,0 +1,121 @@
+"""The ARM plane (``management.azure.com``): ``handle(request, world) -> Response``.
+
+Every request goes through the same steps::
+
+    authenticate (401, WWW-Authenticate)  →  api-version present (400)  →  route the path (400/404)
+      →  subscription well-formed and known (400/404)  →  the handler: api-version valid for the type (400),
+         RBAC on the real ARM action (403 AuthorizationFailed), existence (404), body (400), write
+
+Modules: ``_routes`` (path parsing), ``_catalog`` (types, api-versions, actions), ``_auth`` (401s),
+``_shapes`` (JSON), ``resources`` (subscriptions, groups, provider resources), ``authorization``
+(role assignments and definitions).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from azshell.ids import is_guid, new_guid
+from azshell.model.errors import ModelError
+from azshell.planes._shared import (
+    ARM_NO_CACHE_HEADERS,
+    MISSING_API_VERSION,
+    MISSING_API_VERSION_MESSAGE,
+    arm_error,
+)
+from azshell.planes.arm import authorization, resources
+from azshell.planes.arm._auth import authenticate
+from azshell.planes.arm._context import ArmContext, ArmHandler, model_error
+from azshell.planes.arm._routes import (
+    INVALID_SUBSCRIPTION_ID,
+    INVALID_SUBSCRIPTION_ID_TEMPLATE,
+    PathKind,
+    parse_arm_path,
+)
+from azshell.planes.base import PlaneError, Request, Response
+
+if TYPE_CHECKING:
+    from azshell.world import World
+
+__all__ = ["handle"]
+
+SUBSCRIPTION_NOT_FOUND = "SubscriptionNotFound"
+SUBSCRIPTION_NOT_FOUND_TEMPLATE = "The subscription '{sub}' could not be found."
+ROUTING_REGION = "WESTUS"
+RATE_LIMIT_READS_HEADER = "x-ms-ratelimit-remaining-subscription-reads"
+RATE_LIMIT_WRITES_HEADER = "x-ms-ratelimit-remaining-subscription-writes"
+
+_HANDLERS: dict[PathKind, ArmHandler] = {
+    "subscriptions": resources.handle_subscriptions,
+    "subscription": resources.handle_subscription,
+    "operation_result": resources.handle_operation_result,
+    "resource_groups": resources.handle_resource_groups,
+    "resource_group": resources.handle_resource_group,
+    "group_resources": resources.handle_group_resources,
+    "subscription_resources": resources.handle_subscription_resources,
+    "resource_collection": resources.handle_resource_collection,
+    "resource": resources.handle_resource,
+    "role_assignments": authorization.handle_role_assignments,
+    "role_assignment": authorization.handle_role_assignment,
+    "role_definitions": authorization.handle_role_definitions,
+    "role_definition": authorization.handle_role_definition,
+}
+
+_SUBSCRIPTION_IN_PATH = re.compile(r"^/subscriptions/([^/]+)", re.IGNORECASE)
+
+
+def _subscription_in(path: str) -> str | None:
+    m = _SUBSCRIPTION_IN_PATH.match(path)
+    return m.group(1) if m else None
+
+
+def _check_subscription(world: World, sub: str) -> None:
+    if not is_guid(sub):
+        raise arm_error(400, INVALID_SUBSCRIPTION_ID, INVALID_SUBSCRIPTION_ID_TEMPLATE.format(sub=sub))
+    if world.store.get_subscription(sub) is None:
+        raise arm_error(404, SUBSCRIPTION_NOT_FOUND, SUBSCRIPTION_NOT_FOUND_TEMPLATE.format(sub=sub))
+
+
+def _add_standard_headers(response: Response, method: str, now: float) -> Response:
+    rid = new_guid()
+    stamp = datetime.fromtimestamp(now, tz=UTC).strftime("%Y%m%dT%H%M%SZ")
+    for name, value in ARM_NO_CACHE_HEADERS.items():
+        if response.headers.get(name) is None:
+            response.headers.set(name, value)
+    response.headers.set("x-ms-request-id", rid)
+    response.headers.set("x-ms-correlation-request-id", rid)
+    response.headers.set("x-ms-routing-request-id", f"{ROUTING_REGION}:{stamp}:{rid}")
+    if method in ("GET", "HEAD"):
+        response.headers.set(RATE_LIMIT_READS_HEADER, "11999")
+    else:
+        response.headers.set(RATE_LIMIT_WRITES_HEADER, "1199")
+    return response
+
+
+def _answer(request: Request, world: World) -> Response:
+    sub = _subscription_in(request.path)
+    caller = authenticate(request, world, sub if sub and is_guid(sub) else None)
+    version = request.query_get("api-version")
+    if not version:
+        raise arm_error(400, MISSING_API_VERSION, MISSING_API_VERSION_MESSAGE)
+    path = parse_arm_path(request.path, version)
+    if path.subscription is not None:
+        _check_subscription(world, path.subscription)
+    ctx = ArmContext(request=request, world=world, caller=caller, path=path, api_version=version)
+    try:
+        return _HANDLERS[path.kind](ctx)
+    except ModelError as exc:
+        raise model_error(exc) from None
+
+
+def handle(request: Request, world: World) -> Response:
+    """Answer one ARM request; every failure is ARM's JSON error with its status and headers."""
+    try:
+        response = _answer(request, world)
+    except PlaneError as exc:
+        response = exc.to_response()
+    if request.method == "HEAD":
+        response.body = b""
+    return _add_standard_headers(response, request.method, world.clock.now())

@@ -1,0 +1,128 @@
+"""The one state object: store, backend, token service and clock, built once and passed down.
+
+Nothing in azshell keeps module-level state; the planes, the session and the tests all receive a ``World``::
+
+    world = open_world(":memory:")            # a fresh, seeded tenant
+    world.tenant_id, world.default_subscription_id, world.admin_user.user_principal_name
+    index = world.rbac_index()                # cached until any process commits a write
+
+``open_world`` seeds a state file that has no tenant yet (tenant, subscription, admin user who is Owner on the
+subscription, built-in role definitions) and opens an existing one as it is.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from azshell.auth.keys import KeyFactory, generate_rsa_key
+from azshell.auth.rbac import RbacIndex
+from azshell.auth.tokens import TokenService
+from azshell.clock import Clock, SystemClock
+from azshell.model.backend import TenantBackend
+from azshell.model.store import Store
+from azshell.model.types import DirectoryObject, Tenant
+
+__all__ = ["World", "open_world"]
+
+
+@dataclass
+class World:
+    """Everything a plane, cmdlet or test needs to reach the emulated tenant.
+
+    Arguments:
+        store: typed CRUD over the SQLite state file.
+        backend: tenant operations (create VM, enable identities, assign roles) over ``store``.
+        tokens: issues and verifies access tokens.
+        clock: the injected time source.
+    """
+
+    store: Store
+    backend: TenantBackend
+    tokens: TokenService
+    clock: Clock
+    _rbac: tuple[int, RbacIndex] | None = field(default=None, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    # -- accessors -------------------------------------------------------------------------------------------
+    @property
+    def tenant(self) -> Tenant:
+        """The tenant of the state file."""
+        return self.store.get_tenant()
+
+    @property
+    def tenant_id(self) -> str:
+        return self.tenant.tenant_id
+
+    @property
+    def default_subscription_id(self) -> str:
+        """The subscription ``seed`` created (a fresh state has exactly one)."""
+        return self.backend.default_subscription().subscription_id
+
+    @property
+    def admin_user(self) -> DirectoryObject:
+        """The tenant's admin user (Owner on the default subscription), signed in by default like Cloud Shell."""
+        return self.backend.admin_user()
+
+    # -- RBAC ------------------------------------------------------------------------------------------------
+    def rbac_index(self) -> RbacIndex:
+        """The RBAC index over every assignment and definition, rebuilt when ``store.generation()`` moves."""
+        gen = self.store.generation()
+        cached = self._rbac
+        if cached is not None and cached[0] == gen:
+            return cached[1]
+        with self._lock:
+            cached = self._rbac
+            if cached is not None and cached[0] == gen:
+                return cached[1]
+            index = RbacIndex(self.store.list_role_assignments(), self.store.list_role_definitions())
+            self._rbac = (gen, index)
+            return index
+
+    def close(self) -> None:
+        """Close the state file."""
+        self.store.close()
+
+
+def _key_factory(keys: Sequence[rsa.RSAPrivateKey]) -> KeyFactory:
+    """Hand out the given keys in order, then fresh ones (each key may sign for one record only)."""
+    pending = list(keys)
+
+    def factory() -> rsa.RSAPrivateKey:
+        return pending.pop(0) if pending else generate_rsa_key()
+
+    return factory
+
+
+def open_world(
+    path: str = ":memory:",
+    *,
+    clock: Clock | None = None,
+    signing_key: rsa.RSAPrivateKey | Sequence[rsa.RSAPrivateKey] | None = None,
+) -> World:
+    """Open (and, if new, seed) the state at ``path`` and build its ``World``.
+
+    Arguments:
+        path: the SQLite state file, or ``":memory:"`` for a throwaway tenant.
+        clock: the time source (default: the system clock).
+        signing_key: pre-made RSA key(s) to use instead of generating the tenant's signing keys (tests pass the
+            keys in ``tests/keys/`` because RSA generation is slow). A new tenant needs two (active and next).
+    """
+    clk: Clock = clock or SystemClock()
+    store = Store.open(path, clock=clk)
+    try:
+        backend = TenantBackend(store, clk)
+        if not backend.is_seeded():
+            backend.seed()
+        factory: KeyFactory | None = None
+        if signing_key is not None:
+            keys = [signing_key] if isinstance(signing_key, rsa.RSAPrivateKey) else list(signing_key)
+            factory = _key_factory(keys)
+        tokens = TokenService(store, clk, key_factory=factory)
+    except BaseException:
+        store.close()
+        raise
+    return World(store=store, backend=backend, tokens=tokens, clock=clk)

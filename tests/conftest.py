@@ -1,0 +1,125 @@
+"""Shared fixtures: a fixed clock, a fresh seeded world per test, the admin's ARM token, an in-process client.
+
+The world signs with the checked-in keys in ``tests/keys/`` (RSA generation is slow). Sub-folders may override
+``clock`` with their own; these are the defaults.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from azshell.auth.keys import load_pem_key
+from azshell.clock import FixedClock
+from azshell.http import make_client
+from azshell.planes.base import CallerContext
+from azshell.world import World, open_world
+
+KEYS_DIR = Path(__file__).resolve().parent / "keys"
+TEST_KEYS: list[rsa.RSAPrivateKey] = [load_pem_key(p.read_bytes()) for p in sorted(KEYS_DIR.glob("*.pem"))]
+ARM_RESOURCE = "https://management.azure.com/"
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    """A clock that moves only when a test says so."""
+    return FixedClock(1_700_000_000.0)
+
+
+@pytest.fixture
+def world(clock: FixedClock) -> Iterator[World]:
+    """A fresh in-memory tenant: tenant, subscription, admin Owner, built-in roles."""
+    w = open_world(":memory:", clock=clock, signing_key=TEST_KEYS)
+    yield w
+    w.close()
+
+
+@pytest.fixture
+def admin_token(world: World) -> str:
+    """An ARM access token for the tenant's admin user (Owner on the subscription)."""
+    return world.tokens.issue_for_principal(principal=world.admin_user, resource=ARM_RESOURCE,
+                                            kind="user").access_token
+
+
+@pytest.fixture
+def caller() -> list[CallerContext]:
+    """The caller context the ``client`` fixture uses; tests replace ``caller[0]`` to step onto a host."""
+    return [CallerContext()]
+
+
+@pytest.fixture
+def client(world: World, caller: list[CallerContext]) -> Iterator[httpx.Client]:
+    """An in-process httpx client over the world's planes (no sockets)."""
+    with make_client(world, lambda: caller[0]) as c:
+        yield c
+
+
+ARM = "https://management.azure.com"
+
+
+class ArmClient:
+    """A thin helper over the in-process client: ARM URLs, a bearer token, JSON bodies."""
+
+    def __init__(self, client: httpx.Client, world: World, token: str) -> None:
+        self.client = client
+        self.world = world
+        self.token = token
+        self.sub = world.default_subscription_id
+
+    def headers(self, token: str | None = None) -> dict[str, str]:
+        return {"Authorization": f"Bearer {token or self.token}"}
+
+    def url(self, path: str, api_version: str | None) -> str:
+        sep = "&" if "?" in path else "?"
+        return f"{ARM}{path}" + (f"{sep}api-version={api_version}" if api_version else "")
+
+    def request(self, method: str, path: str, *, api_version: str | None = "2022-12-01", json: object = None,
+                token: str | None = None, content: bytes | None = None,
+                headers: dict[str, str] | None = None) -> httpx.Response:
+        h = self.headers(token) if headers is None else headers
+        if content is not None:
+            return self.client.request(method, self.url(path, api_version), headers=h, content=content)
+        return self.client.request(method, self.url(path, api_version), headers=h, json=json)
+
+    def rg_path(self, rg: str) -> str:
+        return f"/subscriptions/{self.sub}/resourceGroups/{rg}"
+
+    def vm_path(self, rg: str, vm: str) -> str:
+        return f"{self.rg_path(rg)}/providers/Microsoft.Compute/virtualMachines/{vm}"
+
+    def create_rg(self, rg: str, location: str = "westus") -> httpx.Response:
+        return self.request("PUT", self.rg_path(rg), api_version="2021-04-01", json={"location": location})
+
+    def create_vm(self, rg: str, vm: str, identity: dict[str, object] | None = None) -> httpx.Response:
+        body: dict[str, object] = {"location": "westus"}
+        if identity is not None:
+            body["identity"] = identity
+        return self.request("PUT", self.vm_path(rg, vm), api_version="2023-03-01", json=body)
+
+    def assign(self, scope: str, principal_id: str, role_guid: str, name: str | None = None,
+               token: str | None = None) -> httpx.Response:
+        from azshell.ids import new_guid
+
+        path = f"{scope}/providers/Microsoft.Authorization/roleAssignments/{name or new_guid()}"
+        body = {"properties": {
+            "roleDefinitionId": f"/subscriptions/{self.sub}/providers/Microsoft.Authorization/roleDefinitions/"
+                                f"{role_guid}",
+            "principalId": principal_id}}
+        return self.request("PUT", path, api_version="2022-04-01", json=body, token=token)
+
+    def token_for(self, object_id: str) -> str:
+        """An ARM token for a managed identity's service principal."""
+        sp = self.world.store.get_directory_object(object_id)
+        assert sp is not None
+        return self.world.tokens.issue_for_principal(principal=sp, resource=ARM_RESOURCE,
+                                                     kind="managed_identity").access_token
+
+
+@pytest.fixture
+def arm(client: httpx.Client, world: World, admin_token: str) -> ArmClient:
+    """ARM helper signed in as the admin user."""
+    return ArmClient(client, world, admin_token)
