@@ -150,7 +150,7 @@ class Cmdlet:
 
     def __init__(self, ctx: CommandContext, bound: dict[str, Any], parameter_set: str | None = None) -> None:
         self.ctx = ctx
-        self.params: dict[str, Any] = bound  # type: ignore[misc]
+        self.params: dict[str, Any] = bound  # type: ignore[misc,assignment]
         self.parameter_set = parameter_set
         self.input: Any = None
         self.what_if = False

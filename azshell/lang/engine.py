@@ -1,0 +1,195 @@
+"""The language engine: parse + evaluate text against a command registry, streaming records to a sink.
+
+Usage::
+
+    engine = Engine(registry, services=..., fs=..., env=...)
+    outcome = engine.execute('Get-Thing -Name a | Select-Object Name', sink)
+
+``sink`` receives :class:`StreamRecord` s as they happen: every object that reaches the end of a top-level
+pipeline ("output"), :class:`~azshell.lang.errors.ErrorRecord` s ("error"), warnings, verbose text, Write-Host
+text ("host"). The engine keeps the global scope between calls and never lets a Python exception escape.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, MutableMapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from azshell.lang.cmdlet import CommandRegistry, FileSystem
+from azshell.lang.errors import (
+    ErrorRecord,
+    ParseError,
+    PipelineStoppedError,
+    RuntimeLangError,
+    internal_error_record,
+)
+
+StreamName = Literal["output", "error", "warning", "verbose", "host", "information"]
+
+
+@dataclass
+class StreamRecord:
+    stream: StreamName
+    value: Any
+    #: Write-Host -NoNewline gives False
+    newline: bool = True
+    color: str | None = None
+
+
+@dataclass
+class ExecutionOutcome:
+    had_errors: bool
+    exit_requested: int | None = None
+
+
+Sink = Callable[[StreamRecord], None]
+
+
+class Engine:
+    """One language session: global scope, functions, ``$Error``; thread-safe :meth:`interrupt`."""
+
+    def __init__(self, registry: CommandRegistry, *, services: Any = None, fs: FileSystem | None = None,
+                 env: MutableMapping[str, str] | None = None) -> None:
+        from azshell.lang.evaluator import Evaluator
+
+        self.registry = registry
+        self.evaluator = Evaluator(registry, services=services, fs=fs, env=env)
+        self.after_command: Callable[[str, bool], None] | None = None
+
+    @property
+    def services(self) -> Any:
+        return self.evaluator.services
+
+    @services.setter
+    def services(self, value: Any) -> None:
+        self.evaluator.services = value
+
+    @property
+    def fs(self) -> FileSystem:
+        return self.evaluator.fs
+
+    @fs.setter
+    def fs(self, value: FileSystem) -> None:
+        self.evaluator.fs = value
+
+    @property
+    def env(self) -> MutableMapping[str, str]:
+        return self.evaluator.env
+
+    @env.setter
+    def env(self, value: MutableMapping[str, str]) -> None:
+        self.evaluator.env = value
+
+    # ------------------------------------------------------------------------------------------------
+    def is_complete(self, text: str) -> Literal["complete", "incomplete", "invalid"]:
+        from azshell.lang.parser import is_complete
+
+        return is_complete(text)
+
+    def interrupt(self) -> None:
+        """Ask the running script to stop at the next statement, loop iteration or pipeline item."""
+        self.evaluator.interrupted.set()
+
+    def variables(self) -> dict[str, Any]:
+        return self.evaluator.visible_variables()
+
+    def get_variable(self, name: str) -> Any:
+        if name.casefold().startswith("env:"):
+            return self.evaluator.get_variable(name[4:], "env")
+        return self.evaluator.get_variable(name)
+
+    def set_variable(self, name: str, value: Any) -> None:
+        self.evaluator.set_variable(name, value)
+
+    def functions(self) -> list[str]:
+        return sorted(f.name for f in self.evaluator.global_scope.functions.values())
+
+    # ------------------------------------------------------------------------------------------------
+    def execute(self, text: str, sink: Sink) -> ExecutionOutcome:
+        """Run ``text``; stream records to ``sink``. Never raises."""
+        from azshell.lang.evaluator import ExitSignal, ScriptTerminatingError, _Flow
+        from azshell.lang.parser import parse
+
+        ev = self.evaluator
+        had_errors = False
+        exit_code: int | None = None
+
+        def emit_error(rec: ErrorRecord) -> None:
+            nonlocal had_errors
+            had_errors = True
+            sink(StreamRecord("error", rec))
+
+        def emit_output(value: Any) -> None:
+            if value is None:
+                return
+            sink(StreamRecord("output", value))
+
+        def emit_stream(stream: str, value: Any, extra: dict[str, Any]) -> None:
+            sink(StreamRecord(stream, value, bool(extra.get("newline", True)), extra.get("color")))  # type: ignore[arg-type]
+
+        ev.interrupted.clear()
+        try:
+            script = parse(text)
+        except ParseError as exc:
+            rec = exc.to_record()
+            ev.errors.insert(0, rec)
+            ev.last_success = False
+            emit_error(rec)
+            self._after(text, False)
+            return ExecutionOutcome(True, None)
+        except RecursionError:
+            rec = ErrorRecord("The script is nested too deeply to be parsed.", category="ParserError",
+                              error_id="ScriptTooComplicated", is_parse_error=True, script=text)
+            emit_error(rec)
+            self._after(text, False)
+            return ExecutionOutcome(True, None)
+
+        prev = (ev.out, ev.err, ev.stream_fn, ev.script_text, ev.scope, ev.try_depth, ev.call_depth)
+        ev.out, ev.err, ev.stream_fn, ev.script_text = emit_output, emit_error, emit_stream, text
+        ev.scope = ev.global_scope
+        ev.try_depth = 0
+        try:
+            ev.run_script_block(script.block)
+        except ExitSignal as sig:
+            exit_code = sig.code
+            ev.global_scope.set("LASTEXITCODE", sig.code)
+        except PipelineStoppedError as exc:
+            emit_error(exc.record)
+        except ScriptTerminatingError as exc:
+            ev.last_success = False
+            rec = exc.record
+            if not ev.errors or ev.errors[0] is not rec:
+                ev.errors.insert(0, rec)
+            emit_error(rec)
+        except RuntimeLangError as exc:
+            ev.last_success = False
+            ev.errors.insert(0, exc.record)
+            emit_error(exc.record)
+        except _Flow:
+            pass  # break/continue/return outside a loop or function end the script quietly
+        except RecursionError as exc:
+            rec = ErrorRecord("The script failed due to call depth overflow.", category="InvalidOperation",
+                              error_id="CallDepthOverflow", exception=exc,
+                              exception_type="System.Management.Automation.ScriptCallDepthException")
+            ev.errors.insert(0, rec)
+            emit_error(rec)
+        except Exception as exc:  # a bug: one clear record, the session goes on
+            rec = internal_error_record(exc, script=text)
+            ev.errors.insert(0, rec)
+            emit_error(rec)
+        finally:
+            ev.out, ev.err, ev.stream_fn, ev.script_text, ev.scope, ev.try_depth, ev.call_depth = prev
+            ev.catch_stack.clear()
+        if len(ev.errors) > 256:
+            del ev.errors[256:]
+        self._after(text, not had_errors)
+        return ExecutionOutcome(had_errors, exit_code)
+
+    def _after(self, text: str, ok: bool) -> None:
+        hook = self.after_command
+        if hook is not None:
+            try:
+                hook(text, ok)
+            except Exception:  # a host hook must not break the engine
+                pass

@@ -1,0 +1,754 @@
+"""Hand-written, mode-driven lexer.
+
+PowerShell has no context-free token stream: the parser tells the tokenizer which mode it is in.
+
+* ``"start"`` — the first element of a pipeline: a bareword is a command name (``GENERIC``); ``$``, numbers,
+  strings, ``-not``/``-5`` and ``(`` follow expression rules; ``&`` and ``.`` + space are call operators.
+* ``"cmd"`` — command arguments: a bareword is an expandable string that ends at whitespace or
+  ``; , | ) } &`` (``/subscriptions/$sub/rg`` is one token); ``-Name``/``-Name:`` are parameters; a number
+  glued to other text (``2016-06-01``, ``192.168.1.0/24``) is a bareword; ``$var`` glued to text too.
+* ``"expr"`` — expressions: ``-eq`` and friends are operators, words are identifiers.
+
+:meth:`Lexer.scan` is a pure function of (offset, mode), memoised, so the parser may peek freely.
+:func:`tokenize` runs a simple mode tracker over a whole text, for tests and syntax highlighting.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from typing import Literal
+
+from azshell.lang.errors import ParseError, Span
+from azshell.lang.tokens import (
+    DASH_OPERATORS,
+    Redir,
+    StringPart,
+    SubPart,
+    Token,
+    TokenKind,
+    VarPart,
+    VarRef,
+)
+
+Mode = Literal["start", "cmd", "expr"]
+
+K = TokenKind
+
+# Characters that end a command-mode bareword (PowerShell's ForceStartNewToken trait).
+FORCE_NEW = frozenset(" \t\v\f\r\n\0;,|&(){}\u00a0\u0085")
+WHITESPACE = frozenset(" \t\v\f\u00a0\u0085\ufeff")
+SINGLE_QUOTES = frozenset("'\u2018\u2019\u201a\u201b")
+DOUBLE_QUOTES = frozenset('"\u201c\u201d\u201e')
+DASHES = frozenset("-\u2013\u2014\u2015")
+SCOPES = frozenset({"env", "script", "global", "local", "private", "variable", "using", "function"})
+
+_IDENT_RE = re.compile(r"[^\W\d]\w*")
+_VARNAME_RE = re.compile(r"[\w\u00c0-\uffff]+")
+_SIMPLE_GENERIC_RE = re.compile(r"[^\s;,|&(){}`'\"$\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u00a0\u0085]+")
+_PARAM_RE = re.compile(r"[^\s;,|&(){}:'\"\u00a0\u0085`]+")
+_NUMBER_RE = re.compile(
+    r"(?:0[xX](?P<hex>[0-9A-Fa-f]+)|(?P<dec>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?))"
+    r"(?P<suffix>[lLdD](?![A-Za-z]))?(?P<mult>[kKmMgGtTpP][bB])?"
+)
+_MULT = {"k": 1024, "m": 1024**2, "g": 1024**3, "t": 1024**4, "p": 1024**5}
+
+BACKTICK_ESCAPES = {"0": "\0", "a": "\a", "b": "\b", "e": "\x1b", "f": "\f", "n": "\n", "r": "\r", "t": "\t",
+                    "v": "\v"}
+
+# expression-mode punctuation, longest first
+_PUNCT = (
+    "??=", "@(", "@{", "$(", "::", "..", "++", "--", "+=", "-=", "*=", "/=", "%=", "??", "&&", "||",
+    "(", ")", "{", "}", "[", "]", ",", ".", "=", "+", "-", "*", "/", "%", "!", "|", "&", "?", ":",
+)
+
+_PUNCT_BY_CHAR: dict[str, tuple[str, ...]] = {}
+for _p in _PUNCT:
+    _PUNCT_BY_CHAR[_p[0]] = (*_PUNCT_BY_CHAR.get(_p[0], ()), _p)
+
+
+_MODELESS = frozenset({TokenKind.NEWLINE, TokenKind.SEMI, TokenKind.EOF, TokenKind.STRING, TokenKind.XSTRING,
+                       TokenKind.SPLAT, TokenKind.REDIRECTION})
+_SHARED_OPS = frozenset({"(", ")", "{", "}", "@(", "@{", "$(", ",", "|", "||", "&&", "=", "-not", "-bnot", "-join",
+                         "-split", "!"})
+
+
+class SourceMap:
+    """Offsets → line/column, with a line-start table (cheap spans for every AST node)."""
+
+    __slots__ = ("text", "_starts")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        starts = [0]
+        find = text.find
+        i = find("\n")
+        while i >= 0:
+            starts.append(i + 1)
+            i = find("\n", i + 1)
+        self._starts = starts
+
+    def span(self, start: int, end: int) -> Span:
+        line = bisect.bisect_right(self._starts, start)
+        return Span(start, line, start - self._starts[line - 1] + 1, max(start, end))
+
+
+class Lexer:
+    """Scans tokens on demand. ``scan(pos, mode)`` returns the token at or after ``pos``."""
+
+    def __init__(self, text: str, source: SourceMap | None = None) -> None:
+        self.text = text
+        self.n = len(text)
+        self.source = source or SourceMap(text)
+        self._cache: dict[tuple[int, str], Token] = {}
+
+    # errors --------------------------------------------------------------------------------------
+    def error(self, message: str, start: int, end: int | None = None, *, error_id: str = "UnexpectedToken",
+              incomplete: bool = False) -> ParseError:
+        return ParseError(message, self.source.span(start, end if end is not None else start + 1), self.text,
+                          error_id=error_id, incomplete=incomplete)
+
+    # whitespace and comments -----------------------------------------------------------------------
+    def skip_space(self, pos: int) -> int:
+        """Skip whitespace, comments and backtick line continuations (not newlines)."""
+        text, n = self.text, self.n
+        while pos < n:
+            c = text[pos]
+            if c in WHITESPACE:
+                pos += 1
+            elif c == "#":
+                nl = text.find("\n", pos)
+                pos = n if nl < 0 else nl
+            elif c == "<" and text.startswith("<#", pos):
+                close = text.find("#>", pos + 2)
+                if close < 0:
+                    raise self.error("Missing closing '#>' of the block comment.", pos, pos + 2,
+                                     error_id="MissingEndOfBlockComment", incomplete=True)
+                pos = close + 2
+            elif c == "`" and pos + 1 < n and text[pos + 1] in "\r\n":
+                pos += 2
+                if text[pos - 1] == "\r" and pos < n and text[pos] == "\n":
+                    pos += 1
+            elif c == "`" and pos + 1 >= n:
+                raise self.error("Incomplete line continuation.", pos, pos + 1, error_id="IncompleteContinuation",
+                                 incomplete=True)
+            else:
+                break
+        return pos
+
+    # entry point -----------------------------------------------------------------------------------
+    def scan(self, pos: int, mode: Mode) -> Token:
+        key = (pos, mode)
+        cache = self._cache
+        tok = cache.get(key)
+        if tok is None:
+            tok = self._scan(pos, mode)
+            cache[key] = tok
+            kind = tok.kind
+            if kind in _MODELESS or (kind is K.VARIABLE and mode == "cmd"):
+                cache[(pos, "start")] = cache[(pos, "expr")] = cache[(pos, "cmd")] = tok
+            elif kind is K.VARIABLE or (kind is K.OP and tok.value in _SHARED_OPS):
+                cache[(pos, "start")] = cache[(pos, "expr")] = tok
+        return tok
+
+    def _scan(self, pos0: int, mode: Mode) -> Token:
+        text, n = self.text, self.n
+        pos = self.skip_space(pos0)
+        space = pos != pos0 or pos0 == 0
+        if pos >= n:
+            return Token(K.EOF, "", n, n, space_before=space)
+        c = text[pos]
+        if c == "\n" or c == "\r":
+            end = pos + 2 if text.startswith("\r\n", pos) else pos + 1
+            return Token(K.NEWLINE, text[pos:end], pos, end, text[pos:end], space_before=space)
+        if c == ";":
+            return Token(K.SEMI, ";", pos, pos + 1, space_before=space)
+        if c == "$":
+            tok = self._scan_dollar(pos, mode)
+        elif c in SINGLE_QUOTES:
+            end, value = self.scan_single_quoted(pos)
+            tok = Token(K.STRING, text[pos:end], pos, end, value)
+        elif c in DOUBLE_QUOTES:
+            end, value, parts = self.scan_double_quoted(pos)
+            tok = Token(K.XSTRING, text[pos:end], pos, end, value, parts)
+        elif c == "@":
+            tok = self._scan_at(pos, mode)
+        elif mode == "cmd":
+            tok = self._scan_cmd(pos)
+        else:
+            tok = self._scan_expr(pos, mode)
+        tok.space_before = space
+        return tok
+
+    # $ ---------------------------------------------------------------------------------------------
+    def scan_variable(self, pos: int) -> tuple[int, VarRef] | None:
+        """Scan ``$name``/``${name}``/``$env:X``/``$_``/``$?`` at ``pos`` (the ``$``); None if not a variable."""
+        text, n = self.text, self.n
+        p = pos + 1
+        if p >= n:
+            return None
+        c = text[p]
+        if c == "{":
+            close = p + 1
+            buf = []
+            while close < n and text[close] != "}":
+                if text[close] == "`" and close + 1 < n:
+                    close += 1
+                buf.append(text[close])
+                close += 1
+            if close >= n:
+                raise self.error("Missing closing '}' in the variable name.", pos, n, error_id="IncompleteDollarVariable",
+                                 incomplete=True)
+            return close + 1, _split_scope("".join(buf))
+        if c in "?$^":
+            return p + 1, VarRef("", c)
+        m = _VARNAME_RE.match(text, p)
+        if m is None:
+            return None
+        end = m.end()
+        name = m.group()
+        # scope or drive qualifier: $env:NAME, $script:x (a ':' followed by a name character)
+        if end + 1 < n and text[end] == ":" and text[end + 1] != ":":
+            m2 = _VARNAME_RE.match(text, end + 1)
+            if m2 is not None:
+                return m2.end(), VarRef(name.lower() if name.lower() in SCOPES else name, m2.group())
+        return end, VarRef("", name)
+
+    def _scan_dollar(self, pos: int, mode: Mode) -> Token:
+        text, n = self.text, self.n
+        if text.startswith("$(", pos):
+            if mode == "cmd":
+                close = self.find_subexpression_end(pos + 2)
+                if close + 1 < n and text[close + 1] not in FORCE_NEW:
+                    return self._scan_generic(pos)
+            return Token(K.OP, "$(", pos, pos + 2, "$(")
+        hit = self.scan_variable(pos)
+        if hit is None:
+            if mode == "cmd":
+                return self._scan_generic(pos)
+            raise self.error("Variable reference is not valid. '$' was not followed by a valid variable name "
+                             "character. Consider using ${} to delimit the name.", pos, pos + 1,
+                             error_id="InvalidVariableReference")
+        end, ref = hit
+        if mode == "cmd" and end < n and text[end] not in FORCE_NEW and text[end] not in ".[":
+            return self._scan_generic(pos)
+        return Token(K.VARIABLE, text[pos:end], pos, end, ref)
+
+    def find_subexpression_end(self, pos: int) -> int:
+        """Given the offset just after ``$(`` (or ``(``), return the offset of the matching ``)``."""
+        depth = 1
+        mode: Mode = "start"
+        while True:
+            tok = self.scan(pos, mode)
+            if tok.kind is K.EOF:
+                raise self.error("Missing closing ')' in subexpression.", pos, pos, error_id="MissingEndParenthesisInSubexpression",
+                                 incomplete=True)
+            if tok.kind is K.OP:
+                v = tok.value
+                if v in ("(", "$(", "@(", "{", "@{"):
+                    depth += 1
+                elif v in (")", "}"):
+                    depth -= 1
+                    if depth == 0:
+                        return tok.start
+                mode = "start" if v in ("(", "$(", "@(", "{", "|", ";", "&&", "||", "=") else "expr"
+            elif tok.kind in (K.NEWLINE, K.SEMI):
+                mode = "start"
+            elif tok.kind is K.GENERIC:
+                mode = "cmd"
+            elif mode == "start":
+                mode = "expr"
+            pos = tok.end
+
+    # @ ---------------------------------------------------------------------------------------------
+    def _scan_at(self, pos: int, mode: Mode) -> Token:
+        text, n = self.text, self.n
+        nxt = text[pos + 1] if pos + 1 < n else ""
+        if nxt == "(":
+            return Token(K.OP, "@(", pos, pos + 2, "@(")
+        if nxt == "{":
+            return Token(K.OP, "@{", pos, pos + 2, "@{")
+        if nxt in SINGLE_QUOTES or nxt in DOUBLE_QUOTES:
+            return self._scan_here_string(pos, nxt in DOUBLE_QUOTES)
+        m = _VARNAME_RE.match(text, pos + 1)
+        if m is not None:
+            return Token(K.SPLAT, text[pos:m.end()], pos, m.end(), m.group())
+        if mode == "cmd":
+            return self._scan_generic(pos)
+        raise self.error("Unrecognized token in source text.", pos, pos + 1, error_id="UnrecognizedToken")
+
+    def _scan_here_string(self, pos: int, expandable: bool) -> Token:
+        text, n = self.text, self.n
+        q = '"' if expandable else "'"
+        p = pos + 2
+        while p < n and text[p] in WHITESPACE:
+            p += 1
+        if p >= n:
+            raise self.error(f"The string is missing the terminator: {q}@.", pos, n,
+                             error_id="TerminatorExpectedAtEndOfString", incomplete=True)
+        if text[p] not in "\r\n":
+            raise self.error("No characters are allowed after a here-string header but before the end of the line.",
+                             p, p + 1, error_id="UnexpectedCharactersAfterHereStringHeader")
+        body_start = p + (2 if text.startswith("\r\n", p) else 1)
+        # the terminator is a line starting with q@
+        search = body_start
+        while True:
+            idx = text.find(q + "@", search)
+            if idx < 0:
+                raise self.error(f"The string is missing the terminator: {q}@.", pos, n,
+                                 error_id="TerminatorExpectedAtEndOfString", incomplete=True)
+            if idx == body_start or text[idx - 1] == "\n":
+                break
+            search = idx + 1
+        body_end = idx
+        if body_end > body_start:
+            body_end -= 1  # the newline before the terminator
+            if body_end > body_start and text[body_end - 1] == "\r":
+                body_end -= 1
+        end = idx + 2
+        raw = text[pos:end]
+        if not expandable:
+            return Token(K.STRING, raw, pos, end, text[body_start:body_end])
+        value, parts = self.expand_parts(body_start, body_end, here=True)
+        return Token(K.XSTRING, raw, pos, end, value, parts)
+
+    # strings ---------------------------------------------------------------------------------------
+    def scan_single_quoted(self, pos: int) -> tuple[int, str]:
+        text, n = self.text, self.n
+        p = pos + 1
+        buf: list[str] = []
+        while True:
+            if p >= n:
+                raise self.error("The string is missing the terminator: '.", pos, n,
+                                 error_id="TerminatorExpectedAtEndOfString", incomplete=True)
+            c = text[p]
+            if c in SINGLE_QUOTES:
+                if p + 1 < n and text[p + 1] in SINGLE_QUOTES:
+                    buf.append(c)
+                    p += 2
+                    continue
+                return p + 1, "".join(buf)
+            buf.append(c)
+            p += 1
+
+    def scan_double_quoted(self, pos: int) -> tuple[int, str, tuple[StringPart, ...]]:
+        """Scan ``"..."`` at ``pos``; returns (end, literal value if no expansions, parts)."""
+        text, n = self.text, self.n
+        p = pos + 1
+        while True:
+            if p >= n:
+                raise self.error('The string is missing the terminator: ".', pos, n,
+                                 error_id="TerminatorExpectedAtEndOfString", incomplete=True)
+            c = text[p]
+            if c == "`":
+                p += 2
+                continue
+            if c == "$" and text.startswith("$(", p):
+                p = self.find_subexpression_end(p + 2) + 1
+                continue
+            if c == "$" and p + 1 < n and text[p + 1] == "{":
+                close = text.find("}", p)
+                p = n if close < 0 else close + 1
+                continue
+            if c in DOUBLE_QUOTES:
+                if p + 1 < n and text[p + 1] in DOUBLE_QUOTES:
+                    p += 2
+                    continue
+                break
+            p += 1
+        value, parts = self.expand_parts(pos + 1, p, here=False)
+        return p + 1, value, parts
+
+    def expand_parts(self, start: int, end: int, *, here: bool,
+                     stop_at_force_new: bool = False) -> tuple[str, tuple[StringPart, ...]]:
+        """Split the body ``text[start:end]`` of an expandable string into literal text and $-parts."""
+        text = self.text
+        parts: list[StringPart] = []
+        buf: list[str] = []
+        p = start
+        while p < end:
+            c = text[p]
+            if c == "`" and p + 1 < end:
+                nc = text[p + 1]
+                if nc == "u" and text.startswith("{", p + 2):
+                    close = text.find("}", p + 3, end)
+                    if close > 0:
+                        try:
+                            buf.append(chr(int(text[p + 3:close], 16)))
+                            p = close + 1
+                            continue
+                        except ValueError:
+                            pass
+                buf.append(BACKTICK_ESCAPES.get(nc, nc))
+                p += 2
+                continue
+            if c in DOUBLE_QUOTES and not here and p + 1 < end and text[p + 1] in DOUBLE_QUOTES:
+                buf.append(c)
+                p += 2
+                continue
+            if c == "$" and p + 1 < end:
+                if text[p + 1] == "(":
+                    close = self.find_subexpression_end(p + 2)
+                    if buf:
+                        parts.append("".join(buf))
+                        buf = []
+                    parts.append(SubPart(p + 2, close))
+                    p = close + 1
+                    continue
+                hit = self.scan_variable(p)
+                if hit is not None and hit[0] <= end:
+                    vend, ref = hit
+                    if buf:
+                        parts.append("".join(buf))
+                        buf = []
+                    parts.append(VarPart(ref, p, vend))
+                    p = vend
+                    continue
+            buf.append(c)
+            p += 1
+        if buf:
+            parts.append("".join(buf))
+        if all(isinstance(x, str) for x in parts):
+            return "".join(x for x in parts if isinstance(x, str)), ()
+        return "", tuple(parts)
+
+    # command mode ----------------------------------------------------------------------------------
+    def _scan_cmd(self, pos: int) -> Token:
+        text, n = self.text, self.n
+        c = text[pos]
+        nxt = text[pos + 1] if pos + 1 < n else "\0"
+        if c in "(){},":
+            return Token(K.OP, c, pos, pos + 1, c)
+        if c == "|":
+            if nxt == "|":
+                return Token(K.OP, "||", pos, pos + 2, "||")
+            return Token(K.OP, "|", pos, pos + 1, "|")
+        if c == "&":
+            if nxt == "&":
+                return Token(K.OP, "&&", pos, pos + 2, "&&")
+            return Token(K.OP, "&", pos, pos + 1, "&")
+        redir = self._scan_redirection(pos)
+        if redir is not None:
+            return redir
+        if c == "<":
+            return Token(K.LT, "<", pos, pos + 1, "<")
+        if c in DASHES:
+            if nxt.isdigit() or (nxt == "." and pos + 2 < n and text[pos + 2].isdigit()):
+                num = self._scan_number(pos + 1, "cmd", negative=True, start=pos)
+                if num is not None:
+                    return num
+                return self._scan_generic(pos)
+            if nxt in DASHES and (pos + 2 >= n or text[pos + 2] in FORCE_NEW):
+                return Token(K.GENERIC, "--", pos, pos + 2, "--")
+            if nxt not in FORCE_NEW and nxt not in DASHES and nxt != ":":
+                m = _PARAM_RE.match(text, pos + 1)
+                if m is not None:
+                    end = m.end()
+                    if end < n and (text[end] in SINGLE_QUOTES or text[end] in DOUBLE_QUOTES):
+                        return self._scan_generic(pos)
+                    colon = end < n and text[end] == ":"
+                    return Token(K.PARAMETER, text[pos:end + (1 if colon else 0)], pos, end + (1 if colon else 0),
+                                 m.group(), colon=colon)
+            return self._scan_generic(pos)
+        if c.isdigit() or (c == "." and nxt.isdigit()):
+            num = self._scan_number(pos, "cmd")
+            if num is not None:
+                return num
+            return self._scan_generic(pos)
+        if c == "." and (nxt in WHITESPACE or nxt in "{$\"'(\0"):
+            return Token(K.OP, ".", pos, pos + 1, ".")
+        if c == "=" and nxt in FORCE_NEW:
+            return Token(K.OP, "=", pos, pos + 1, "=")
+        return self._scan_generic(pos)
+
+    def _scan_redirection(self, pos: int) -> Token | None:
+        text, n = self.text, self.n
+        c = text[pos]
+        stream = "1"
+        p = pos
+        if c in "123456*" and pos + 1 < n and text[pos + 1] == ">":
+            stream = c
+            p += 1
+        elif c != ">":
+            return None
+        p += 1  # past '>'
+        if p < n and text[p] == ">":
+            end = p + 1
+            return Token(K.REDIRECTION, text[pos:end], pos, end, Redir(stream, True, None))
+        if p + 1 < n and text[p] == "&" and text[p + 1] in "123456":
+            end = p + 2
+            return Token(K.REDIRECTION, text[pos:end], pos, end, Redir(stream, False, text[p + 1]))
+        return Token(K.REDIRECTION, text[pos:p], pos, p, Redir(stream, False, None))
+
+    def _scan_generic(self, pos: int) -> Token:
+        """A command-mode bareword: ends at whitespace or ``; , | ) } & ( {``; quotes and ``$`` embed."""
+        text, n = self.text, self.n
+        p = pos
+        expandable = False
+        while p < n:
+            m = _SIMPLE_GENERIC_RE.match(text, p)
+            if m is not None:
+                p = m.end()
+                if p >= n:
+                    break
+            c = text[p]
+            if c in FORCE_NEW:
+                break
+            if c == "`":
+                if p + 1 < n and text[p + 1] in "\r\n":
+                    break
+                expandable = True
+                p += 2
+            elif c in SINGLE_QUOTES:
+                p, _ = self.scan_single_quoted(p)
+                expandable = True
+            elif c in DOUBLE_QUOTES:
+                p, _, _ = self.scan_double_quoted(p)
+                expandable = True
+            elif c == "$":
+                expandable = True
+                if text.startswith("$(", p):
+                    p = self.find_subexpression_end(p + 2) + 1
+                else:
+                    hit = self.scan_variable(p)
+                    p = hit[0] if hit is not None else p + 1
+            elif c in WHITESPACE:
+                break
+            else:
+                p += 1
+        p = min(p, n)
+        raw = text[pos:p]
+        if not expandable:
+            return Token(K.GENERIC, raw, pos, p, raw)
+        value, parts = self._generic_parts(pos, p)
+        return Token(K.GENERIC, raw, pos, p, value, parts)
+
+    def _generic_parts(self, start: int, end: int) -> tuple[str, tuple[StringPart, ...]]:
+        """Resolve quotes, backticks and ``$`` expansions of a bareword."""
+        text = self.text
+        parts: list[StringPart] = []
+        seg_start = start
+        p = start
+
+        def flush_expandable(a: int, b: int) -> None:
+            if a < b:
+                _, sub = self.expand_parts(a, b, here=True)
+                if sub:
+                    parts.extend(sub)
+                else:
+                    v, _ = self.expand_parts(a, b, here=True)
+                    parts.append(v)
+
+        while p < end:
+            c = text[p]
+            if c in SINGLE_QUOTES:
+                flush_expandable(seg_start, p)
+                q_end, value = self.scan_single_quoted(p)
+                parts.append(value)
+                p = seg_start = q_end
+            elif c in DOUBLE_QUOTES:
+                flush_expandable(seg_start, p)
+                q_end, value, sub = self.scan_double_quoted(p)
+                if sub:
+                    parts.extend(sub)
+                else:
+                    parts.append(value)
+                p = seg_start = q_end
+            elif c == "`":
+                p += 2
+            else:
+                p += 1
+        flush_expandable(seg_start, end)
+        merged: list[StringPart] = []
+        for part in parts:
+            if isinstance(part, str) and merged and isinstance(merged[-1], str):
+                merged[-1] = merged[-1] + part
+            else:
+                merged.append(part)
+        if all(isinstance(x, str) for x in merged):
+            return "".join(x for x in merged if isinstance(x, str)), ()
+        return "", tuple(merged)
+
+    # numbers ---------------------------------------------------------------------------------------
+    def _scan_number(self, pos: int, mode: Mode, *, negative: bool = False, start: int | None = None) -> Token | None:
+        text, n = self.text, self.n
+        m = _NUMBER_RE.match(text, pos)
+        if m is None:
+            return None
+        end = m.end()
+        # '1..5': the range operator, not a decimal point
+        dec = m.group("dec")
+        if dec is not None and dec.endswith(".") and end < n and text[end - 1] == "." and text[end] == "." \
+                and m.group("suffix") is None and m.group("mult") is None:
+            end -= 1
+            dec = dec[:-1]
+        elif dec is not None and "." in dec and end < n and text[end] == "." and text.startswith(".", end):
+            pass
+        if end < n:
+            nc = text[end]
+            if mode == "cmd":
+                if nc not in FORCE_NEW:
+                    return None
+            elif nc.isalnum() or nc == "_":
+                if mode == "start":
+                    return None
+        s = start if start is not None else pos
+        value: int | float
+        suffix = (m.group("suffix") or "").lower()
+        mult = _MULT[m.group("mult")[0].lower()] if m.group("mult") else 1
+        if m.group("hex") is not None:
+            value = int(m.group("hex"), 16)
+            if value >= 2**31 and value < 2**32 and len(m.group("hex")) <= 8 and suffix != "l":
+                value -= 2**32
+        else:
+            assert dec is not None
+            if "." in dec or "e" in dec.lower() or suffix == "d":
+                value = float(dec)
+                if suffix == "" and value.is_integer() and mult > 1:
+                    value = value * mult
+                    mult = 1
+            else:
+                value = int(dec)
+        value = value * mult
+        if negative:
+            value = -value
+        return Token(K.NUMBER, text[s:end], s, end, value)
+
+    # expression mode -------------------------------------------------------------------------------
+    def _scan_expr(self, pos: int, mode: Mode) -> Token:
+        text, n = self.text, self.n
+        c = text[pos]
+        nxt = text[pos + 1] if pos + 1 < n else "\0"
+        if nxt == ">" and c in "123456*":
+            redir = self._scan_redirection(pos)
+            if redir is not None:
+                return redir
+        if c.isdigit() or (c == "." and nxt.isdigit()):
+            num = self._scan_number(pos, mode)
+            if num is not None:
+                return num
+            if mode == "start":
+                return self._scan_generic(pos)
+        if c in DASHES and nxt.isalpha():
+            m = _IDENT_RE.match(text, pos + 1)
+            if m is not None:
+                word = m.group().lower()
+                op = DASH_OPERATORS.get(word)
+                if op is not None:
+                    return Token(K.OP, text[pos:m.end()], pos, m.end(), "-" + op)
+            if mode == "start":
+                return self._scan_cmd(pos)
+            return Token(K.OP, "-", pos, pos + 1, "-")
+        if mode == "start":
+            if c == "&" and nxt != "&":
+                return Token(K.OP, "&", pos, pos + 1, "&")
+            if c == "." and (nxt in WHITESPACE or nxt in "{$\"'(\0"):
+                return Token(K.OP, ".", pos, pos + 1, ".")
+            if c in DASHES and (nxt.isdigit() or nxt == "."):
+                return Token(K.OP, "-", pos, pos + 1, "-")
+            if c in DASHES and nxt in DASHES:
+                return Token(K.OP, "--", pos, pos + 2, "--")
+            if c in DASHES:
+                return Token(K.OP, "-", pos, pos + 1, "-")
+            if c not in "()[]{},;|&!+*/%=<>?:" and c not in DASHES and c not in FORCE_NEW:
+                return self._scan_generic(pos)
+            if c == "[":
+                return Token(K.OP, "[", pos, pos + 1, "[")
+        redir = self._scan_redirection(pos)
+        if redir is not None:
+            return redir
+        if c == "<":
+            return Token(K.LT, "<", pos, pos + 1, "<")
+        if c.isalpha() or c == "_":
+            m = _IDENT_RE.match(text, pos)
+            if m is not None:
+                return Token(K.IDENT, m.group(), pos, m.end(), m.group())
+        for p in _PUNCT_BY_CHAR.get(c, ()):
+            if text.startswith(p, pos):
+                if p == "??" and text.startswith("??=", pos):
+                    p = "??="
+                return Token(K.OP, p, pos, pos + len(p), p)
+        if c in DASHES:
+            return Token(K.OP, "-", pos, pos + 1, "-")
+        return Token(K.OP, c, pos, pos + 1, c)
+
+    # type names ------------------------------------------------------------------------------------
+    def scan_type_name(self, pos: int) -> tuple[int, str]:
+        """Scan a type name after ``[``: ``System.Text.Encoding``, ``string[]``, ``Dictionary[string,int]``."""
+        text, n = self.text, self.n
+        p = self.skip_space(pos)
+        start = p
+        while p < n and (text[p].isalnum() or text[p] in "._`+"):
+            p += 1
+        name = text[start:p]
+        # generic arguments / array suffix
+        while p < n and text[p] == "[":
+            q = p + 1
+            if q < n and text[q] == "]":
+                name += "[]"
+                p = q + 1
+                continue
+            if q < n and text[q] == ",":
+                break
+            depth = 1
+            q = p + 1
+            while q < n and depth:
+                if text[q] == "[":
+                    depth += 1
+                elif text[q] == "]":
+                    depth -= 1
+                q += 1
+            if depth:
+                break
+            name += text[p:q]
+            p = q
+        return p, name
+
+
+def _split_scope(name: str) -> VarRef:
+    if ":" in name:
+        scope, _, rest = name.partition(":")
+        if scope.lower() in SCOPES:
+            return VarRef(scope.lower(), rest)
+        if rest:
+            return VarRef(scope, rest)
+    return VarRef("", name)
+
+
+def tokenize(text: str) -> list[Token]:
+    """Tokenize a whole text with a simple statement-start / argument / expression mode tracker."""
+    lx = Lexer(text)
+    out: list[Token] = []
+    pos = 0
+    mode: Mode = "start"
+    depth_stack: list[Mode] = []
+    while True:
+        tok = lx.scan(pos, mode)
+        out.append(tok)
+        if tok.kind is K.EOF:
+            return out
+        pos = tok.end
+        if tok.kind in (K.NEWLINE, K.SEMI):
+            mode = "start"
+        elif tok.kind is K.GENERIC and mode == "start":
+            mode = "cmd"
+        elif tok.kind is K.OP:
+            v = tok.value
+            if v in ("(", "$(", "@(", "{"):
+                depth_stack.append(mode)
+                mode = "start"
+            elif v == "@{":
+                depth_stack.append(mode)
+                mode = "expr"
+            elif v in (")", "}"):
+                mode = depth_stack.pop() if depth_stack else "expr"
+                if mode == "start":
+                    mode = "expr"
+            elif v in ("|", "&&", "||", "=", "+=", "-=", "*=", "/=", "%=", "??="):
+                mode = "start"
+            elif mode == "start" and v in ("&", "."):
+                mode = "start"
+            elif mode == "start":
+                mode = "expr"
+        elif mode == "start":
+            mode = "expr"

@@ -1,0 +1,1271 @@
+"""Recursive-descent parser for the PowerShell subset; each method's docstring holds its grammar rule.
+
+``parse(text) -> Script`` raises :class:`~azshell.lang.errors.ParseError` with PowerShell's wording and the
+offending position. An error found at the end of the input is *incomplete* (more lines could fix it), which
+``is_complete`` reports to the REPL and the kernel.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, NoReturn
+
+from azshell.lang import ast as A
+from azshell.lang.errors import ParseError, Span
+from azshell.lang.lexer import Lexer, Mode, SourceMap
+from azshell.lang.tokens import (
+    ASSIGNMENT_OPERATORS,
+    SubPart,
+    Token,
+    TokenKind,
+    VarPart,
+)
+
+K = TokenKind
+
+_LOGICAL = frozenset({"-and", "-or", "-xor"})
+_BITWISE = frozenset({"-band", "-bor", "-bxor", "-shl", "-shr"})
+_COMPARISON = frozenset(
+    {p + b for b in ("eq", "ne", "gt", "ge", "lt", "le", "like", "notlike", "match", "notmatch", "contains",
+                     "notcontains", "in", "notin", "replace", "split") for p in ("-", "-i", "-c")}
+    | {"-join", "-is", "-isnot", "-as"}
+)
+_ADDITIVE = frozenset({"+", "-"})
+_MULTIPLICATIVE = frozenset({"*", "/", "%"})
+_UNARY = frozenset({"-not", "!", "-bnot", "-join", "-split", "-isplit", "-csplit", "-", "+", "++", "--", ","})
+_STATEMENT_END = frozenset({")", "}", "|", "&&", "||"})
+_KEYWORD_STATEMENTS = frozenset({
+    "if", "while", "for", "foreach", "do", "switch", "try", "throw", "break", "continue", "return", "exit",
+    "function", "filter", "trap", "class", "enum", "using",
+})
+_SWITCH_FLAGS = {"regex": "regex", "wildcard": "wildcard", "exact": "exact", "casesensitive": "casesensitive",
+                 "file": "file", "parallel": "parallel"}
+
+
+class Parser:
+    """Parses one text. ``limit`` restricts parsing to ``text[:limit]`` (used for ``$( )`` inside strings)."""
+
+    def __init__(self, text: str, *, lexer: Lexer | None = None, start: int = 0, limit: int | None = None) -> None:
+        self.text = text
+        self.lx = lexer or Lexer(text)
+        self.src: SourceMap = self.lx.source
+        self.pos = start
+        self.last_end = start
+        self.limit = limit
+        self._cached = self.lx._cache.get
+
+    # token plumbing ---------------------------------------------------------------------------------
+    def peek(self, mode: Mode = "expr") -> Token:
+        tok = self._cached((self.pos, mode))
+        if tok is None:
+            tok = self.lx.scan(self.pos, mode)
+        if self.limit is not None and tok.start >= self.limit:
+            return Token(K.EOF, "", self.limit, self.limit)
+        return tok
+
+    def advance(self, tok: Token) -> Token:
+        self.pos = tok.end
+        self.last_end = tok.end
+        return tok
+
+    def next(self, mode: Mode = "expr") -> Token:
+        return self.advance(self.peek(mode))
+
+    def skip_newlines(self) -> None:
+        while True:
+            tok = self.peek("expr")
+            if tok.kind is not K.NEWLINE:
+                return
+            self.advance(tok)
+
+    def skip_separators(self) -> None:
+        while True:
+            tok = self.peek("expr")
+            if tok.kind is not K.NEWLINE and tok.kind is not K.SEMI:
+                return
+            self.advance(tok)
+
+    def accept_op(self, value: str, mode: Mode = "expr") -> Token | None:
+        tok = self.peek(mode)
+        if tok.kind is K.OP and tok.value == value:
+            return self.advance(tok)
+        return None
+
+    def span(self, start: int, end: int | None = None) -> Span:
+        return self.src.span(start, self.last_end if end is None else end)
+
+    def fail(self, message: str, tok: Token | None = None, *, error_id: str = "UnexpectedToken",
+             at: int | None = None, end: int | None = None) -> NoReturn:
+        """Raise a ParseError; at the end of the input it is marked incomplete."""
+        if tok is None:
+            tok = self.peek("expr")
+        start = tok.start if at is None else at
+        stop = (tok.end if at is None else start) if end is None else end
+        raise ParseError(message, self.src.span(start, stop), self.text, error_id=error_id,
+                         incomplete=tok.kind is K.EOF)
+
+    def unexpected(self, tok: Token) -> NoReturn:
+        if tok.kind is K.EOF:
+            self.fail("Unexpected end of input.", tok, error_id="UnexpectedEndOfInput")
+        if tok.kind is K.LT:
+            self.fail("The '<' operator is reserved for future use.", tok, error_id="RedirectionNotSupported")
+        self.fail(f"Unexpected token '{tok.text}' in expression or statement.", tok)
+
+    # script and blocks ------------------------------------------------------------------------------
+    def parse_script(self) -> A.Script:
+        """script : script_block_body EOF"""
+        start = self.pos
+        block = self.parse_script_block_body(None, start)
+        tok = self.peek("start")
+        if tok.kind is not K.EOF:
+            self.unexpected(tok)
+        return A.Script(self.span(start, len(self.text) if self.limit is None else self.limit), block)
+
+    def parse_script_block_body(self, closing: str | None, start: int) -> A.ScriptBlock:
+        """script_block_body : [attribute* 'param' '(' parameter_list ')'] (named_block+ | statement_list)
+        named_block : ('begin' | 'process' | 'end' | 'dynamicparam') '{' statement_list '}'"""
+        self.skip_separators()
+        param_block = self.try_parse_param_block()
+        self.skip_separators()
+        tok = self.peek("start")
+        if tok.kind is K.GENERIC and not tok.parts and tok.value.lower() in ("begin", "process", "end", "dynamicparam") \
+                and self._next_is_brace(tok):
+            blocks: dict[str, A.StatementBlock] = {}
+            while True:
+                self.skip_separators()
+                tok = self.peek("start")
+                if tok.kind is K.GENERIC and not tok.parts and tok.value.lower() in ("begin", "process", "end", "dynamicparam"):
+                    self.advance(tok)
+                    self.skip_newlines()
+                    blocks[tok.value.lower()] = self.parse_braced_block(f"Missing statement block after '{tok.value}'.")
+                    continue
+                break
+            text = self.text[start:self.last_end]
+            return A.ScriptBlock(self.span(start), param_block, blocks.get("begin"), blocks.get("process"),
+                                 blocks.get("end"), text)
+        body = self.parse_statement_list(closing)
+        return A.ScriptBlock(self.span(start), param_block, None, None, body, self.text[start:self.last_end])
+
+    def _next_is_brace(self, tok: Token) -> bool:
+        save = self.pos
+        self.pos = tok.end
+        self.skip_newlines()
+        nxt = self.peek("expr")
+        self.pos = save
+        return nxt.kind is K.OP and nxt.value == "{"
+
+    def try_parse_param_block(self) -> A.ParamBlock | None:
+        """param_block : attribute* 'param' '(' parameter_list ')'"""
+        save, save_end = self.pos, self.last_end
+        start = self.peek("start").start
+        attrs: list[A.Attribute] = []
+        try:
+            while True:
+                tok = self.peek("start")
+                if tok.kind is K.OP and tok.value == "[":
+                    item = self.parse_attribute_or_type()
+                    if isinstance(item, str):
+                        raise _Backtrack
+                    attrs.append(item)
+                    self.skip_newlines()
+                    continue
+                break
+        except (_Backtrack, ParseError):
+            self.pos, self.last_end = save, save_end
+            return None
+        tok = self.peek("start")
+        if tok.kind is K.GENERIC and not tok.parts and tok.value.lower() == "param":
+            self.advance(tok)
+            self.skip_newlines()
+            open_tok = self.peek("expr")
+            if not open_tok.is_op("("):
+                self.fail("Missing '(' after 'param' in param block.", open_tok, error_id="MissingOpenParenthesisAfterParam")
+            self.advance(open_tok)
+            params = self.parse_parameter_list(")", open_tok)
+            return A.ParamBlock(self.span(start), params, tuple(attrs))
+        self.pos, self.last_end = save, save_end
+        return None
+
+    def parse_parameter_list(self, closing: str, open_tok: Token) -> tuple[A.ParameterDecl, ...]:
+        """parameter_list : [parameter (',' parameter)*]
+        parameter : (attribute | '[' type ']')* variable ['=' expression]"""
+        params: list[A.ParameterDecl] = []
+        while True:
+            self.skip_newlines()
+            tok = self.peek("expr")
+            if tok.is_op(closing):
+                self.advance(tok)
+                return tuple(params)
+            if tok.kind is K.EOF:
+                self.fail("Missing ')' in function parameter list.", tok, error_id="MissingEndParenthesisInFunctionParameterList")
+            pstart = tok.start
+            attrs: list[A.Attribute] = []
+            type_name: str | None = None
+            while tok.is_op("["):
+                item = self.parse_attribute_or_type()
+                if isinstance(item, str):
+                    type_name = item
+                else:
+                    attrs.append(item)
+                self.skip_newlines()
+                tok = self.peek("expr")
+            if tok.kind is not K.VARIABLE:
+                self.fail("Missing ')' in function parameter list.", tok, error_id="MissingEndParenthesisInFunctionParameterList")
+            self.advance(tok)
+            default: A.Expr | None = None
+            self.skip_newlines()
+            if self.accept_op("="):
+                self.skip_newlines()
+                default = self.parse_expression()
+            params.append(A.ParameterDecl(self.span(pstart), tok.value.name, type_name, tuple(attrs), default))
+            self.skip_newlines()
+            nxt = self.peek("expr")
+            if nxt.is_op(","):
+                self.advance(nxt)
+                continue
+            if nxt.is_op(closing):
+                continue
+            self.fail("Missing ')' in function parameter list.", nxt, error_id="MissingEndParenthesisInFunctionParameterList")
+
+    def parse_attribute_or_type(self) -> A.Attribute | str:
+        """attribute : '[' type_name '(' attribute_arguments ')' ']' ; type_constraint : '[' type_name ']'"""
+        open_tok = self.next("expr")
+        end, name = self.lx.scan_type_name(open_tok.end)
+        if not name:
+            self.fail("Missing type name after '['.", open_tok, error_id="MissingTypename", at=open_tok.end)
+        self.pos = self.last_end = end
+        tok = self.peek("expr")
+        if tok.is_op("]"):
+            self.advance(tok)
+            return name
+        if not tok.is_op("(") or tok.space_before:
+            self.fail("Missing ] at end of attribute or type literal.", tok, error_id="EndSquareBracketExpectedAtEndOfAttribute")
+        self.advance(tok)
+        positional: list[A.Expr] = []
+        named: list[tuple[str, A.Expr | None]] = []
+        while True:
+            self.skip_newlines()
+            tok = self.peek("expr")
+            if tok.is_op(")"):
+                self.advance(tok)
+                break
+            if tok.kind is K.IDENT:
+                save = self.pos
+                self.advance(tok)
+                self.skip_newlines()
+                if self.accept_op("="):
+                    self.skip_newlines()
+                    named.append((tok.value, self.parse_expression(allow_comma=False)))
+                else:
+                    nxt = self.peek("expr")
+                    if nxt.is_op(",") or nxt.is_op(")"):
+                        named.append((tok.value, None))
+                    else:
+                        self.pos = save
+                        positional.append(self.parse_expression(allow_comma=False))
+            else:
+                if tok.kind is K.EOF:
+                    self.fail("Missing closing ')' in expression.", tok, error_id="MissingEndParenthesisInExpression")
+                positional.append(self.parse_expression(allow_comma=False))
+            self.skip_newlines()
+            tok = self.peek("expr")
+            if tok.is_op(","):
+                self.advance(tok)
+                continue
+            if tok.is_op(")"):
+                continue
+            self.fail("Missing closing ')' in expression.", tok, error_id="MissingEndParenthesisInExpression")
+        self.skip_newlines()
+        tok = self.peek("expr")
+        if not tok.is_op("]"):
+            self.fail("Missing ] at end of attribute or type literal.", tok, error_id="EndSquareBracketExpectedAtEndOfAttribute")
+        self.advance(tok)
+        return A.Attribute(self.span(open_tok.start), name, tuple(positional), tuple(named))
+
+    def parse_braced_block(self, missing_message: str, error_id: str = "MissingStatementBlock") -> A.StatementBlock:
+        """braced_block : '{' statement_list '}'"""
+        tok = self.peek("expr")
+        if not tok.is_op("{"):
+            self.fail(missing_message, tok, error_id=error_id, at=self.last_end)
+        self.advance(tok)
+        body = self.parse_statement_list("}")
+        self.expect_close_brace(tok)
+        return body
+
+    def expect_close_brace(self, open_tok: Token) -> None:
+        tok = self.peek("start")
+        if not tok.is_op("}"):
+            if tok.kind is K.EOF:
+                raise ParseError("Missing closing '}' in statement block or type definition.",
+                                 self.src.span(open_tok.start, open_tok.end), self.text,
+                                 error_id="MissingEndCurlyBrace", incomplete=True)
+            self.unexpected(tok)
+        self.advance(tok)
+
+    def parse_statement_list(self, closing: str | None) -> A.StatementBlock:
+        """statement_list : (statement (NEWLINE | ';')*)*   -- until `closing` or EOF"""
+        start = self.pos
+        stmts: list[A.Statement] = []
+        while True:
+            self.skip_separators()
+            tok = self.peek("start")
+            if tok.kind is K.EOF:
+                break
+            if closing is not None and tok.kind is K.OP and tok.value == closing:
+                break
+            stmts.append(self.parse_statement())
+            tok = self.peek("expr")
+            if tok.kind in (K.NEWLINE, K.SEMI, K.EOF):
+                continue
+            if closing is not None and tok.kind is K.OP and tok.value == closing:
+                continue
+            self.unexpected(self.peek("start") if tok.kind is K.OP and tok.value in ("}", ")") else tok)
+        return A.StatementBlock(self.span(start), tuple(stmts))
+
+    # statements -------------------------------------------------------------------------------------
+    def parse_statement(self) -> A.Statement:
+        """statement : if | while | for | foreach | do | switch | try | throw | break | continue | return
+                     | exit | function | pipeline_chain"""
+        tok = self.peek("start")
+        if tok.kind is K.GENERIC and not tok.parts:
+            word = tok.value.lower()
+            if word in _KEYWORD_STATEMENTS:
+                method = getattr(self, f"parse_{word}_statement", None)
+                if method is not None:
+                    result: A.Statement = method(tok)
+                    return result
+                self.fail(f"The '{tok.value}' keyword is not supported in this version of the language.", tok,
+                          error_id="ReservedKeywordNotAllowed")
+            if word == "param" or word in ("begin", "process", "end", "elseif", "else", "catch", "finally", "until"):
+                if word in ("elseif", "else", "catch", "finally", "until", "param"):
+                    self.unexpected(tok)
+        return self.parse_pipeline_chain()
+
+    def parse_pipeline_chain(self) -> A.Statement:
+        """pipeline_chain : pipeline (('&&' | '||') NEWLINE* pipeline)*"""
+        start = self.pos
+        first = self.parse_pipeline()
+        rest: list[tuple[str, A.Statement]] = []
+        while True:
+            tok = self.peek("expr")
+            if tok.kind is K.OP and tok.value in ("&&", "||"):
+                self.advance(tok)
+                self.skip_newlines()
+                nxt = self.peek("start")
+                if nxt.kind in (K.EOF, K.NEWLINE, K.SEMI) or nxt.is_op(")", "}"):
+                    self.fail(f"Missing expression after '{tok.value}' in pipeline chain.", nxt,
+                              error_id="InvalidEndOfLine", at=tok.end)
+                rest.append((tok.value, self.parse_pipeline()))
+                continue
+            break
+        if rest:
+            return A.PipelineChain(self.span(start), first, tuple(rest))
+        return first
+
+    def parse_pipeline(self) -> A.Statement:
+        """pipeline : expression assignment_operator statement
+                    | (expression redirection* | command) ('|' NEWLINE* command)*"""
+        start = self.peek("start").start
+        tok = self.peek("start")
+        elements: list[A.Command | A.CommandExpression] = []
+        if self._starts_command(tok):
+            elements.append(self.parse_command(first=True))
+        else:
+            if tok.kind is K.EOF or tok.kind in (K.NEWLINE, K.SEMI) or (tok.kind is K.OP and tok.value in _STATEMENT_END):
+                self.unexpected(tok)
+            expr = self.parse_expression()
+            op_tok = self.peek("expr")
+            if op_tok.kind is K.OP and op_tok.value in ASSIGNMENT_OPERATORS:
+                return self.parse_assignment(start, expr, op_tok)
+            redirs = self.parse_redirections()
+            elements.append(A.CommandExpression(self.span(start), expr, redirs))
+        while True:
+            tok = self.peek("expr")
+            if not tok.is_op("|"):
+                break
+            self.advance(tok)
+            self.skip_newlines()
+            nxt = self.peek("cmd")
+            if nxt.kind is K.EOF or nxt.kind in (K.NEWLINE, K.SEMI) or nxt.is_op(")", "}", "|"):
+                self.fail("An empty pipe element is not allowed.", nxt, error_id="EmptyPipeElement",
+                          at=tok.start, end=tok.end)
+            if not self._starts_command(nxt):
+                self.parse_expression()
+                self.fail("Expressions are only allowed as the first element of a pipeline.", nxt,
+                          error_id="ExpressionsMustBeFirstInPipeline", at=nxt.start, end=self.last_end)
+            elements.append(self.parse_command(first=False))
+        return A.Pipeline(self.span(start), tuple(elements))
+
+    @staticmethod
+    def _starts_command(tok: Token) -> bool:
+        if tok.kind is K.GENERIC:
+            return True
+        return tok.kind is K.OP and tok.value in ("&", ".")
+
+    def parse_assignment(self, start: int, expr: A.Expr, op_tok: Token) -> A.Statement:
+        """assignment : expression ('=' | '+=' | '-=' | '*=' | '/=' | '%=' | '??=') NEWLINE* statement"""
+        targets = expr.elements if isinstance(expr, A.ArrayLiteral) and op_tok.value == "=" else (expr,)
+        void = False
+        for t in targets:
+            inner = t
+            if isinstance(inner, A.Convert):
+                if inner.type_name.lower() == "void":
+                    void = True
+                inner = inner.operand
+            if not isinstance(inner, (A.Variable, A.Member, A.Index)):
+                self.fail("The assignment expression is not valid. The input to an assignment operator must be an "
+                          "object that is able to accept assignments, such as a variable or a property.",
+                          op_tok, error_id="InvalidLeftHandSide", at=t.span.offset, end=t.span.end_offset)
+        self.advance(op_tok)
+        self.skip_newlines()
+        nxt = self.peek("start")
+        if nxt.kind in (K.EOF, K.NEWLINE, K.SEMI) or (nxt.kind is K.OP and nxt.value in _STATEMENT_END):
+            self.fail(f"You must provide a value expression following the '{op_tok.value}' operator.", nxt,
+                      error_id="ExpectedValueExpression", at=op_tok.end)
+        value = self.parse_statement()
+        return A.Assignment(self.span(start), tuple(targets), op_tok.value, value, void)
+
+    def parse_redirections(self) -> tuple[A.Redirection, ...]:
+        out: list[A.Redirection] = []
+        while True:
+            tok = self.peek("expr")
+            if tok.kind is K.LT:
+                self.unexpected(tok)
+            if tok.kind is not K.REDIRECTION:
+                return tuple(out)
+            out.append(self.parse_redirection())
+
+    def parse_redirection(self) -> A.Redirection:
+        """redirection : ('>' | '>>' | 'n>' | '*>' ...) command_argument | 'n>&1'"""
+        tok = self.next("cmd")
+        r = tok.value
+        if r.merge_to is not None:
+            return A.Redirection(self.span(tok.start), r.stream, r.append, r.merge_to, None)
+        nxt = self.peek("cmd")
+        if nxt.kind in (K.EOF, K.NEWLINE, K.SEMI, K.REDIRECTION) or (nxt.kind is K.OP and nxt.value in _STATEMENT_END):
+            self.fail("Missing file specification after redirection operator.", nxt,
+                      error_id="MissingFileSpecification", at=tok.end)
+        target = self.parse_command_argument(allow_comma=False)
+        return A.Redirection(self.span(tok.start), r.stream, r.append, None, target)
+
+    # commands ---------------------------------------------------------------------------------------
+    def parse_command(self, *, first: bool) -> A.Command:
+        """command : ['&' | '.'] command_name command_element*
+        command_element : parameter | command_argument | redirection | splat"""
+        tok = self.peek("start" if first else "cmd")
+        start = tok.start
+        invocation = ""
+        if tok.kind is K.OP and tok.value in ("&", "."):
+            invocation = tok.value
+            self.advance(tok)
+            tok = self.peek("cmd")
+            if tok.kind in (K.EOF, K.NEWLINE, K.SEMI) or tok.is_op(")", "}", "|"):
+                self.fail(f"Missing expression after '{invocation}' in pipeline element.", tok,
+                          error_id="MissingExpression", at=start + 1)
+        name: A.Expr
+        if tok.kind is K.GENERIC:
+            self.advance(tok)
+            name = self._bareword(tok)
+        elif invocation:
+            name = self.parse_command_argument(allow_comma=False)
+        else:
+            self.unexpected(tok)
+        elements: list[A.CommandElement] = []
+        redirs: list[A.Redirection] = []
+        while True:
+            tok = self.peek("cmd")
+            kind = tok.kind
+            if kind in (K.EOF, K.NEWLINE, K.SEMI):
+                break
+            if kind is K.OP and tok.value in ("|", ")", "}", "&&", "||", "&"):
+                break
+            if kind is K.PARAMETER:
+                self.advance(tok)
+                arg: A.Expr | None = None
+                if tok.colon:
+                    nxt = self.peek("cmd")
+                    if not (nxt.kind in (K.EOF, K.NEWLINE, K.SEMI) or (nxt.kind is K.OP and nxt.value in _STATEMENT_END)
+                            or nxt.space_before):
+                        arg = self.parse_command_argument()
+                elements.append(A.CommandParameter(self.span(tok.start), tok.value, arg, tok.colon))
+            elif kind is K.REDIRECTION:
+                redirs.append(self.parse_redirection())
+            elif kind is K.LT:
+                self.unexpected(tok)
+            elif kind is K.SPLAT:
+                self.advance(tok)
+                elements.append(A.Variable(self.span(tok.start), tok.value, "", True))
+            elif kind is K.OP and tok.value not in ("(", "{", "@(", "@{", "$(", ",", "."):
+                self.advance(tok)
+                elements.append(A.StringConstant(self.span(tok.start), tok.text, True))
+            else:
+                elements.append(self.parse_command_argument())
+        return A.Command(self.span(start), name, tuple(elements), invocation, tuple(redirs))
+
+    def _bareword(self, tok: Token) -> A.Expr:
+        if tok.parts:
+            return A.ExpandableString(self.span(tok.start, tok.end), self.resolve_parts(tok), True)
+        return A.StringConstant(self.span(tok.start, tok.end), tok.value, True)
+
+    def parse_command_argument(self, *, allow_comma: bool = True) -> A.Expr:
+        """command_argument : command_primary (',' NEWLINE* command_primary)*"""
+        start = self.pos
+        first = self.parse_command_primary()
+        if not allow_comma:
+            return first
+        items = [first]
+        while True:
+            tok = self.peek("cmd")
+            if not tok.is_op(","):
+                break
+            self.advance(tok)
+            self.skip_newlines()
+            nxt = self.peek("cmd")
+            if nxt.kind in (K.EOF, K.NEWLINE, K.SEMI) or (nxt.kind is K.OP and nxt.value in _STATEMENT_END):
+                self.fail("Missing argument in parameter list.", nxt, error_id="MissingExpression", at=tok.end)
+            items.append(self.parse_command_primary())
+        if len(items) == 1:
+            return first
+        return A.ArrayLiteral(self.span(self.peek_start(start)), tuple(items))
+
+    def peek_start(self, start: int) -> int:
+        return self.lx.skip_space(start)
+
+    def parse_command_primary(self) -> A.Expr:
+        """command_primary : bareword | parameter_text | primary_expression postfix*"""
+        tok = self.peek("cmd")
+        if tok.kind is K.GENERIC:
+            self.advance(tok)
+            return self._bareword(tok)
+        if tok.kind is K.PARAMETER:
+            self.advance(tok)
+            return A.StringConstant(self.span(tok.start), tok.text, True)
+        if tok.kind is K.NUMBER:
+            self.advance(tok)
+            return A.Number(self.span(tok.start), tok.value)
+        if tok.kind is K.OP and tok.value in (")", "}", "|", ";"):
+            self.unexpected(tok)
+        if tok.kind is K.OP and tok.value not in ("(", "{", "@(", "@{", "$(", "["):
+            self.advance(tok)
+            return A.StringConstant(self.span(tok.start), tok.text, True)
+        prim = self.parse_primary(self.peek("expr") if tok.kind is K.OP else tok)
+        return self.parse_postfix(prim)
+
+    # expressions ------------------------------------------------------------------------------------
+    def parse_expression(self, *, allow_comma: bool = True) -> A.Expr:
+        """expression : logical_expression ['?' expression ':' expression]"""
+        start = self.peek("expr").start
+        cond = self.parse_binary(0, allow_comma)
+        tok = self.peek("expr")
+        if tok.is_op("?") and tok.space_before:
+            self.advance(tok)
+            self.skip_newlines()
+            if_true = self.parse_expression(allow_comma=allow_comma)
+            self.skip_newlines()
+            colon = self.peek("expr")
+            if not colon.is_op(":"):
+                self.fail("Missing ':' in ternary expression.", colon, error_id="MissingColonInTernaryExpression")
+            self.advance(colon)
+            self.skip_newlines()
+            if_false = self.parse_expression(allow_comma=allow_comma)
+            return A.Ternary(self.span(start), cond, if_true, if_false)
+        return cond
+
+    _LEVELS: tuple[frozenset[str], ...] = (
+        _LOGICAL, _BITWISE, _COMPARISON, frozenset({"??"}), _ADDITIVE, _MULTIPLICATIVE, frozenset({"-f"}),
+        frozenset({".."}),
+    )
+
+    def parse_binary(self, min_level: int, allow_comma: bool) -> A.Expr:
+        """logical : bitwise (('-and'|'-or'|'-xor') NEWLINE* bitwise)*
+        bitwise : comparison (('-band'|'-bor'|'-bxor') comparison)* ; comparison : coalesce (cmp_op coalesce)*
+        coalesce : additive ('??' additive)* ; additive : multiplicative (('+'|'-') multiplicative)*
+        multiplicative : format (('*'|'/'|'%') format)* ; format : range ('-f' range)*
+        range : array_literal ('..' array_literal)*
+        (implemented by precedence climbing over these levels)"""
+        start = self.peek("expr").start
+        left = self.parse_array_literal(allow_comma)
+        prec = _PRECEDENCE
+        while True:
+            tok = self.peek("expr")
+            if tok.kind is not K.OP:
+                return left
+            level = prec.get(tok.value)
+            if level is None or level < min_level:
+                return left
+            self.advance(tok)
+            self.skip_newlines()
+            nxt = self.peek("expr")
+            if self._ends_expression(nxt):
+                self.fail(f"You must provide a value expression following the '{tok.text}' operator.", nxt,
+                          error_id="ExpectedValueExpression", at=tok.end)
+            right = self.parse_binary(level + 1, allow_comma)
+            op = tok.value
+            if op == "..":
+                left = A.Range(self.span(start), left, right)
+            elif op == "??":
+                left = A.NullCoalesce(self.span(start), left, right)
+            else:
+                left = A.BinaryOp(self.span(start), op, left, right)
+
+    @staticmethod
+    def _ends_expression(tok: Token) -> bool:
+        if tok.kind in (K.EOF, K.NEWLINE, K.SEMI, K.REDIRECTION):
+            return True
+        return tok.kind is K.OP and tok.value in (")", "}", "]", "|", ",", "&&", "||", "=")
+
+    def parse_array_literal(self, allow_comma: bool) -> A.Expr:
+        """array_literal : unary (',' NEWLINE* unary)*"""
+        start = self.peek("expr").start
+        first = self.parse_unary()
+        if not allow_comma:
+            return first
+        tok = self.peek("expr")
+        if not tok.is_op(","):
+            return first
+        items = [first]
+        while tok.is_op(","):
+            self.advance(tok)
+            self.skip_newlines()
+            nxt = self.peek("expr")
+            if self._ends_expression(nxt):
+                self.fail("Missing expression after ','.", nxt, error_id="MissingExpressionAfterToken", at=tok.end)
+            items.append(self.parse_unary())
+            tok = self.peek("expr")
+        return A.ArrayLiteral(self.span(start), tuple(items))
+
+    def parse_unary(self) -> A.Expr:
+        """unary : ('-not'|'!'|'-bnot'|'-'|'+'|'++'|'--'|'-join'|'-split'|',') NEWLINE* unary
+                 | '[' type ']' unary | postfix"""
+        tok = self.peek("expr")
+        if tok.kind is K.OP:
+            v = tok.value
+            if v in _UNARY:
+                self.advance(tok)
+                if v in ("-not", "!", ","):
+                    self.skip_newlines()
+                nxt = self.peek("expr")
+                if self._ends_expression(nxt) or nxt.kind is K.IDENT and nxt.value.lower() in ("in",):
+                    self.fail(f"Missing expression after unary operator '{tok.text}'.", nxt,
+                              error_id="MissingExpressionAfterOperator", at=tok.end)
+                operand = self.parse_unary()
+                if v == "-" and isinstance(operand, A.Number):
+                    return A.Number(self.span(tok.start), -operand.value)
+                return A.UnaryOp(self.span(tok.start), v, operand)
+            if v == "[":
+                return self.parse_type_expression(tok)
+        return self.parse_postfix(self.parse_primary(tok))
+
+    def parse_type_expression(self, open_tok: Token) -> A.Expr:
+        """type_expression : '[' type_name ']' (unary | '::' member)?"""
+        self.advance(open_tok)
+        end, name = self.lx.scan_type_name(open_tok.end)
+        if not name:
+            nxt = self.lx.scan(end, "expr")
+            if nxt.kind is K.EOF:
+                self.fail("Missing type name after '['.", nxt, error_id="MissingTypename", at=open_tok.end)
+            self.fail("Missing type name after '['.", nxt, error_id="MissingTypename", at=open_tok.end)
+        self.pos = self.last_end = end
+        close = self.peek("expr")
+        if not close.is_op("]") or close.space_before and False:
+            if close.is_op("("):
+                # an attribute in expression position: parse it for a precise error
+                self.fail("Unexpected attribute '" + name + "'.", close, error_id="UnexpectedAttribute",
+                          at=open_tok.start, end=close.start)
+            self.fail("Missing ] at end of attribute or type literal.", close,
+                      error_id="EndSquareBracketExpectedAtEndOfAttribute", at=end)
+        self.advance(close)
+        nxt = self.peek("expr")
+        span = self.span(open_tok.start)
+        if nxt.is_op("::") and not nxt.space_before:
+            return self.parse_postfix(A.TypeLiteral(span, name))
+        if self._starts_operand(nxt):
+            operand = self.parse_unary()
+            return A.Convert(self.span(open_tok.start), name, operand)
+        return self.parse_postfix(A.TypeLiteral(span, name))
+
+    @staticmethod
+    def _starts_operand(tok: Token) -> bool:
+        if tok.kind in (K.VARIABLE, K.NUMBER, K.STRING, K.XSTRING):
+            return True
+        if tok.kind is K.OP:
+            return tok.value in ("(", "$(", "@(", "@{", "[", "{", "-not", "!", "++", "--", "-join", "-split", "-bnot") \
+                or (tok.value in ("-", "+", ",") and not tok.space_before)
+        return False
+
+    def parse_primary(self, tok: Token) -> A.Expr:
+        """primary : number | string | variable | '(' pipeline ')' | '$(' statements ')' | '@(' statements ')'
+                   | '@{' hash_entries '}' | '{' script_block '}'"""
+        kind = tok.kind
+        if kind is K.VARIABLE:
+            self.advance(tok)
+            return A.Variable(self.span(tok.start), tok.value.name, tok.value.scope)
+        if kind is K.NUMBER:
+            self.advance(tok)
+            return A.Number(self.span(tok.start), tok.value)
+        if kind is K.STRING:
+            self.advance(tok)
+            return A.StringConstant(self.span(tok.start), tok.value)
+        if kind is K.XSTRING:
+            self.advance(tok)
+            if tok.parts:
+                return A.ExpandableString(self.span(tok.start), self.resolve_parts(tok))
+            return A.StringConstant(self.span(tok.start), tok.value)
+        if kind is K.OP:
+            v = tok.value
+            if v == "(":
+                self.advance(tok)
+                self.skip_newlines()
+                inner_tok = self.peek("start")
+                if inner_tok.is_op(")"):
+                    self.fail("An expression was expected after '('.", inner_tok, error_id="ExpectedExpression")
+                if inner_tok.kind is K.EOF:
+                    self.fail("Missing closing ')' in expression.", inner_tok, error_id="MissingEndParenthesisInExpression")
+                inner = self.parse_statement()
+                self.skip_newlines()
+                close = self.peek("expr")
+                if not close.is_op(")"):
+                    if close.kind is K.EOF:
+                        self.fail("Missing closing ')' in expression.", close, error_id="MissingEndParenthesisInExpression")
+                    self.unexpected(close)
+                self.advance(close)
+                return A.Paren(self.span(tok.start), inner)
+            if v in ("$(", "@("):
+                self.advance(tok)
+                body = self.parse_statement_list(")")
+                close = self.peek("start")
+                if not close.is_op(")"):
+                    if close.kind is K.EOF:
+                        self.fail("Missing closing ')' in subexpression.", close,
+                                  error_id="MissingEndParenthesisInSubexpression")
+                    self.unexpected(close)
+                self.advance(close)
+                if v == "$(":
+                    return A.SubExpression(self.span(tok.start), body)
+                return A.ArrayExpression(self.span(tok.start), body)
+            if v == "@{":
+                return self.parse_hashtable(tok)
+            if v == "{":
+                return self.parse_script_block_expression(tok)
+            if v == "[":
+                return self.parse_type_expression(tok)
+        if kind is K.GENERIC:
+            self.advance(tok)
+            return self._bareword(tok)
+        if kind is K.EOF:
+            self.fail("Unexpected end of input.", tok, error_id="UnexpectedEndOfInput")
+        self.unexpected(tok)
+
+    def parse_script_block_expression(self, open_tok: Token) -> A.ScriptBlockExpression:
+        """script_block_expression : '{' script_block_body '}'"""
+        self.advance(open_tok)
+        block = self.parse_script_block_body("}", open_tok.end)
+        self.expect_close_brace(open_tok)
+        inner = A.ScriptBlock(self.span(open_tok.start), block.param_block, block.begin, block.process, block.end,
+                              self.text[open_tok.end:self.last_end - 1])
+        return A.ScriptBlockExpression(self.span(open_tok.start), inner)
+
+    def parse_hashtable(self, open_tok: Token) -> A.Hashtable:
+        """hashtable : '@{' (hash_key '=' NEWLINE* statement (NEWLINE | ';')*)* '}'"""
+        self.advance(open_tok)
+        pairs: list[tuple[A.Expr, A.Statement]] = []
+        while True:
+            self.skip_separators()
+            tok = self.peek("expr")
+            if tok.is_op("}"):
+                self.advance(tok)
+                break
+            if tok.kind is K.EOF:
+                self.fail("The hash literal was incomplete.", tok, error_id="IncompleteHashLiteral")
+            key = self.parse_hash_key(tok)
+            eq = self.peek("expr")
+            if not eq.is_op("="):
+                if eq.kind is K.EOF:
+                    self.fail("The hash literal was incomplete.", eq, error_id="IncompleteHashLiteral")
+                self.fail("Missing '=' operator after key in hash literal.", eq, error_id="MissingEqualsInHashLiteral",
+                          at=self.last_end)
+            self.advance(eq)
+            self.skip_newlines()
+            vtok = self.peek("start")
+            if vtok.kind is K.EOF:
+                self.fail("The hash literal was incomplete.", vtok, error_id="IncompleteHashLiteral")
+            if vtok.kind in (K.NEWLINE, K.SEMI) or vtok.is_op("}"):
+                self.fail("Missing statement after '=' in hash literal.", vtok, error_id="MissingStatementInHashLiteral",
+                          at=eq.end)
+            value = self.parse_statement()
+            pairs.append((key, value))
+            nxt = self.peek("expr")
+            if nxt.kind in (K.NEWLINE, K.SEMI) or nxt.is_op("}"):
+                continue
+            if nxt.kind is K.EOF:
+                self.fail("The hash literal was incomplete.", nxt, error_id="IncompleteHashLiteral")
+            self.fail("Missing '=' operator after key in hash literal.", nxt, error_id="MissingEqualsInHashLiteral")
+        return A.Hashtable(self.span(open_tok.start), tuple(pairs))
+
+    def parse_hash_key(self, tok: Token) -> A.Expr:
+        """hash_key : identifier | string | number | unary"""
+        if tok.kind is K.IDENT:
+            self.advance(tok)
+            # keys such as api-version: glue '-word' pieces written without spaces
+            end = tok.end
+            text = self.text
+            while end < len(text) and text[end] in "-." and end + 1 < len(text) and (text[end + 1].isalnum()):
+                j = end + 1
+                while j < len(text) and (text[j].isalnum() or text[j] == "_"):
+                    j += 1
+                end = j
+            if end != tok.end:
+                self.pos = self.last_end = end
+            return A.StringConstant(self.span(tok.start, end), text[tok.start:end], True)
+        if tok.kind is K.GENERIC:
+            self.advance(tok)
+            return self._bareword(tok)
+        if tok.kind in (K.NEWLINE, K.SEMI) or tok.is_op("="):
+            self.fail("Missing key before '=' in hash literal.", tok, error_id="MissingKeyInHashLiteral")
+        return self.parse_unary()
+
+    def parse_postfix(self, expr: A.Expr) -> A.Expr:
+        """postfix : primary ('.' member ['(' args ')'] | '::' member ['(' args ')'] | '[' expression ']'
+                     | '++' | '--')*   -- no whitespace before the operator"""
+        start = expr.span.offset
+        while True:
+            tok = self.peek("expr")
+            if tok.space_before or tok.kind is not K.OP:
+                return expr
+            v = tok.value
+            if v in (".", "::"):
+                self.advance(tok)
+                name_tok = self.lx.scan(self.pos, "expr")
+                if name_tok.space_before or name_tok.kind in (K.EOF, K.NEWLINE):
+                    self.fail("Missing property name after reference operator.", name_tok,
+                              error_id="MissingPropertyName", at=tok.end)
+                name: A.Expr
+                if name_tok.kind is K.IDENT:
+                    self.advance(name_tok)
+                    name = A.StringConstant(self.span(name_tok.start), name_tok.value, True)
+                elif name_tok.kind in (K.STRING, K.XSTRING, K.VARIABLE) or name_tok.is_op("(", "$("):
+                    name = self.parse_primary(name_tok)
+                elif name_tok.kind is K.NUMBER and isinstance(name_tok.value, int):
+                    self.advance(name_tok)
+                    name = A.StringConstant(self.span(name_tok.start), name_tok.text, True)
+                else:
+                    self.fail("Missing property name after reference operator.", name_tok,
+                              error_id="MissingPropertyName", at=tok.end)
+                call = self.peek("expr")
+                static = v == "::"
+                if call.is_op("(") and not call.space_before:
+                    args = self.parse_method_args(call)
+                    if static and isinstance(expr, A.TypeLiteral) and isinstance(name, A.StringConstant):
+                        expr = A.StaticCall(self.span(start), expr.name, name.value, args)
+                    else:
+                        expr = A.MethodCall(self.span(start), expr, name, args, static)
+                elif static and isinstance(expr, A.TypeLiteral) and isinstance(name, A.StringConstant):
+                    expr = A.StaticMember(self.span(start), expr.name, name.value)
+                else:
+                    expr = A.Member(self.span(start), expr, name, static)
+            elif v == "[":
+                self.advance(tok)
+                self.skip_newlines()
+                nxt = self.peek("expr")
+                if nxt.is_op("]") or nxt.kind is K.EOF:
+                    self.fail("Array index expression is missing or not valid.", nxt,
+                              error_id="MissingArrayIndexExpression")
+                index = self.parse_expression()
+                self.skip_newlines()
+                close = self.peek("expr")
+                if not close.is_op("]"):
+                    self.fail("Missing ']' after array index expression.", close, error_id="MissingEndSquareBracket",
+                              at=self.last_end)
+                self.advance(close)
+                expr = A.Index(self.span(start), expr, index)
+            elif v in ("++", "--"):
+                self.advance(tok)
+                expr = A.UnaryOp(self.span(start), v, expr, True)
+            else:
+                return expr
+
+    def parse_method_args(self, open_tok: Token) -> tuple[A.Expr, ...]:
+        """method_args : '(' [expression (',' NEWLINE* expression)*] ')'"""
+        self.advance(open_tok)
+        args: list[A.Expr] = []
+        self.skip_newlines()
+        if self.accept_op(")"):
+            return ()
+        while True:
+            self.skip_newlines()
+            tok = self.peek("expr")
+            if tok.kind is K.EOF:
+                self.fail("Missing ')' in method call.", tok, error_id="MissingEndParenthesisInMethodCall")
+            args.append(self.parse_expression(allow_comma=False))
+            self.skip_newlines()
+            tok = self.peek("expr")
+            if tok.is_op(","):
+                self.advance(tok)
+                continue
+            if tok.is_op(")"):
+                self.advance(tok)
+                return tuple(args)
+            self.fail("Missing ')' in method call.", tok, error_id="MissingEndParenthesisInMethodCall")
+
+    def resolve_parts(self, tok: Token) -> tuple[str | A.Expr, ...]:
+        out: list[str | A.Expr] = []
+        for part in tok.parts:
+            if isinstance(part, str):
+                out.append(part)
+            elif isinstance(part, VarPart):
+                out.append(A.Variable(self.src.span(part.start, part.end), part.ref.name, part.ref.scope))
+            elif isinstance(part, SubPart):
+                sub = Parser(self.text, lexer=self.lx, start=part.start, limit=part.end)
+                body = sub.parse_statement_list(None)
+                if sub.peek("start").kind is not K.EOF:
+                    sub.unexpected(sub.peek("start"))
+                out.append(A.SubExpression(self.src.span(part.start - 2, part.end + 1), body))
+        return tuple(out)
+
+    # keyword statements ----------------------------------------------------------------------------
+    def _paren_condition(self, keyword: str, tok: Token, error_id: str) -> A.Statement:
+        self.skip_newlines()
+        open_tok = self.peek("expr")
+        if not open_tok.is_op("("):
+            self.fail(f"Missing '(' after '{keyword}' in {keyword} statement.", open_tok, error_id=error_id,
+                      at=self.last_end)
+        self.advance(open_tok)
+        self.skip_newlines()
+        nxt = self.peek("start")
+        if nxt.is_op(")") or nxt.kind is K.EOF:
+            self.fail(f"Missing condition in {keyword} statement after '{keyword} ('.", nxt,
+                      error_id="IfStatementMissingCondition" if keyword == "if" else "MissingExpression")
+        cond = self.parse_pipeline_chain()
+        self.skip_newlines()
+        close = self.peek("expr")
+        if not close.is_op(")"):
+            self.fail(f"Missing closing ')' after expression in '{keyword}' statement.", close,
+                      error_id="MissingEndParenthesisAfterStatement", at=self.last_end)
+        self.advance(close)
+        self.skip_newlines()
+        return cond
+
+    def parse_if_statement(self, tok: Token) -> A.Statement:
+        """if : 'if' '(' pipeline ')' block ('elseif' '(' pipeline ')' block)* ['else' block]"""
+        self.advance(tok)
+        clauses: list[tuple[A.Statement, A.StatementBlock]] = []
+        cond = self._paren_condition("if", tok, "MissingOpenParenthesisInIfStatement")
+        clauses.append((cond, self.parse_braced_block("Missing statement block after if ( condition ).")))
+        else_body: A.StatementBlock | None = None
+        while True:
+            save = (self.pos, self.last_end)
+            self.skip_newlines()
+            kw = self.peek("start")
+            if kw.kind is K.GENERIC and not kw.parts and kw.value.lower() == "elseif":
+                self.advance(kw)
+                cond = self._paren_condition("elseif", kw, "MissingOpenParenthesisInElseIfStatement")
+                clauses.append((cond, self.parse_braced_block("Missing statement block after elseif ( condition ).")))
+                continue
+            if kw.kind is K.GENERIC and not kw.parts and kw.value.lower() == "else":
+                self.advance(kw)
+                self.skip_newlines()
+                else_body = self.parse_braced_block("Missing statement block after 'else' keyword.",
+                                                    "MissingStatementBlockAfterElse")
+            else:
+                self.pos, self.last_end = save
+            break
+        return A.If(self.span(tok.start), tuple(clauses), else_body)
+
+    def parse_while_statement(self, tok: Token) -> A.Statement:
+        """while : 'while' '(' pipeline ')' block"""
+        self.advance(tok)
+        cond = self._paren_condition("while", tok, "MissingOpenParenthesisAfterKeyword")
+        body = self.parse_braced_block("Missing statement body in while loop.", "MissingLoopStatement")
+        return A.While(self.span(tok.start), cond, body)
+
+    def parse_do_statement(self, tok: Token) -> A.Statement:
+        """do : 'do' block ('while' | 'until') '(' pipeline ')'"""
+        self.advance(tok)
+        self.skip_newlines()
+        body = self.parse_braced_block("Missing statement body in do loop.", "MissingLoopStatement")
+        self.skip_newlines()
+        kw = self.peek("start")
+        if not (kw.kind is K.GENERIC and kw.value.lower() in ("while", "until")):
+            self.fail("Missing while or until keyword in do loop.", kw, error_id="MissingWhileOrUntilInDoWhile",
+                      at=self.last_end)
+        self.advance(kw)
+        word = kw.value.lower()
+        cond = self._paren_condition(word, kw, "MissingOpenParenthesisAfterKeyword")
+        if word == "while":
+            return A.DoWhile(self.span(tok.start), body, cond)
+        return A.DoUntil(self.span(tok.start), body, cond)
+
+    def parse_for_statement(self, tok: Token) -> A.Statement:
+        """for : 'for' '(' [pipeline] sep [pipeline] sep [pipeline] ')' block"""
+        self.advance(tok)
+        self.skip_newlines()
+        open_tok = self.peek("expr")
+        if not open_tok.is_op("("):
+            self.fail("Missing opening '(' after keyword 'for'.", open_tok, error_id="MissingOpenParenthesisAfterKeyword",
+                      at=self.last_end)
+        self.advance(open_tok)
+        parts: list[A.Statement | None] = []
+        for i in range(3):
+            self.skip_newlines()
+            nxt = self.peek("start")
+            if nxt.kind is K.SEMI or nxt.is_op(")"):
+                parts.append(None)
+            elif nxt.kind is K.EOF:
+                self.fail("Missing closing ')' after expression in 'for' statement.", nxt,
+                          error_id="MissingEndParenthesisAfterStatement")
+            else:
+                parts.append(self.parse_pipeline_chain())
+            self.skip_newlines()
+            sep = self.peek("expr")
+            if i < 2 and sep.kind is K.SEMI:
+                self.advance(sep)
+                continue
+            if sep.is_op(")"):
+                while len(parts) < 3:
+                    parts.append(None)
+                break
+            self.fail("Missing closing ')' after expression in 'for' statement.", sep,
+                      error_id="MissingEndParenthesisAfterStatement")
+        close = self.peek("expr")
+        if not close.is_op(")"):
+            self.fail("Missing closing ')' after expression in 'for' statement.", close,
+                      error_id="MissingEndParenthesisAfterStatement")
+        self.advance(close)
+        self.skip_newlines()
+        body = self.parse_braced_block("Missing statement body in for loop.", "MissingLoopStatement")
+        return A.For(self.span(tok.start), parts[0], parts[1], parts[2], body)
+
+    def parse_foreach_statement(self, tok: Token) -> A.Statement:
+        """foreach : 'foreach' '(' variable 'in' pipeline ')' block"""
+        self.advance(tok)
+        self.skip_newlines()
+        open_tok = self.peek("expr")
+        if not open_tok.is_op("("):
+            self.fail("Missing opening '(' after keyword 'foreach'.", open_tok,
+                      error_id="MissingOpenParenthesisAfterKeyword", at=self.last_end)
+        self.advance(open_tok)
+        self.skip_newlines()
+        var_tok = self.peek("expr")
+        if var_tok.kind is not K.VARIABLE:
+            self.fail("Missing variable name after foreach.", var_tok, error_id="MissingVariableNameAfterForeach",
+                      at=self.last_end)
+        self.advance(var_tok)
+        variable = A.Variable(self.span(var_tok.start), var_tok.value.name, var_tok.value.scope)
+        self.skip_newlines()
+        in_tok = self.peek("expr")
+        if not (in_tok.kind is K.IDENT and in_tok.value.lower() == "in"):
+            self.fail("Missing 'in' after variable in foreach loop.", in_tok, error_id="MissingInInForeach",
+                      at=self.last_end)
+        self.advance(in_tok)
+        self.skip_newlines()
+        nxt = self.peek("start")
+        if nxt.is_op(")") or nxt.kind is K.EOF:
+            self.fail("Missing foreach loop expression after 'in'.", nxt, error_id="MissingForeachExpression")
+        iterable = self.parse_pipeline_chain()
+        self.skip_newlines()
+        close = self.peek("expr")
+        if not close.is_op(")"):
+            self.fail("Missing closing ')' after expression in 'foreach' statement.", close,
+                      error_id="MissingEndParenthesisAfterForeach", at=self.last_end)
+        self.advance(close)
+        self.skip_newlines()
+        body = self.parse_braced_block("Missing statement body in foreach loop.", "MissingForeachStatement")
+        return A.Foreach(self.span(tok.start), variable, iterable, body)
+
+    def parse_switch_statement(self, tok: Token) -> A.Statement:
+        """switch : 'switch' ('-' flag)* '(' pipeline ')' '{' (clause_condition block)+ '}'"""
+        self.advance(tok)
+        flags: set[str] = set()
+        while True:
+            self.skip_newlines()
+            p = self.peek("cmd")
+            if p.kind is K.PARAMETER:
+                low = p.value.lower()
+                match = [v for k, v in _SWITCH_FLAGS.items() if k.startswith(low)]
+                if len(match) != 1:
+                    self.fail(f"'{p.text}' is not a valid switch statement option.", p, error_id="InvalidSwitchFlag")
+                if match[0] in ("file", "parallel"):
+                    self.fail(f"The switch option '-{match[0]}' is not supported.", p, error_id="InvalidSwitchFlag")
+                flags.add(match[0])
+                self.advance(p)
+                continue
+            break
+        open_tok = self.peek("expr")
+        if not open_tok.is_op("("):
+            self.fail("Missing condition in switch statement clause.", open_tok, error_id="PipelineValueRequired",
+                      at=self.last_end)
+        self.advance(open_tok)
+        self.skip_newlines()
+        subject = self.parse_pipeline_chain()
+        self.skip_newlines()
+        close = self.peek("expr")
+        if not close.is_op(")"):
+            self.fail("Missing closing ')' after expression in 'switch' statement.", close,
+                      error_id="MissingEndParenthesisInSwitchStatement", at=self.last_end)
+        self.advance(close)
+        self.skip_newlines()
+        body_open = self.peek("expr")
+        if not body_open.is_op("{"):
+            self.fail("Missing '{' in switch statement.", body_open, error_id="MissingCurlyInSwitchStatement",
+                      at=self.last_end)
+        self.advance(body_open)
+        clauses: list[A.SwitchClause] = []
+        while True:
+            self.skip_separators()
+            ctok = self.peek("cmd")
+            if ctok.is_op("}"):
+                self.advance(ctok)
+                break
+            if ctok.kind is K.EOF:
+                raise ParseError("Missing closing '}' in statement block or type definition.",
+                                 self.src.span(body_open.start, body_open.end), self.text,
+                                 error_id="MissingEndCurlyBrace", incomplete=True)
+            cstart = ctok.start
+            cond: A.Expr | None
+            if ctok.kind is K.GENERIC and not ctok.parts and ctok.value.lower() == "default":
+                self.advance(ctok)
+                cond = None
+            elif ctok.kind is K.GENERIC:
+                self.advance(ctok)
+                cond = self._bareword(ctok)
+            elif ctok.is_op("{"):
+                cond = self.parse_script_block_expression(ctok)
+            else:
+                cond = self.parse_command_primary()
+            self.skip_newlines()
+            body = self.parse_braced_block("Missing statement block in switch statement clause.",
+                                           "MissingSwitchStatementClause")
+            clauses.append(A.SwitchClause(self.span(cstart), cond, body))
+        return A.Switch(self.span(tok.start), subject, tuple(clauses), frozenset(flags))
+
+    def parse_try_statement(self, tok: Token) -> A.Statement:
+        """try : 'try' block ('catch' ([type] (',' [type])*)? block)* ['finally' block]"""
+        self.advance(tok)
+        self.skip_newlines()
+        body = self.parse_braced_block("Missing statement block after 'try'.", "MissingTryStatementBlock")
+        catches: list[A.Catch] = []
+        finally_body: A.StatementBlock | None = None
+        while True:
+            save = (self.pos, self.last_end)
+            self.skip_newlines()
+            kw = self.peek("start")
+            word = kw.value.lower() if kw.kind is K.GENERIC and not kw.parts else ""
+            if word == "catch":
+                self.advance(kw)
+                types: list[str] = []
+                while True:
+                    self.skip_newlines()
+                    t = self.peek("expr")
+                    if t.is_op("["):
+                        self.advance(t)
+                        end, name = self.lx.scan_type_name(t.end)
+                        self.pos = self.last_end = end
+                        close = self.peek("expr")
+                        if not name or not close.is_op("]"):
+                            self.fail("Missing type name after '['.", close, error_id="MissingTypename", at=t.end)
+                        self.advance(close)
+                        types.append(name)
+                        self.skip_newlines()
+                        if self.accept_op(","):
+                            continue
+                    break
+                cbody = self.parse_braced_block("Missing statement block in catch block.", "MissingCatchBlock")
+                catches.append(A.Catch(self.span(kw.start), tuple(types), cbody))
+                continue
+            if word == "finally":
+                self.advance(kw)
+                self.skip_newlines()
+                finally_body = self.parse_braced_block("Missing statement block in finally block.",
+                                                       "MissingFinallyStatementBlock")
+                break
+            self.pos, self.last_end = save
+            break
+        if not catches and finally_body is None:
+            self.fail("The Try statement is missing its Catch or Finally block.", self.peek("expr"),
+                      error_id="MissingCatchOrFinally", at=self.last_end)
+        return A.Try(self.span(tok.start), body, tuple(catches), finally_body)
+
+    def _optional_pipeline(self) -> A.Statement | None:
+        nxt = self.peek("start")
+        if nxt.kind in (K.EOF, K.NEWLINE, K.SEMI) or (nxt.kind is K.OP and nxt.value in (")", "}", "|")):
+            return None
+        return self.parse_pipeline_chain()
+
+    def parse_throw_statement(self, tok: Token) -> A.Statement:
+        """throw : 'throw' [pipeline]"""
+        self.advance(tok)
+        return A.Throw(self.span(tok.start), self._optional_pipeline())
+
+    def parse_return_statement(self, tok: Token) -> A.Statement:
+        """return : 'return' [pipeline]"""
+        self.advance(tok)
+        return A.Return(self.span(tok.start), self._optional_pipeline())
+
+    def parse_exit_statement(self, tok: Token) -> A.Statement:
+        """exit : 'exit' [pipeline]"""
+        self.advance(tok)
+        return A.Exit(self.span(tok.start), self._optional_pipeline())
+
+    def _label(self) -> A.Expr | None:
+        nxt = self.peek("cmd")
+        if nxt.kind is K.GENERIC:
+            self.advance(nxt)
+            return self._bareword(nxt)
+        return None
+
+    def parse_break_statement(self, tok: Token) -> A.Statement:
+        """break : 'break' [label]"""
+        self.advance(tok)
+        return A.Break(self.span(tok.start), self._label())
+
+    def parse_continue_statement(self, tok: Token) -> A.Statement:
+        """continue : 'continue' [label]"""
+        self.advance(tok)
+        return A.Continue(self.span(tok.start), self._label())
+
+    def parse_function_statement(self, tok: Token) -> A.Statement:
+        """function : ('function' | 'filter') name ['(' parameter_list ')'] '{' script_block_body '}'"""
+        self.advance(tok)
+        name_tok = self.peek("cmd")
+        if name_tok.kind is not K.GENERIC or name_tok.parts:
+            self.fail("Missing name after function keyword.", name_tok, error_id="MissingNameAfterKeyword",
+                      at=self.last_end)
+        self.advance(name_tok)
+        params: tuple[A.ParameterDecl, ...] = ()
+        self.skip_newlines()
+        nxt = self.peek("expr")
+        if nxt.is_op("("):
+            self.advance(nxt)
+            params = self.parse_parameter_list(")", nxt)
+            self.skip_newlines()
+            nxt = self.peek("expr")
+        if not nxt.is_op("{"):
+            self.fail("Missing function body in function declaration.", nxt, error_id="MissingFunctionBody",
+                      at=self.last_end)
+        block = self.parse_script_block_expression(nxt).block
+        return A.FunctionDefinition(self.span(tok.start), name_tok.value, block, params,
+                                    tok.value.lower() == "filter")
+
+    parse_filter_statement = parse_function_statement
+
+
+_PRECEDENCE: dict[str, int] = {op: level for level, ops in enumerate(Parser._LEVELS) for op in ops}
+
+
+class _Backtrack(Exception):
+    pass
+
+
+def parse(text: str) -> A.Script:
+    """Parse a whole script. Raises :class:`ParseError`."""
+    return Parser(text).parse_script()
+
+
+def is_complete(text: str) -> Literal["complete", "incomplete", "invalid"]:
+    """For REPL/kernel: would more input make this text valid?"""
+    try:
+        parse(text)
+    except ParseError as exc:
+        return "incomplete" if exc.incomplete else "invalid"
+    except RecursionError:
+        return "invalid"
+    return "complete"

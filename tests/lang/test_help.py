@@ -1,0 +1,41 @@
+from typing import ClassVar
+
+from azshell.lang.cmdlet import Cmdlet, Example, Param
+from azshell.lang.help import render_help, syntax_lines
+
+
+class GetThing(Cmdlet):
+    name = "Get-Thing"
+    synopsis = "Gets things."
+    description = "Gets the things you have."
+    params: ClassVar[tuple[Param, ...]] = (
+        Param("Name", "string", position=0, value_from_pipeline_by_property_name=True, help="The name.",
+              aliases=("N",)),
+        Param("Kind", "string", mandatory=True, parameter_sets=("ByKind",), validate_set=("A", "B")),
+        Param("Force", "switch"),
+    )
+    examples = (Example("Get-Thing -Name a", "Gets the thing named a."),)
+
+
+def test_syntax_lines_per_set():
+    assert syntax_lines(GetThing) == ["Get-Thing [[-Name] <String>] -Kind {A | B} [-Force] [<CommonParameters>]"]
+
+
+def test_render_help_sections():
+    text = render_help(GetThing)
+    for part in ("NAME\n    Get-Thing", "SYNOPSIS\n    Gets things.", "SYNTAX\n    Get-Thing [[-Name] <String>]",
+                 "DESCRIPTION\n    Gets the things you have.", "RELATED LINKS", "REMARKS",
+                 'Get-Help Get-Thing -Examples'):
+        assert part in text
+
+
+def test_examples_and_full_and_parameter():
+    ex = render_help(GetThing, examples=True)
+    assert "-------------------------- EXAMPLE 1 --------------------------" in ex
+    assert "PS C:\\> Get-Thing -Name a" in ex and "Gets the thing named a." in ex
+    full = render_help(GetThing, full=True)
+    assert "PARAMETERS" in full and "Required?                    false" in full
+    assert "Accept pipeline input?       true (ByPropertyName)" in full and "<CommonParameters>" in full
+    p = render_help(GetThing, parameter="Name")
+    assert "-Name <String>" in p and "Aliases                      N" in p
+    assert render_help(GetThing, parameter="Nope") == ""
