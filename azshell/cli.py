@@ -8,7 +8,6 @@ Usage errors exit 2 (argparse's convention). Heavy imports stay inside the funct
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from typing import TextIO
 

@@ -164,17 +164,17 @@ class Session:
             text,
             cursor,
             registry=self.registry,
-            variables=self.engine.variables,
+            variables=lambda: list(self.engine.variables()),
             members=self._members_of,
             value_completer=self.services.complete_value,
             fs=self.engine.fs,
         )
 
     def _members_of(self, name: str) -> list[str]:
-        from azshell.lang.conversions import member_names
+        from azshell.lang.conversions import property_names
 
         try:
-            return member_names(self.engine.get_variable(name))
+            return [str(n) for n in property_names(self.engine.get_variable(name))]
         except Exception:  # completion must never fail loudly
             return []
 
@@ -210,7 +210,7 @@ class Session:
 
     def set_clear_screen(self, fn: Callable[[], None] | None) -> None:
         self._clear_screen = fn
-        self.engine.clear_screen = fn
+        setattr(self.engine.evaluator, "clear_screen", fn)  # noqa: B010 - found by Clear-Host via getattr
 
     def close(self) -> None:
         close = getattr(self.world, "close", None)

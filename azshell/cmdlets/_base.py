@@ -1,0 +1,256 @@
+"""The base of every Azure cmdlet: ARM calls with the current account's token, and Az-shaped errors.
+
+::
+
+    class GetThing(AzCmdlet):
+        name = "Get-AzThing"
+
+        def process(self) -> None:
+            body = self.arm_get(f"/subscriptions/{self.subscription_id}/...", API_VERSION)
+            self.write(to_ps(body))
+
+Every ARM error (``{"error":{"code","message"}}``) becomes a terminating :class:`CmdletError` whose message is
+what Az 10+ prints: the service's message, then ``ErrorCode``/``ErrorMessage``/``StatusCode``/``ReasonPhrase``
+lines, and for a 403 one line pointing at ``Test-AzAccess``. Never a Python traceback: network failures and
+token failures are errors of their own with a hint.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from http import HTTPStatus
+from typing import Any, NoReturn, cast
+
+import httpx
+
+from azshell.cmdlets._azure import ARM_ENDPOINT, ARM_RESOURCE, NO_SUBSCRIPTION, NOT_LOGGED_IN
+from azshell.cmdlets.services import (
+    NotSignedInError,
+    Services,
+    TokenAcquisitionError,
+    hint_of,
+)
+from azshell.lang.cmdlet import Cmdlet, CmdletError
+
+__all__ = [
+    "AzCmdlet",
+    "AzureRestError",
+    "arm_error_parts",
+    "category_for_status",
+    "reason_phrase",
+    "test_access_pointer",
+]
+
+#: .NET exception type names Az's errors carry (``$_.Exception.GetType().FullName``)
+CLOUD_EXCEPTION = "Microsoft.Rest.Azure.CloudException"
+PS_INVALID_OPERATION = "Microsoft.Azure.Commands.Common.Exceptions.AzPSInvalidOperationException"
+AUTHENTICATION_FAILED = "Microsoft.Azure.Commands.Common.Exceptions.AzPSAuthenticationFailedException"
+ARGUMENT_EXCEPTION = "System.ArgumentException"
+
+_CATEGORIES = {
+    400: "InvalidArgument",
+    401: "AuthenticationError",
+    403: "PermissionDenied",
+    404: "ObjectNotFound",
+    409: "ResourceExists",
+}
+
+_AUTHZ_RE = re.compile(
+    r"with object id '(?P<oid>[^']*)' does not have authorization to perform action '(?P<action>[^']*)' "
+    r"over scope '(?P<scope>[^']*)'"
+)
+
+
+def category_for_status(status: int) -> str:
+    if status in _CATEGORIES:
+        return _CATEGORIES[status]
+    return "InvalidOperation" if status < 500 else "ConnectionError"
+
+
+def reason_phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+
+
+def test_access_pointer(message: str) -> str | None:
+    """For an ``AuthorizationFailed`` message: the ``Test-AzAccess`` command that explains it."""
+    m = _AUTHZ_RE.search(message)
+    if m is None:
+        return None
+    return (f"To see why: Test-AzAccess -ObjectId {m['oid']} -Action '{m['action']}' "
+            f"-Scope '{m['scope']}'")
+
+
+class AzureRestError(Exception):
+    """The exception an Az error record carries: status, ARM code and message, and the raw response."""
+
+    ps_type_name = CLOUD_EXCEPTION
+    ps_exception_type = CLOUD_EXCEPTION
+
+    def __init__(self, message: str, *, status: int, code: str, error_message: str,
+                 response: Any = None, request_id: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status_code = status
+        self.code = code
+        self.error_message = error_message
+        self.response = response
+        self.request_id = request_id
+
+    @property
+    def Message(self) -> str:  # noqa: N802 - .NET property name, for $_.Exception.Message
+        return self.message
+
+
+def arm_error_parts(resp: httpx.Response) -> tuple[str, str]:
+    """(code, message) from an ARM error body; falls back to the status for bodies that are not JSON."""
+    code = ""
+    message = ""
+    try:
+        data = resp.json()
+    except ValueError:
+        data = None
+    if isinstance(data, dict):
+        err = data.get("error", data)
+        if isinstance(err, dict):
+            code = str(err.get("code") or "")
+            message = str(err.get("message") or "")
+    if not code:
+        code = reason_phrase(resp.status_code).replace(" ", "") or str(resp.status_code)
+    if not message:
+        message = resp.text.strip() or f"Operation returned an invalid status code '{code}'"
+    return code, message
+
+
+class AzCmdlet(Cmdlet):
+    """Base of the Azure cmdlets: ``self.services``, ARM helpers and Az-shaped errors."""
+
+    @property
+    def bound(self) -> dict[str, Any]:
+        """The bound parameters (``self.params`` on an instance; typed here, as mypy sees the class's tuple)."""
+        value = self.__dict__.get("params")
+        return value if isinstance(value, dict) else {}
+
+    @property
+    def services(self) -> Services:
+        return cast(Services, self.ctx.services)
+
+    # -------------------------------------------------------------------------------------- context
+    def token(self, resource: str = ARM_RESOURCE) -> str:
+        try:
+            return self.services.get_access_token(resource)
+        except NotSignedInError as e:
+            raise CmdletError(e.message, category="CloseError", error_id="InvalidOperation",
+                              exception=AzureRestError(e.message, status=0, code="NotLoggedIn",
+                                                       error_message=e.message)) from None
+        except TokenAcquisitionError as e:
+            raise self.token_error(e) from None
+
+    def token_error(self, e: TokenAcquisitionError) -> CmdletError:
+        text = e.message + (f"\nHint: {e.hint}" if e.hint else "")
+        return CmdletError(text, category="AuthenticationError", error_id="AuthenticationFailed",
+                           exception=AzureRestError(e.message, status=e.status or 0,
+                                                    code="AuthenticationFailed", error_message=e.message))
+
+    @property
+    def subscription_id(self) -> str:
+        ctx = self.services.context
+        if ctx.account is None:
+            raise CmdletError(NOT_LOGGED_IN, category="CloseError", error_id="InvalidOperation")
+        if not ctx.subscription_id:
+            raise CmdletError(NO_SUBSCRIPTION, category="CloseError", error_id="InvalidOperation")
+        return ctx.subscription_id
+
+    @property
+    def tenant_id(self) -> str:
+        return self.services.context.tenant_id or ""
+
+    # ------------------------------------------------------------------------------------------ ARM
+    def arm_request(self, method: str, path: str, api_version: str, *, body: Any = None,
+                    params: dict[str, str] | None = None) -> httpx.Response:
+        """One ARM call with the current account's bearer token; network failures become errors."""
+        token = self.token(ARM_RESOURCE)
+        url = path if path.startswith("https://") else f"{ARM_ENDPOINT}{path}"
+        query = {"api-version": api_version, **(params or {})}
+        headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
+        content: bytes | None = None
+        if body is not None:
+            content = json.dumps(body).encode("utf-8")
+            headers["Content-Type"] = "application/json; charset=utf-8"
+        try:
+            return self.services.http.request(method, url, params=query, headers=headers, content=content)
+        except httpx.HTTPError as e:
+            hint = hint_of(e)
+            text = f"An error occurred while sending the request. ({e})" + (f"\nHint: {hint}" if hint else "")
+            raise CmdletError(text, category="ConnectionError", error_id="HttpRequestException") from None
+
+    def arm(self, method: str, path: str, api_version: str, *, body: Any = None,
+            params: dict[str, str] | None = None, allow_404: bool = False) -> Any:
+        """Call ARM and return the parsed JSON body (None for an empty body, or a 404 when allowed)."""
+        resp = self.arm_request(method, path, api_version, body=body, params=params)
+        if resp.status_code == 404 and allow_404:
+            return None
+        if resp.status_code >= 400:
+            self.raise_arm_error(resp)
+        if not resp.content:
+            return None
+        try:
+            return resp.json()
+        except ValueError:
+            return None
+
+    def arm_get(self, path: str, api_version: str, *, params: dict[str, str] | None = None,
+                allow_404: bool = False) -> Any:
+        return self.arm("GET", path, api_version, params=params, allow_404=allow_404)
+
+    def arm_put(self, path: str, api_version: str, body: Any) -> Any:
+        return self.arm("PUT", path, api_version, body=body)
+
+    def arm_patch(self, path: str, api_version: str, body: Any) -> Any:
+        return self.arm("PATCH", path, api_version, body=body)
+
+    def arm_delete(self, path: str, api_version: str, *, allow_404: bool = False) -> Any:
+        return self.arm("DELETE", path, api_version, allow_404=allow_404)
+
+    def arm_list(self, path: str, api_version: str, *, params: dict[str, str] | None = None) -> list[Any]:
+        """A list call, following ``nextLink``."""
+        out: list[Any] = []
+        data = self.arm_get(path, api_version, params=params)
+        pages = 0
+        while isinstance(data, dict) and pages < 100:
+            out.extend(v for v in data.get("value", []) if v is not None)
+            nxt = data.get("nextLink")
+            if not nxt:
+                break
+            pages += 1
+            data = self.arm_get(str(nxt), api_version)
+        return out
+
+    def raise_arm_error(self, resp: httpx.Response, *, message: str | None = None) -> NoReturn:
+        raise self.arm_error(resp, message=message)
+
+    def arm_error(self, resp: httpx.Response, *, message: str | None = None) -> CmdletError:
+        """Az 10+'s rendering of an ARM error response."""
+        code, msg = arm_error_parts(resp)
+        status = resp.status_code
+        reason = reason_phrase(status)
+        lines = [message or msg, f"ErrorCode: {code}", f"ErrorMessage: {msg}", f"StatusCode: {status}",
+                 f"ReasonPhrase: {reason}"]
+        request_id = resp.headers.get("x-ms-request-id")
+        if request_id:
+            lines.append(f"OperationID : {request_id}")
+        if status == 403:
+            pointer = test_access_pointer(msg)
+            if pointer:
+                lines.append(pointer)
+        text = "\n".join(lines)
+        exc = AzureRestError(message or msg, status=status, code=code, error_message=msg, response=resp,
+                             request_id=request_id)
+        return CmdletError(text, category=category_for_status(status), error_id=code, exception=exc)
+
+    def fail(self, message: str, *, category: str = "InvalidArgument", error_id: str = "",
+             target: Any = None) -> NoReturn:
+        raise CmdletError(message, category=category, error_id=error_id or self.name, target=target)

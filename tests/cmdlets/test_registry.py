@@ -1,0 +1,77 @@
+"""Every Azure cmdlet is registered, documented with an example, and has its views."""
+
+from __future__ import annotations
+
+import pytest
+
+from azshell.cmdlets import ALL_CMDLETS, register_all
+from azshell.cmdlets.views import VIEWS
+from azshell.lang.cmdlet import CommandRegistry
+
+AZURERM_ALIASES = {
+    "Login-AzureRmAccount": "Connect-AzAccount",
+    "Connect-AzureRmAccount": "Connect-AzAccount",
+    "Login-AzAccount": "Connect-AzAccount",
+    "Get-AzureRmVM": "Get-AzVM",
+    "Update-AzureRmVM": "Update-AzVM",
+    "New-AzureRmRoleAssignment": "New-AzRoleAssignment",
+    "New-AzureRmResourceGroup": "New-AzResourceGroup",
+    "iwr": "Invoke-WebRequest",
+    "irm": "Invoke-RestMethod",
+}
+
+
+@pytest.fixture
+def registry() -> CommandRegistry:
+    r = CommandRegistry()
+    register_all(r)
+    return r
+
+
+@pytest.mark.parametrize("cls", ALL_CMDLETS, ids=lambda c: c.name)
+def test_cmdlet_is_documented(cls: type, registry: CommandRegistry) -> None:
+    assert registry.resolve(cls.name) is cls
+    assert cls.synopsis
+    assert cls.examples and all(e.code for e in cls.examples)
+    names = [p.name.casefold() for p in cls.params]
+    assert len(names) == len(set(names)), "duplicate parameter names"
+
+
+@pytest.mark.parametrize(("alias", "target"), sorted(AZURERM_ALIASES.items()))
+def test_azurerm_aliases(alias: str, target: str, registry: CommandRegistry) -> None:
+    cls = registry.resolve(alias)
+    assert cls is not None and cls.name == target
+
+
+def test_state_changing_cmdlets_support_whatif() -> None:
+    changing = {c.name for c in ALL_CMDLETS if c.name.split("-")[0] in ("New", "Remove", "Update", "Enable",
+                                                                       "Disable")}
+    for cls in ALL_CMDLETS:
+        if cls.name in changing:
+            assert cls.supports_should_process, cls.name
+
+
+def test_views_registered(registry: CommandRegistry) -> None:
+    from azshell.lang import formatting
+    from azshell.lang.values import PSObject
+
+    for type_name, kind, props in VIEWS:
+        view = formatting.view_for(PSObject([], type_names=(type_name,)))
+        assert view is not None and view.kind == kind
+        assert [c.label for c in view.columns] == list(props)
+
+
+def test_completer_keys_are_known() -> None:
+    from azshell.cmdlets.completers import COMPLETERS
+
+    for cls in ALL_CMDLETS:
+        for p in cls.params:
+            if isinstance(p.completer, str):
+                assert p.completer in COMPLETERS, (cls.name, p.name, p.completer)
+
+
+@pytest.mark.parametrize("cls", ALL_CMDLETS, ids=lambda c: c.name)
+def test_parameter_sets_have_a_default(cls: type) -> None:
+    sets = {s for p in cls.params for s in p.parameter_sets}
+    if len(sets) > 1:
+        assert cls.default_parameter_set in sets, cls.name
