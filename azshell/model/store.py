@@ -43,6 +43,9 @@ from typing import Any, cast
 
 from azshell.clock import Clock, SystemClock
 from azshell.ids import normalize_scope, parse_resource_id, resource_group_id
+from azshell.model import datalake as _datalake
+from azshell.model import hosts as _hosts
+from azshell.model import keyvault as _keyvault
 from azshell.model.errors import (
     ConflictError,
     ModelError,
@@ -217,8 +220,13 @@ def _migrate_2_service_tables(db: sqlite3.Connection) -> None:
 
 
 #: Ordered migrations; ``MIGRATIONS[i]`` takes a file from version ``i`` to ``i + 1``. Append, never edit.
-#: (Key Vault secrets, Data Lake files and host disks come later as new entries.)
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migrate_1_core, _migrate_2_service_tables]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
+    _migrate_1_core,
+    _migrate_2_service_tables,
+    _keyvault.migrate,  # v3: Key Vault secrets (versions, deleted secrets)
+    _datalake.migrate,  # v4: Data Lake Store Gen1 file system and ACLs
+    _hosts.migrate,  # v5: emulated hosts' disks and App Service identity headers
+]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -41,6 +41,8 @@ log = logging.getLogger(__name__)
 ARM_HOST = "management.azure.com"
 LOGIN_HOST = "login.microsoftonline.com"
 IMDS_HOST = "169.254.169.254"
+KEY_VAULT_HOST_SUFFIX = ".vault.azure.net"
+DATA_LAKE_HOST_SUFFIX = ".azuredatalakestore.net"
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
 MSI_EXTENSION_PORT = 50342
 
@@ -76,11 +78,40 @@ def _is_msi_extension(host: str, port: int | None) -> bool:
     return host in LOOPBACK_HOSTS and port == MSI_EXTENSION_PORT
 
 
+def _host_suffix(suffix: str) -> HostPredicate:
+    return lambda host, port: host.endswith(suffix) and len(host) > len(suffix)
+
+
+def _lazy(module: str) -> PlaneHandler:
+    """A handler imported on first use, so planes that a session never calls cost nothing at start-up."""
+
+    def handler(request: Request, world: World) -> Response:
+        import importlib
+
+        try:
+            mod = importlib.import_module(f"azshell.planes.{module}")
+        except ModuleNotFoundError:  # a plane not built yet answers like a name that does not resolve
+            raise no_such_host(request) from None
+        result: Response = mod.handle(request, world)
+        return result
+
+    return handler
+
+
+def _is_app_service_endpoint(host: str, port: int | None) -> bool:
+    from azshell.planes.appservice import is_identity_endpoint
+
+    return is_identity_endpoint(host, port)
+
+
 PLANE_ROUTES: tuple[PlaneRoute, ...] = (
     PlaneRoute("arm", _is_host(ARM_HOST), arm.handle),
     PlaneRoute("login", _is_host(LOGIN_HOST), login.handle),
     PlaneRoute("imds", _is_host(IMDS_HOST), imds.handle),
     PlaneRoute("msi_extension", _is_msi_extension, msi_extension.handle),
+    PlaneRoute("keyvault", _host_suffix(KEY_VAULT_HOST_SUFFIX), _lazy("keyvault")),
+    PlaneRoute("datalake", _host_suffix(DATA_LAKE_HOST_SUFFIX), _lazy("datalake")),
+    PlaneRoute("appservice", _is_app_service_endpoint, _lazy("appservice")),
 )
 
 

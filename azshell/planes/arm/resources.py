@@ -25,6 +25,7 @@ from azshell.planes._shared import (
     normalize_location,
     require_linked,
 )
+from azshell.planes.arm import _hooks
 from azshell.planes.arm._catalog import (
     ASSIGN_USER_ASSIGNED_IDENTITY,
     DELETE_RESOURCE_GROUP,
@@ -333,7 +334,8 @@ def _children(ctx: ArmContext, res: Resource) -> list[Resource]:
 
 def _render(ctx: ArmContext, res: Resource, rtype: ResourceType) -> dict[str, Any]:
     children = _children(ctx, res) if rtype.handler == "vm" else None
-    return resource_json(res, children=children)
+    doc = resource_json(res, children=children)
+    return _hooks.render(ctx, res, doc) if rtype.handler == "generic" else doc
 
 
 def handle_resource_collection(ctx: ArmContext) -> Response:
@@ -511,9 +513,12 @@ def _write(ctx: ArmContext, rtype: ResourceType, group: ResourceGroup, rid: str,
         if rtype.handler == "vm":
             return backend.create_or_update_vm(sub, group.name, names[0], location, identity_type=identity_type,
                                                user_assigned_ids=uai_ids, properties=props, tags=tags)
-        return backend.create_or_update_resource(
+        props = _hooks.prepare(ctx, rtype, body, existing, props)
+        saved = backend.create_or_update_resource(
             sub, group.name, rtype.full_type, "/".join(names), location, props, identity_type=identity_type,
             user_assigned_ids=uai_ids, tags=tags, extra=_extra(body, existing))
+        _hooks.after_write(ctx, rtype, saved)
+        return saved
     except NotFoundError as exc:
         raise model_error(exc) from None
     except ModelError as exc:
