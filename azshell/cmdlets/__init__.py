@@ -6,6 +6,9 @@ builds one :class:`~azshell.cmdlets.services.Services` per session and hands it 
 
 from __future__ import annotations
 
+import importlib
+from types import ModuleType
+
 from azshell.cmdlets.access import (
     GetAzRoleAssignment,
     GetAzRoleDefinition,
@@ -47,8 +50,33 @@ ALL_CMDLETS: tuple[type[Cmdlet], ...] = (
 )
 
 
+#: Service modules of ``azshell.cmdlets`` that add cmdlets: each has ``COMMANDS`` (a tuple of cmdlet classes)
+#: and optionally ``register_views()`` and ``COMPLETERS`` (completer key -> ``(services) -> list[str]``).
+SERVICE_MODULES: tuple[str, ...] = ("keyvault", "datalake", "appservice", "identities", "teaching", "tutorials")
+
+
+def _service_modules() -> list[ModuleType]:
+    mods = []
+    for name in SERVICE_MODULES:
+        try:
+            mods.append(importlib.import_module(f"azshell.cmdlets.{name}"))
+        except ModuleNotFoundError as e:
+            if e.name != f"azshell.cmdlets.{name}":
+                raise
+    return mods
+
+
 def register_all(registry: CommandRegistry) -> None:
     """Add every Azure cmdlet (with its aliases) to ``registry`` and register the default views."""
+    from azshell.cmdlets.completers import COMPLETERS
+
     for cls in ALL_CMDLETS:
         registry.register(cls)
     register_views()
+    for mod in _service_modules():
+        for cls in getattr(mod, "COMMANDS", ()):
+            registry.register(cls)
+        views = getattr(mod, "register_views", None)
+        if callable(views):
+            views()
+        COMPLETERS.update(getattr(mod, "COMPLETERS", {}))
