@@ -1,0 +1,65 @@
+"""The unmodified Azure SDK for Python against ``azshell serve`` (marked slow; skipped without azure-identity)."""
+
+from __future__ import annotations
+
+import pytest
+
+from azshell.server import AzShellServer
+from azshell.server.ca import LocalCA
+
+from .conftest import ARM, RG_API, Tenant, jwt_claims
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def sdk_env(monkeypatch: pytest.MonkeyPatch, server: AzShellServer, ca: LocalCA) -> AzShellServer:
+    """The environment ``azshell serve`` prints, on a scrubbed copy of this process's environment."""
+    for name in ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy",
+                 "NO_PROXY", "no_proxy", "IDENTITY_ENDPOINT", "IDENTITY_HEADER", "MSI_ENDPOINT", "MSI_SECRET",
+                 "IMDS_ENDPOINT", "IDENTITY_SERVER_THUMBPRINT", "AZURE_CLIENT_ID"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTPS_PROXY", server.url)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    monkeypatch.setenv("AZURE_POD_IDENTITY_AUTHORITY_HOST", server.url)
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", ca.cert_path)
+    monkeypatch.setenv("SSL_CERT_FILE", ca.cert_path)
+    return server
+
+
+def test_managed_identity_credential_then_arm(sdk_env: AzShellServer, tenant: Tenant) -> None:
+    identity = pytest.importorskip("azure.identity")
+    from azure.core import PipelineClient
+    from azure.core.pipeline.policies import BearerTokenCredentialPolicy, RetryPolicy
+    from azure.core.rest import HttpRequest
+
+    credential = identity.ManagedIdentityCredential()
+    token = credential.get_token("https://management.azure.com/.default")
+    assert token.expires_on > 0
+    assert jwt_claims(token.token)["oid"] == tenant.principal_id
+
+    from azure.core.rest import HttpResponse
+
+    client: PipelineClient[HttpRequest, HttpResponse] = PipelineClient(
+        base_url=ARM,
+        policies=[RetryPolicy(retry_total=0),
+                  BearerTokenCredentialPolicy(credential, "https://management.azure.com/.default")],
+    )
+    with client:
+        response = client.send_request(HttpRequest("GET", f"{ARM}{tenant.rg_id}", params={"api-version": RG_API}))
+        assert response.status_code == 200, response.text()
+        assert response.json()["name"] == "rg1"
+        denied = client.send_request(HttpRequest("GET", f"{ARM}/subscriptions/{tenant.subscription_id}"
+                                                 "/resourceGroups/other", params={"api-version": RG_API}))
+        assert denied.status_code == 403
+        assert denied.json()["error"]["code"] == "AuthorizationFailed"
+
+
+def test_msal_managed_identity_client(sdk_env: AzShellServer, tenant: Tenant) -> None:
+    msal = pytest.importorskip("msal")
+    import requests
+
+    client = msal.ManagedIdentityClient(msal.SystemAssignedManagedIdentity(), http_client=requests.Session())
+    result = client.acquire_token_for_client(resource="https://vault.azure.net")
+    assert "access_token" in result, result
+    assert jwt_claims(result["access_token"])["aud"] == "https://vault.azure.net"
