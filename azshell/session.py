@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any, Literal
 from azshell.errors import AzShellError
 
 if TYPE_CHECKING:
+    from azshell.cmdlets.services import Services
+    from azshell.lang.cmdlet import CommandRegistry
     from azshell.lang.completion import CompletionResult
     from azshell.lang.engine import Engine, StreamRecord
     from azshell.world import World
@@ -49,8 +51,6 @@ class Session:
     """One user's shell over one state file."""
 
     def __init__(self, *, state: str | None = None, world: World | None = None, interactive: bool = False) -> None:
-        from azshell.cmdlets import register_all
-        from azshell.cmdlets.services import Services
         from azshell.lang.builtins import register_builtins
         from azshell.lang.cmdlet import CommandRegistry
         from azshell.lang.engine import Engine
@@ -70,13 +70,29 @@ class Session:
             except OSError as e:
                 raise SessionError(f"cannot open the state file {path}: {e.strerror or e}") from None
         self.world = world
-        self.services = Services(world)
+        self._services: Services | None = None
         registry = CommandRegistry()
         register_builtins(registry)
-        register_all(registry)
+        registry.add_loader(_register_azure)  # the Az cmdlets load on first use: start-up stays light
         self.registry = registry
-        self.engine: Engine = Engine(registry, services=self.services)
+        self.engine: Engine = Engine(registry, services=_DeferredServices(self))
         self._clear_screen: Callable[[], None] | None = None
+
+    @property
+    def services(self) -> Services:
+        """The Azure side of the session (Az context, host context, in-process HTTP), built on first use."""
+        if self._services is None:
+            from azshell.cmdlets.services import Services
+
+            services = Services(self.world)
+            services.cwd_provider = lambda: self.engine.fs.cwd()
+            self._services = services
+        return self._services
+
+    def warm_up(self) -> None:
+        """Load what the first Azure command would (front ends call this in the background after start)."""
+        self.registry.load_all()
+        _ = self.services
 
     # -- running ------------------------------------------------------------------------------------
     def execute(self, text: str, on_record: Callable[[StreamRecord], None] | None = None) -> ExecuteResult:
@@ -93,7 +109,7 @@ class Session:
         result.had_errors = outcome.had_errors
         if outcome.exit_requested is not None:
             # `exit` on an emulated host leaves the host, as closing a remote session does
-            if self.services.current_host is not None:
+            if self._services is not None and self._services.current_host is not None:
                 self.services.exit_host()
             else:
                 result.exit_requested = outcome.exit_requested
@@ -166,7 +182,7 @@ class Session:
             registry=self.registry,
             variables=lambda: list(self.engine.variables()),
             members=self._members_of,
-            value_completer=self.services.complete_value,
+            value_completer=lambda key, prefix: self.services.complete_value(key, prefix),
             fs=self.engine.fs,
         )
 
@@ -200,10 +216,16 @@ class Session:
 
     # -- host presentation ----------------------------------------------------------------------------
     def prompt(self) -> str:
-        return str(self.services.prompt())
+        """``PS /subscriptions/{id}> `` off-host (Cloud Shell's Azure view), ``[myVM]: PS C:\\> `` on a host."""
+        if self._services is not None and self._services.current_host is not None:
+            return str(self._services.prompt())
+        return f"PS /subscriptions/{self.world.default_subscription_id}> "
 
     def toolbar(self) -> dict[str, str]:
-        return dict(self.services.toolbar())
+        """Tenant, subscription, account and host, for the REPL's bottom toolbar."""
+        info = {"tenant": self.world.tenant.default_domain}
+        info.update(self.services.toolbar())
+        return info
 
     def history_path(self) -> str:
         return os.path.join(azshell_home(), "history")
@@ -227,3 +249,27 @@ def _word_at(text: str, cursor: int) -> str:
     while end < len(text) and (text[end].isalnum() or text[end] in "-_"):
         end += 1
     return text[start:end]
+
+
+def _register_azure(registry: CommandRegistry) -> None:
+    from azshell.cmdlets import register_all
+
+    register_all(registry)
+
+
+class _DeferredServices:
+    """Stands in for the session's Services in the engine until a cmdlet first touches it."""
+
+    __slots__ = ("_session",)
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._session.services, name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _DeferredServices.__slots__:
+            object.__setattr__(self, name, value)
+        else:
+            setattr(self._session.services, name, value)

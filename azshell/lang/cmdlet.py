@@ -31,7 +31,7 @@ This module imports nothing Azure. Azure cmdlets live in ``azshell.cmdlets`` and
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol
 
 # Parameter types understood by the binder (conversion happens on bind, with PowerShell's error text
@@ -185,27 +185,63 @@ class Cmdlet:
         return True
 
 
-@dataclass
 class CommandRegistry:
-    """Name → cmdlet class, plus aliases. Lookups are case-insensitive."""
+    """Name → cmdlet class, plus aliases. Lookups are case-insensitive.
 
-    commands: dict[str, type[Cmdlet]] = field(default_factory=dict)
-    alias_map: dict[str, str] = field(default_factory=dict)
+    ``add_loader(fn)`` defers registering a group of commands until one is needed: loaders run (once, in
+    order) on the first lookup that misses, or when every name is asked for (``names()``, ``commands``,
+    ``alias_map``). Start-up then pays only for the commands a script actually uses.
+    """
+
+    def __init__(self) -> None:
+        self._commands: dict[str, type[Cmdlet]] = {}
+        self._aliases: dict[str, str] = {}
+        self._loaders: list[Callable[[CommandRegistry], None]] = []
 
     def register(self, cls: type[Cmdlet]) -> type[Cmdlet]:
-        self.commands[cls.name.casefold()] = cls
+        self._commands[cls.name.casefold()] = cls
         for alias in cls.aliases:
-            self.alias_map[alias.casefold()] = cls.name
+            self._aliases[alias.casefold()] = cls.name
         return cls
 
     def add_alias(self, alias: str, target: str) -> None:
-        self.alias_map[alias.casefold()] = target
+        self._aliases[alias.casefold()] = target
+
+    def add_loader(self, loader: Callable[[CommandRegistry], None]) -> None:
+        self._loaders.append(loader)
+
+    def load_all(self) -> None:
+        """Run the pending loaders now."""
+        while self._loaders:
+            self._loaders.pop(0)(self)
+
+    @property
+    def commands(self) -> dict[str, type[Cmdlet]]:
+        self.load_all()
+        return self._commands
+
+    @property
+    def alias_map(self) -> dict[str, str]:
+        self.load_all()
+        return self._aliases
+
+    def peek_alias(self, name: str) -> str | None:
+        """The alias target of ``name`` among the commands registered so far (runs no loader)."""
+        return self._aliases.get(name.casefold())
 
     def resolve(self, name: str) -> type[Cmdlet] | None:
+        found = self._resolve(name)
+        if found is None and self._loaders:
+            self.load_all()
+            found = self._resolve(name)
+        return found
+
+    def _resolve(self, name: str) -> type[Cmdlet] | None:
         key = name.casefold()
-        if key in self.alias_map:
-            key = self.alias_map[key].casefold()
-        return self.commands.get(key)
+        if key in self._aliases:
+            key = self._aliases[key].casefold()
+        return self._commands.get(key)
 
     def names(self) -> list[str]:
-        return sorted(cls.name for cls in self.commands.values())
+        self.load_all()
+        return sorted(cls.name for cls in self._commands.values())
