@@ -223,7 +223,13 @@ class Session:
 
     def toolbar(self) -> dict[str, str]:
         """Tenant, subscription, account and host, for the REPL's bottom toolbar."""
-        info = {"tenant": self.world.tenant.default_domain}
+        world = self.world
+        info = {"tenant": world.tenant.default_domain}
+        if self._services is None:  # nothing has signed in yet: the admin user will, like Cloud Shell
+            sub = world.store.get_subscription(world.default_subscription_id)
+            info.update(host="Cloud Shell", account=world.admin_user.user_principal_name or "",
+                        subscription=sub.display_name if sub is not None else "")
+            return info
         info.update(self.services.toolbar())
         return info
 

@@ -13,18 +13,21 @@ subscription, built-in role definitions) and opens an existing one as it is.
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from cryptography.hazmat.primitives.asymmetric import rsa
-
-from azshell.auth.keys import KeyFactory, generate_rsa_key
-from azshell.auth.rbac import RbacIndex
-from azshell.auth.tokens import TokenService
 from azshell.clock import Clock, SystemClock
 from azshell.model.backend import TenantBackend
 from azshell.model.store import Store
 from azshell.model.types import DirectoryObject, Tenant
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    from azshell.auth.keys import KeyFactory
+    from azshell.auth.rbac import RbacIndex
+    from azshell.auth.tokens import TokenService
 
 __all__ = ["World", "open_world"]
 
@@ -36,16 +39,27 @@ class World:
     Arguments:
         store: typed CRUD over the SQLite state file.
         backend: tenant operations (create VM, enable identities, assign roles) over ``store``.
-        tokens: issues and verifies access tokens.
+        token_factory: builds the token service on first use (its crypto imports cost start-up time that a
+            script which never asks for a token need not pay); ``world.tokens`` is that service.
         clock: the injected time source.
     """
 
     store: Store
     backend: TenantBackend
-    tokens: TokenService
+    token_factory: Callable[[], TokenService]
     clock: Clock
+    _tokens: TokenService | None = field(default=None, repr=False)
     _rbac: tuple[int, RbacIndex] | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def tokens(self) -> TokenService:
+        """Issues and verifies access tokens (built on first use)."""
+        if self._tokens is None:
+            with self._lock:
+                if self._tokens is None:
+                    self._tokens = self.token_factory()
+        return self._tokens
 
     # -- accessors -------------------------------------------------------------------------------------------
     @property
@@ -78,6 +92,8 @@ class World:
             cached = self._rbac
             if cached is not None and cached[0] == gen:
                 return cached[1]
+            from azshell.auth.rbac import RbacIndex
+
             index = RbacIndex(self.store.list_role_assignments(), self.store.list_role_definitions())
             self._rbac = (gen, index)
             return index
@@ -92,6 +108,8 @@ def _key_factory(keys: Sequence[rsa.RSAPrivateKey]) -> KeyFactory:
     pending = list(keys)
 
     def factory() -> rsa.RSAPrivateKey:
+        from azshell.auth.keys import generate_rsa_key
+
         return pending.pop(0) if pending else generate_rsa_key()
 
     return factory
@@ -119,10 +137,17 @@ def open_world(
             backend.seed()
         factory: KeyFactory | None = None
         if signing_key is not None:
-            keys = [signing_key] if isinstance(signing_key, rsa.RSAPrivateKey) else list(signing_key)
+            from cryptography.hazmat.primitives.asymmetric import rsa as _rsa
+
+            keys = [signing_key] if isinstance(signing_key, _rsa.RSAPrivateKey) else list(signing_key)
             factory = _key_factory(keys)
-        tokens = TokenService(store, clk, key_factory=factory)
     except BaseException:
         store.close()
         raise
-    return World(store=store, backend=backend, tokens=tokens, clock=clk)
+
+    def make_tokens() -> TokenService:
+        from azshell.auth.tokens import TokenService
+
+        return TokenService(store, clk, key_factory=factory)
+
+    return World(store=store, backend=backend, token_factory=make_tokens, clock=clk)

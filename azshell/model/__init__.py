@@ -5,18 +5,27 @@ Import what you need from the submodules; the names most callers use are re-expo
 
 from __future__ import annotations
 
-from azshell.model.backend import KEEP, TenantBackend, normalize_identity_type
-from azshell.model.builtin_roles import BUILTIN_ROLE_IDS, builtin_role, builtin_roles
-from azshell.model.errors import (
-    ConflictError,
-    IdentityNotFoundError,
-    ModelError,
-    NotFoundError,
-    PrincipalNotFoundError,
-    StateFileError,
-    ValidationError,
-)
-from azshell.model.store import SCHEMA_VERSION, Store
+from typing import Any
+
+#: re-exported name -> defining module; imported on first access (PEP 562) so that importing one
+#: submodule does not import them all (start-up time is measured)
+_EXPORTS: dict[str, str] = {
+    "BUILTIN_ROLE_IDS": "azshell.model.builtin_roles",
+    "ConflictError": "azshell.model.errors",
+    "IdentityNotFoundError": "azshell.model.errors",
+    "KEEP": "azshell.model.backend",
+    "ModelError": "azshell.model.errors",
+    "NotFoundError": "azshell.model.errors",
+    "PrincipalNotFoundError": "azshell.model.errors",
+    "SCHEMA_VERSION": "azshell.model.store",
+    "StateFileError": "azshell.model.errors",
+    "Store": "azshell.model.store",
+    "TenantBackend": "azshell.model.backend",
+    "ValidationError": "azshell.model.errors",
+    "builtin_role": "azshell.model.builtin_roles",
+    "builtin_roles": "azshell.model.builtin_roles",
+    "normalize_identity_type": "azshell.model.backend",
+}
 
 __all__ = [
     "BUILTIN_ROLE_IDS",
@@ -35,3 +44,12 @@ __all__ = [
     "builtin_roles",
     "normalize_identity_type",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module), name)

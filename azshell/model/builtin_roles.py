@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import functools
 import json
-from importlib import resources
 from typing import Any
 
 from azshell.model.types import ROLE_TYPE_BUILTIN, Permission, RoleDefinition
@@ -107,6 +106,8 @@ def _to_role(entry: dict[str, Any]) -> RoleDefinition:
 @functools.cache
 def builtin_roles() -> tuple[RoleDefinition, ...]:
     """Every built-in role in ``builtin_roles.json``, in file order (loaded once; records are frozen)."""
+    from importlib import resources  # only when roles are needed (seeding): it is slow to import
+
     text = resources.files("azshell.model").joinpath(ROLES_RESOURCE).read_text(encoding="utf-8")
     return tuple(_to_role(e) for e in json.loads(text))
 

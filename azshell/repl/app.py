@@ -198,6 +198,24 @@ class Repl:
         except EOFError:
             return None
 
+    def _warm_up_in_background(self) -> None:
+        """Let the session import what the first Azure command needs while the user types."""
+        warm_up = getattr(self.session, "warm_up", None)
+        if not callable(warm_up):
+            return
+        import threading
+
+        def work() -> None:
+            import time
+
+            time.sleep(0.5)  # after the first prompt is drawn: imports would compete with it for the GIL
+            try:
+                warm_up()
+            except Exception:  # the first command will report whatever went wrong, as a record
+                pass
+
+        threading.Thread(target=work, name="azshell-warm-up", daemon=True).start()
+
     def run_one(self, text: str) -> int | None:
         if not text.strip():
             return None
@@ -209,6 +227,7 @@ class Repl:
     def run(self, *, banner: bool = True) -> int:
         if banner:
             self._print_help(BANNER)
+        self._warm_up_in_background()
         while True:
             try:
                 text = self.read()
