@@ -52,7 +52,10 @@ ALL_CMDLETS: tuple[type[Cmdlet], ...] = (
 
 #: Service modules of ``azshell.cmdlets`` that add cmdlets: each has ``COMMANDS`` (a tuple of cmdlet classes)
 #: and optionally ``register_views()`` and ``COMPLETERS`` (completer key -> ``(services) -> list[str]``).
-SERVICE_MODULES: tuple[str, ...] = ("keyvault", "datalake", "appservice", "identities", "teaching", "tutorials")
+SERVICE_MODULES: tuple[str, ...] = (
+    "keyvault", "datalake", "appservice", "identities", "vmconfig", "network", "directory", "roles", "teaching",
+    "linux", "tutorials",
+)
 
 
 def _service_modules() -> list[ModuleType]:
