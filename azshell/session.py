@@ -58,18 +58,10 @@ class Session:
         self.interactive = interactive
         self.closed = False
         self._lock = threading.Lock()
-        if world is None:
-            from azshell.model.errors import ModelError
-            from azshell.world import open_world
-
-            path = state if state is not None else default_state_path()
-            try:
-                world = open_world(path)
-            except ModelError as e:
-                raise SessionError(str(e)) from None
-            except OSError as e:
-                raise SessionError(f"cannot open the state file {path}: {e.strerror or e}") from None
-        self.world = world
+        self._state_path = state if state is not None else default_state_path()
+        self._world: World | None = world
+        if interactive:
+            _ = self.world  # the prompt and toolbar show the tenant: fail now if the state is unusable
         self._services: Services | None = None
         registry = CommandRegistry()
         register_builtins(registry)
@@ -77,6 +69,22 @@ class Session:
         self.registry = registry
         self.engine: Engine = Engine(registry, services=_DeferredServices(self))
         self._clear_screen: Callable[[], None] | None = None
+
+    @property
+    def world(self) -> World:
+        """The tenant state, opened on first use (a script that never touches Azure never opens it)."""
+        if self._world is None:
+            from azshell.model.errors import ModelError
+            from azshell.world import open_world
+
+            path = self._state_path
+            try:
+                self._world = open_world(path)
+            except ModelError as e:
+                raise SessionError(str(e)) from None
+            except OSError as e:
+                raise SessionError(f"cannot open the state file {path}: {e.strerror or e}") from None
+        return self._world
 
     @property
     def services(self) -> Services:
@@ -165,6 +173,8 @@ class Session:
             return f"WARNING: {value}"
         if stream == "verbose":
             return f"VERBOSE: {value}"
+        if stream == "debug":
+            return f"DEBUG: {value}"
         from azshell.lang.conversions import to_string
 
         return value if isinstance(value, str) else to_string(value)
@@ -241,9 +251,8 @@ class Session:
         setattr(self.engine.evaluator, "clear_screen", fn)  # noqa: B010 - found by Clear-Host via getattr
 
     def close(self) -> None:
-        close = getattr(self.world, "close", None)
-        if callable(close):
-            close()
+        if self._world is not None:
+            self._world.close()
 
 
 def _word_at(text: str, cursor: int) -> str:
@@ -272,7 +281,13 @@ class _DeferredServices:
         self._session = session
 
     def __getattr__(self, name: str) -> Any:
-        return getattr(self._session.services, name)
+        try:
+            services = self._session.services
+        except SessionError as e:
+            from azshell.lang.cmdlet import CmdletError
+
+            raise CmdletError(str(e), category="ResourceUnavailable", error_id="StateUnavailable") from None
+        return getattr(services, name)
 
     def __setattr__(self, name: str, value: Any) -> None:
         if name in _DeferredServices.__slots__:

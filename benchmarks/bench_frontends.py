@@ -33,7 +33,11 @@ def _hermetic_env(root: Path) -> dict[str, str]:
         "AZSHELL_HOME": str(root / "azshell-home"),
         "AZSHELL_STATE": ":memory:",
         "PYTHONPATH": os.pathsep.join([str(REPO), str(REPO / "kernel")]),
+        # a normal install caches bytecode; some sandboxes set PYTHONDONTWRITEBYTECODE, which would make
+        # every start recompile every module
+        "PYTHONPYCACHEPREFIX": os.path.join(tempfile.gettempdir(), "azshell-bench-pycache"),
     }
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     spec_dir = root / "data" / "kernels" / "azshell"
     spec_dir.mkdir(parents=True, exist_ok=True)
     (spec_dir / "kernel.json").write_text(json.dumps({

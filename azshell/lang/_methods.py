@@ -185,7 +185,7 @@ def _string_method(s: str, key: str, a: tuple[Any, ...]) -> Any:
 
 
 # ------------------------------------------------------------------------------------------- collections
-def _list_method(ev: Evaluator, lst: list[Any], key: str, a: tuple[Any, ...], node: A.Node) -> Any:
+def _list_method(ev: Evaluator, lst: list[Any], key: str, a: tuple[Any, ...], node: A.Node | None) -> Any:
     from azshell.lang.evaluator import ScriptBlock
 
     if key == "contains":
@@ -319,7 +319,7 @@ def _dict_method(h: Any, key: str, a: tuple[Any, ...]) -> Any:
 
 
 # ------------------------------------------------------------------------------------------- dispatch
-def call(ev: Evaluator, obj: Any, key: str, name: str, args: list[Any], node: A.Node) -> Any:
+def call(ev: Evaluator, obj: Any, key: str, name: str, args: list[Any], node: A.Node | None) -> Any:
     from azshell.lang.evaluator import FunctionInfo, ScriptBlock, TypeRef
 
     a = tuple(args)

@@ -1,46 +1,103 @@
-"""The typed AST: frozen dataclasses, each carrying the :class:`~azshell.lang.errors.Span` of its source.
+"""The typed AST: immutable record classes, each carrying the :class:`~azshell.lang.errors.Span` of its source.
 
 Statement nodes: :class:`Script`, :class:`StatementBlock`, :class:`Pipeline`, :class:`PipelineChain`,
 :class:`Command`, :class:`CommandExpression`, :class:`Assignment`, control flow, :class:`FunctionDefinition`.
 Expression nodes: everything else. The evaluator dispatches on the class name (``visit_<Node>``).
+
+Nodes are declared like dataclasses (annotated fields, defaults) but built by :class:`_NodeMeta`, which is
+much cheaper than ``@dataclass`` both at import (one ``exec`` for every ``__init__``, at the end of this module)
+and per node (plain slot stores, where a frozen dataclass pays ``object.__setattr__`` per field). Type checkers
+see them as frozen dataclasses (``dataclass_transform``); at run time nothing stops an assignment, but nothing
+assigns: a parsed tree is shared by every evaluation of it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import Any, ClassVar, dataclass_transform
 
 from azshell.lang.errors import Span
 
+_PENDING: list[type[Any]] = []
 
-@dataclass(frozen=True, slots=True)
-class Node:
+
+@dataclass_transform(eq_default=True, frozen_default=True)
+class _NodeMeta(type):
+    """Turns annotated class bodies into slotted records with ``__init__``, ``__eq__``, ``__hash__``,
+    ``__repr__`` and ``__match_args__`` (``__init__`` s are compiled together by :func:`_compile_inits`)."""
+
+    def __new__(mcls, name: str, bases: tuple[type, ...], ns: dict[str, Any]) -> _NodeMeta:
+        own = [k for k in ns.get("__annotations__", {}) if not k.startswith("_")]
+        defaults = {k: ns.pop(k) for k in own if k in ns}
+        ns["__slots__"] = tuple(own)
+        cls = super().__new__(mcls, name, bases, ns)
+        base_fields: tuple[str, ...] = getattr(cls, "_fields", ())
+        base_defaults: dict[str, Any] = getattr(cls, "_defaults", {})
+        cls._fields = (*base_fields, *own)  # type: ignore[attr-defined]
+        cls._defaults = {**base_defaults, **defaults}  # type: ignore[attr-defined]
+        cls.__match_args__ = cls._fields  # type: ignore[attr-defined,misc]
+        _PENDING.append(cls)
+        return cls
+
+
+def _compile_inits() -> None:
+    """Give every node class declared so far its ``__init__`` (one ``exec`` for all of them)."""
+    lines: list[str] = []
+    env: dict[str, Any] = {}
+    for i, cls in enumerate(_PENDING):
+        params = ["self"]
+        for f in cls._fields:
+            if f in cls._defaults:
+                env[f"_d{i}_{f}"] = cls._defaults[f]
+                params.append(f"{f}=_d{i}_{f}")
+            else:
+                params.append(f)
+        body = [f"    self.{f} = {f}" for f in cls._fields] or ["    pass"]
+        lines.append(f"def _init{i}({', '.join(params)}):")
+        lines.extend(body)
+    exec("\n".join(lines), env)  # noqa: S102 - generated from the class declarations above
+    for i, cls in enumerate(_PENDING):
+        fn = env[f"_init{i}"]
+        fn.__qualname__ = f"{cls.__name__}.__init__"
+        cls.__init__ = fn
+    _PENDING.clear()
+
+
+class Node(metaclass=_NodeMeta):
     span: Span
+    _fields: ClassVar[tuple[str, ...]]
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return all(getattr(self, f) == getattr(other, f) for f in self._fields)
+
+    def __hash__(self) -> int:
+        return hash((self.__class__, *(getattr(self, f) for f in self._fields)))
+
+    def __repr__(self) -> str:
+        inner = ", ".join(f"{f}={getattr(self, f)!r}" for f in self._fields)
+        return f"{self.__class__.__name__}({inner})"
 
 
 # --------------------------------------------------------------------------------------------- expressions
-@dataclass(frozen=True, slots=True)
 class Expr(Node):
     pass
 
 
-@dataclass(frozen=True, slots=True)
 class Number(Expr):
     value: int | float
 
 
-@dataclass(frozen=True, slots=True)
 class StringConstant(Expr):
     value: str
     bareword: bool = False
 
 
-@dataclass(frozen=True, slots=True)
 class ExpandableString(Expr):
     parts: tuple[str | Expr, ...]
     bareword: bool = False
 
 
-@dataclass(frozen=True, slots=True)
 class Variable(Expr):
     name: str
     scope: str = ""
@@ -51,42 +108,34 @@ class Variable(Expr):
         return f"{self.scope}:{self.name}" if self.scope else self.name
 
 
-@dataclass(frozen=True, slots=True)
 class ArrayLiteral(Expr):
     elements: tuple[Expr, ...]
 
 
-@dataclass(frozen=True, slots=True)
 class ArrayExpression(Expr):
     body: StatementBlock
 
 
-@dataclass(frozen=True, slots=True)
 class SubExpression(Expr):
     body: StatementBlock
 
 
-@dataclass(frozen=True, slots=True)
 class Paren(Expr):
     pipeline: Statement
 
 
-@dataclass(frozen=True, slots=True)
 class Hashtable(Expr):
     pairs: tuple[tuple[Expr, Statement], ...]
 
 
-@dataclass(frozen=True, slots=True)
 class ScriptBlockExpression(Expr):
     block: ScriptBlock
 
 
-@dataclass(frozen=True, slots=True)
 class TypeLiteral(Expr):
     name: str
 
 
-@dataclass(frozen=True, slots=True)
 class Convert(Expr):
     """``[type]operand`` (a cast); ``[ordered]@{}`` and ``[pscustomobject]@{}`` are casts too."""
 
@@ -94,14 +143,12 @@ class Convert(Expr):
     operand: Expr
 
 
-@dataclass(frozen=True, slots=True)
 class BinaryOp(Expr):
     op: str
     left: Expr
     right: Expr
 
 
-@dataclass(frozen=True, slots=True)
 class UnaryOp(Expr):
     """``op`` is ``-not ! - + -bnot -join -split ,`` or ``++ --`` (``postfix`` for ``$i++``)."""
 
@@ -110,26 +157,22 @@ class UnaryOp(Expr):
     postfix: bool = False
 
 
-@dataclass(frozen=True, slots=True)
 class Range(Expr):
     start: Expr
     end: Expr
 
 
-@dataclass(frozen=True, slots=True)
 class Ternary(Expr):
     condition: Expr
     if_true: Expr
     if_false: Expr
 
 
-@dataclass(frozen=True, slots=True)
 class NullCoalesce(Expr):
     left: Expr
     right: Expr
 
 
-@dataclass(frozen=True, slots=True)
 class Member(Expr):
     """``target.name``; ``static`` for ``[type]::name``. ``name`` is a StringConstant or any expression."""
 
@@ -138,7 +181,6 @@ class Member(Expr):
     static: bool = False
 
 
-@dataclass(frozen=True, slots=True)
 class MethodCall(Expr):
     target: Expr
     name: Expr
@@ -146,26 +188,22 @@ class MethodCall(Expr):
     static: bool = False
 
 
-@dataclass(frozen=True, slots=True)
 class StaticMember(Expr):
     type_name: str
     name: str
 
 
-@dataclass(frozen=True, slots=True)
 class StaticCall(Expr):
     type_name: str
     name: str
     args: tuple[Expr, ...]
 
 
-@dataclass(frozen=True, slots=True)
 class Index(Expr):
     target: Expr
     index: Expr
 
 
-@dataclass(frozen=True, slots=True)
 class Attribute(Node):
     """``[Name(positional, Named = value, Flag)]`` on a parameter or param block."""
 
@@ -175,17 +213,14 @@ class Attribute(Node):
 
 
 # ----------------------------------------------------------------------------------------------- statements
-@dataclass(frozen=True, slots=True)
 class Statement(Node):
     pass
 
 
-@dataclass(frozen=True, slots=True)
 class StatementBlock(Node):
     statements: tuple[Statement, ...]
 
 
-@dataclass(frozen=True, slots=True)
 class ParameterDecl(Node):
     name: str
     type_name: str | None = None
@@ -193,13 +228,11 @@ class ParameterDecl(Node):
     default: Expr | None = None
 
 
-@dataclass(frozen=True, slots=True)
 class ParamBlock(Node):
     parameters: tuple[ParameterDecl, ...]
     attributes: tuple[Attribute, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
 class ScriptBlock(Node):
     """A script block body: optional ``param()``, and either named blocks or just ``end`` (the body)."""
 
@@ -210,12 +243,10 @@ class ScriptBlock(Node):
     text: str = ""
 
 
-@dataclass(frozen=True, slots=True)
 class Script(Node):
     block: ScriptBlock
 
 
-@dataclass(frozen=True, slots=True)
 class Redirection(Node):
     """``>``/``>>``/``2>``/``*>`` to ``target``, or a merge ``2>&1`` (``merge_to`` = '1', no target)."""
 
@@ -225,7 +256,6 @@ class Redirection(Node):
     target: Expr | None
 
 
-@dataclass(frozen=True, slots=True)
 class CommandParameter(Node):
     """``-Name``, ``-Name value`` is two elements; ``-Name:value`` has ``argument`` and ``colon``."""
 
@@ -237,7 +267,6 @@ class CommandParameter(Node):
 CommandElement = CommandParameter | Expr
 
 
-@dataclass(frozen=True, slots=True)
 class Command(Statement):
     """``invocation`` is '' for a plain name, '&' or '.' for the call/dot-source operators."""
 
@@ -247,24 +276,20 @@ class Command(Statement):
     redirections: tuple[Redirection, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
 class CommandExpression(Statement):
     expression: Expr
     redirections: tuple[Redirection, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
 class Pipeline(Statement):
     elements: tuple[Command | CommandExpression, ...]
 
 
-@dataclass(frozen=True, slots=True)
 class PipelineChain(Statement):
     first: Statement
     rest: tuple[tuple[str, Statement], ...]
 
 
-@dataclass(frozen=True, slots=True)
 class Assignment(Statement):
     targets: tuple[Expr, ...]
     op: str
@@ -272,34 +297,29 @@ class Assignment(Statement):
     void: bool = False
 
 
-@dataclass(frozen=True, slots=True)
 class If(Statement):
     clauses: tuple[tuple[Statement, StatementBlock], ...]
     else_body: StatementBlock | None = None
 
 
-@dataclass(frozen=True, slots=True)
 class While(Statement):
     condition: Statement
     body: StatementBlock
     label: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
 class DoWhile(Statement):
     body: StatementBlock
     condition: Statement
     label: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
 class DoUntil(Statement):
     body: StatementBlock
     condition: Statement
     label: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
 class For(Statement):
     init: Statement | None
     condition: Statement | None
@@ -308,7 +328,6 @@ class For(Statement):
     label: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
 class Foreach(Statement):
     variable: Variable
     iterable: Statement
@@ -316,13 +335,11 @@ class Foreach(Statement):
     label: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
 class SwitchClause(Node):
     condition: Expr | None  # None: default
     body: StatementBlock
 
 
-@dataclass(frozen=True, slots=True)
 class Switch(Statement):
     subject: Statement
     clauses: tuple[SwitchClause, ...]
@@ -330,48 +347,43 @@ class Switch(Statement):
     label: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
 class Catch(Node):
     types: tuple[str, ...]
     body: StatementBlock
 
 
-@dataclass(frozen=True, slots=True)
 class Try(Statement):
     body: StatementBlock
     catches: tuple[Catch, ...]
     finally_body: StatementBlock | None = None
 
 
-@dataclass(frozen=True, slots=True)
 class Throw(Statement):
     value: Statement | None = None
 
 
-@dataclass(frozen=True, slots=True)
 class Break(Statement):
     label: Expr | None = None
 
 
-@dataclass(frozen=True, slots=True)
 class Continue(Statement):
     label: Expr | None = None
 
 
-@dataclass(frozen=True, slots=True)
 class Return(Statement):
     value: Statement | None = None
 
 
-@dataclass(frozen=True, slots=True)
 class Exit(Statement):
     value: Statement | None = None
 
 
-@dataclass(frozen=True, slots=True)
 class FunctionDefinition(Statement):
     name: str
     body: ScriptBlock
     #: parameters declared as ``function f($a, $b)``
     parameters: tuple[ParameterDecl, ...] = ()
     is_filter: bool = False
+
+
+_compile_inits()

@@ -9,7 +9,6 @@ Errors are :class:`BindingError` with PowerShell's words and ids (the evaluator 
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -139,6 +138,8 @@ class Binder:
                 f"Parameter cannot be processed because the parameter name '{name}' is ambiguous. "
                 f"Possible matches include: {names}.", "AmbiguousParameter", span=span)
         candidates = [p.name for p in self.declared]
+        import difflib
+
         close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.6)
         if not close:
             low = {c.casefold(): c for c in candidates}

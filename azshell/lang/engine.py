@@ -6,14 +6,15 @@ Usage::
     outcome = engine.execute('Get-Thing -Name a | Select-Object Name', sink)
 
 ``sink`` receives :class:`StreamRecord` s as they happen: every object that reaches the end of a top-level
-pipeline ("output"), :class:`~azshell.lang.errors.ErrorRecord` s ("error"), warnings, verbose text, Write-Host
-text ("host"). The engine keeps the global scope between calls and never lets a Python exception escape.
+pipeline ("output"), :class:`~azshell.lang.errors.ErrorRecord` s ("error"), warnings, verbose text, debug text
+("debug": Write-Debug, render it as ``DEBUG: text``), Write-Host text ("host"). The engine keeps the global scope between calls and never lets a Python exception escape.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Literal
 
 from azshell.lang.cmdlet import CommandRegistry, FileSystem
@@ -25,7 +26,8 @@ from azshell.lang.errors import (
     internal_error_record,
 )
 
-StreamName = Literal["output", "error", "warning", "verbose", "host", "information"]
+#: "debug" carries Write-Debug text (shown as ``DEBUG: text``), only when -Debug or $DebugPreference asks for it
+StreamName = Literal["output", "error", "warning", "verbose", "debug", "host", "information"]
 
 
 @dataclass
@@ -50,12 +52,59 @@ class Engine:
     """One language session: global scope, functions, ``$Error``; thread-safe :meth:`interrupt`."""
 
     def __init__(self, registry: CommandRegistry, *, services: Any = None, fs: FileSystem | None = None,
-                 env: MutableMapping[str, str] | None = None) -> None:
+                 env: MutableMapping[str, str] | None = None, clock: Callable[[], datetime] | None = None) -> None:
+        """``clock`` (optional) is what Get-Date and friends read as "now" (tests and the emulated tenant
+        inject one); without it the system clock is used."""
         from azshell.lang.evaluator import Evaluator
 
         self.registry = registry
-        self.evaluator = Evaluator(registry, services=services, fs=fs, env=env)
+        self.evaluator = Evaluator(registry, services=services, fs=fs, env=env, clock=clock)
         self.after_command: Callable[[str, bool], None] | None = None
+
+    # host hooks: a REPL/kernel sets these; they live on the evaluator, where the generic cmdlets find them --
+    @property
+    def clear_screen(self) -> Callable[[], None] | None:
+        """Called by Clear-Host (``cls``); None (the default) makes Clear-Host do nothing."""
+        return self.evaluator.clear_screen
+
+    @clear_screen.setter
+    def clear_screen(self, fn: Callable[[], None] | None) -> None:
+        self.evaluator.clear_screen = fn
+
+    @property
+    def read_host(self) -> Callable[[str, bool], str | None]:
+        """``read_host(prompt, secure) -> str`` for Read-Host; the default (non-interactive) returns ""."""
+        return self.evaluator.read_host
+
+    @read_host.setter
+    def read_host(self, fn: Callable[[str, bool], str | None]) -> None:
+        self.evaluator.read_host = fn
+
+    @property
+    def prompt_credential(self) -> Callable[[str, str | None], Any]:
+        """``prompt_credential(user, message) -> PSCredential | None`` for Get-Credential (None: no prompt)."""
+        return self.evaluator.prompt_credential
+
+    @prompt_credential.setter
+    def prompt_credential(self, fn: Callable[[str, str | None], Any]) -> None:
+        self.evaluator.prompt_credential = fn
+
+    @property
+    def clock(self) -> Callable[[], datetime] | None:
+        return self.evaluator.clock
+
+    @clock.setter
+    def clock(self, fn: Callable[[], datetime] | None) -> None:
+        self.evaluator.clock = fn
+
+    @property
+    def console_width(self) -> int:
+        """Columns the formatting cmdlets (Out-String, Format-Table) wrap to; default 120."""
+        return self.evaluator.console_width
+
+    @console_width.setter
+    def console_width(self, value: int) -> None:
+        self.evaluator.console_width = int(value)
 
     @property
     def services(self) -> Any:

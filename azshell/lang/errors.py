@@ -26,14 +26,33 @@ from typing import Any
 RUNTIME_EXCEPTION = "System.Management.Automation.RuntimeException"
 
 
-@dataclass(frozen=True, slots=True)
 class Span:
-    """A source range: ``offset``/``end_offset`` are character offsets; ``line``/``col`` are 1-based."""
+    """A source range: ``offset``/``end_offset`` are character offsets; ``line``/``col`` are 1-based.
 
-    offset: int
-    line: int
-    col: int
-    end_offset: int
+    Immutable by convention (a hand-written slotted class: the parser makes one per node, and a frozen
+    dataclass's ``__init__`` costs several times more)."""
+
+    __slots__ = ("offset", "line", "col", "end_offset")
+    __match_args__ = ("offset", "line", "col", "end_offset")
+
+    def __init__(self, offset: int, line: int, col: int, end_offset: int) -> None:
+        self.offset = offset
+        self.line = line
+        self.col = col
+        self.end_offset = end_offset
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not Span:
+            return NotImplemented
+        o: Span = other  # type: ignore[assignment]
+        return (self.offset == o.offset and self.line == o.line and self.col == o.col
+                and self.end_offset == o.end_offset)
+
+    def __hash__(self) -> int:
+        return hash((self.offset, self.line, self.col, self.end_offset))
+
+    def __repr__(self) -> str:
+        return f"Span(offset={self.offset}, line={self.line}, col={self.col}, end_offset={self.end_offset})"
 
     @staticmethod
     def at(text: str, offset: int, end_offset: int | None = None) -> Span:

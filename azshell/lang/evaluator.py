@@ -9,7 +9,6 @@ Errors go to ``self.err`` (the error stream); terminating errors are :class:`Run
 from __future__ import annotations
 
 import binascii
-import difflib
 import math
 import os
 import re
@@ -39,6 +38,19 @@ from azshell.lang.values import Guid, PSCredential, PSHashtable, PSObject, Secur
 Emit = Callable[[Any], None]
 ErrEmit = Callable[[ErrorRecord], None]
 StreamEmit = Callable[[str, Any, dict[str, Any]], None]
+
+
+_CONSTANT_VARIABLES = frozenset({"true", "false", "null", "?", "home", "pid", "psversiontable", "host"})
+
+
+def _no_input(prompt: str, secure: bool) -> str | None:
+    """The default Read-Host hook: a non-interactive host reads an empty line."""
+    return ""
+
+
+def _no_credential(user: str, message: str | None) -> Any:
+    """The default Get-Credential hook: no prompt (Get-Credential falls back to its fixed password)."""
+    return None
 
 
 # ------------------------------------------------------------------------------------------- runtime values
@@ -273,6 +285,7 @@ class InvocationContext:
         self.error_action: str | None = common.get("ErrorAction")
         self.warning_action: str | None = common.get("WarningAction")
         self.verbose = bool(common.get("Verbose"))
+        self.debug = bool(common.get("Debug"))
         self.out_variable: list[Any] | None = [] if common.get("OutVariable") else None
         self.error_variable: list[Any] | None = [] if common.get("ErrorVariable") else None
 
@@ -342,6 +355,23 @@ class InvocationContext:
 
     def set_variable(self, name: str, value: Any) -> None:
         self.ev.set_variable(name, value)
+
+    # engine hooks the generic cmdlets look up by name (the rest are found on ``self.ev``)
+    def has_variable(self, name: str) -> bool:
+        return self.ev.has_variable(name)
+
+    def list_variables(self) -> dict[str, Any]:
+        return self.ev.list_variables()
+
+    def now(self) -> datetime:
+        return self.ev.now()
+
+    @property
+    def console_width(self) -> int:
+        return int(self.ev.console_width)
+
+    def write_debug(self, text: str) -> None:
+        self.ev.write_debug(text, switch=self.debug)
 
     def invoke_script_block(self, block: Any, args: Iterable[Any] = (), *, dollar_under: Any = None,
                             input: Iterable[Any] | None = None) -> list[Any]:
@@ -714,8 +744,14 @@ def _discard(_: Any) -> None:
 # ------------------------------------------------------------------------------------------- the evaluator
 class Evaluator:
     def __init__(self, registry: CommandRegistry, *, services: Any = None, fs: FileSystem | None = None,
-                 env: MutableMapping[str, str] | None = None) -> None:
+                 env: MutableMapping[str, str] | None = None, clock: Callable[[], datetime] | None = None) -> None:
         self.registry = registry
+        # host hooks (see azshell.lang.builtins): a host replaces them through the Engine's properties
+        self.clock = clock
+        self.clear_screen: Callable[[], None] | None = None
+        self.read_host: Callable[[str, bool], str | None] = _no_input
+        self.prompt_credential: Callable[[str, str | None], Any] = _no_credential
+        self.console_width = 120
         self.services = services
         if fs is None:
             from azshell.lang.filesystem import LocalFileSystem
@@ -859,7 +895,7 @@ class Evaluator:
             return
         if key == "null" and not s:
             return
-        if key in ("true", "false", "?", "home", "pid", "psversiontable", "host"):
+        if key in _CONSTANT_VARIABLES and key != "null":
             raise runtime_error(f"Cannot overwrite variable {name} because it is read-only or constant.",
                                 error_id="VariableNotWritable", category="WriteError",
                                 exception_type="System.Management.Automation.SessionStateUnauthorizedAccessException",
@@ -890,6 +926,74 @@ class Evaluator:
             for name, value in sc.vars.values():
                 out[name] = value
         return out
+
+    def list_variables(self) -> dict[str, Any]:
+        """Every variable visible from the current scope, as Get-Variable lists them (automatic ones too)."""
+        out: dict[str, Any] = {"?": self.last_success, "false": False, "null": None, "true": True}
+        try:
+            out["PWD"] = self.fs.cwd()
+        except Exception:  # a file system without a cwd
+            pass
+        out.update(self.visible_variables())
+        return out
+
+    def remove_variable(self, name: str) -> bool:
+        """Remove ``name`` from the nearest scope that has it; False when there is none (or it is constant)."""
+        key = name.casefold()
+        if key in _CONSTANT_VARIABLES:
+            raise runtime_error(f"Cannot remove variable {name} because it is constant or read-only.",
+                                error_id="VariableNotRemovable", category="WriteError",
+                                exception_type="System.Management.Automation.SessionStateUnauthorizedAccessException",
+                                target=name)
+        s: Scope | None = self.scope
+        while s is not None:
+            if s.vars.pop(key, None) is not None:
+                return True
+            s = s.parent
+        return False
+
+    def execute_text(self, text: str) -> None:
+        """Invoke-Expression: parse ``text`` and run it in the current scope; output goes to ``self.out``.
+
+        A parse error is raised as a :class:`RuntimeLangError` carrying the parser's record (the caller's
+        statement fails, the script goes on unless ``-ErrorAction Stop``).
+        """
+        from azshell.lang.parser import parse
+
+        try:
+            script = parse(text)
+        except ParseError as exc:
+            raise RuntimeLangError(exc.to_record()) from None
+        prev_text = self.script_text
+        self.script_text = text
+        try:
+            self.run_script_block(script.block)
+        finally:
+            self.script_text = prev_text
+
+    def invoke_method(self, obj: Any, name: str, args: list[Any]) -> Any:
+        """``obj.name(args)`` as a method call expression would do it (ForEach-Object -MemberName)."""
+        return self.call_method(obj, name, list(args), None)
+
+    def now(self) -> datetime:
+        """The current local time, from the injected clock when there is one (Get-Date)."""
+        clock = self.clock
+        value = clock() if clock is not None else None
+        if isinstance(value, datetime):
+            return value if value.tzinfo is not None else value.replace(tzinfo=UTC).astimezone()
+        return datetime.now(UTC).astimezone()
+
+    def debug_enabled(self, switch: bool = False) -> bool:
+        if switch:
+            return True
+        pref = conv.to_string(self.get_variable("DebugPreference") or "SilentlyContinue").casefold()
+        return pref in ("continue", "inquire", "stop")
+
+    def write_debug(self, text: str, *, switch: bool = False) -> None:
+        """Write-Debug: a ``"debug"`` stream record (hosts show ``DEBUG: text``) when -Debug was given or
+        ``$DebugPreference`` is Continue (or Inquire/Stop, which a non-interactive host treats as Continue)."""
+        if self.debug_enabled(switch):
+            self.stream("debug", text)
 
     # ---------------------------------------------------------------------------------------- dispatch
     _dispatch: dict[type, Callable[[Evaluator, Any], Any]] = {}
@@ -1148,7 +1252,7 @@ class Evaluator:
         name = conv.to_string(target)
         func = self.find_function(name)
         if func is None:
-            alias = self.registry.alias_map.get(name.casefold())
+            alias = self.registry.peek_alias(name)
             if alias is not None:
                 func = self.find_function(alias)
         if func is not None:
@@ -1194,6 +1298,8 @@ class Evaluator:
             names.extend(f.name for f in s.functions.values())
             s = s.parent
         lowered = {n.casefold(): n for n in names}
+        import difflib
+
         close = difflib.get_close_matches(name.casefold(), list(lowered), n=1, cutoff=0.7)
         if close:
             rec.suggestion = f"Did you mean '{lowered[close[0]]}'?"
@@ -2052,7 +2158,7 @@ class Evaluator:
         args = [self.eval(a) for a in node.args]
         return self.static_call(node.type_name, node.name, args, node)
 
-    def call_method(self, obj: Any, name: str, args: list[Any], node: A.Node) -> Any:
+    def call_method(self, obj: Any, name: str, args: list[Any], node: A.Node | None) -> Any:
         from azshell.lang import _methods
 
         key = name.casefold()

@@ -11,7 +11,6 @@ Both raise the standard ``OSError`` subclasses (``FileNotFoundError``, ``IsADire
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -76,6 +75,8 @@ class LocalFileSystem:
         full = self.resolve(path)
         if os.path.isdir(full) and not os.path.islink(full):
             if recursive:
+                import shutil  # lazy: shutil pulls in bz2/lzma
+
                 shutil.rmtree(full)
             else:
                 os.rmdir(full)

@@ -76,7 +76,7 @@ _SHARED_OPS = frozenset({"(", ")", "{", "}", "@(", "@{", "$(", ",", "|", "||", "
 class SourceMap:
     """Offsets → line/column, with a line-start table (cheap spans for every AST node)."""
 
-    __slots__ = ("text", "_starts")
+    __slots__ = ("text", "_starts", "_one_line")
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -87,10 +87,15 @@ class SourceMap:
             starts.append(i + 1)
             i = find("\n", i + 1)
         self._starts = starts
+        self._one_line = len(starts) == 1
 
     def span(self, start: int, end: int) -> Span:
+        if end < start:
+            end = start
+        if self._one_line:
+            return Span(start, 1, start + 1, end)
         line = bisect.bisect_right(self._starts, start)
-        return Span(start, line, start - self._starts[line - 1] + 1, max(start, end))
+        return Span(start, line, start - self._starts[line - 1] + 1, end)
 
 
 class Lexer:
@@ -100,7 +105,11 @@ class Lexer:
         self.text = text
         self.n = len(text)
         self.source = source or SourceMap(text)
-        self._cache: dict[tuple[int, str], Token] = {}
+        # scanned tokens by offset, one table per mode (the parser peeks these directly)
+        self._start: dict[int, Token] = {}
+        self._cmd: dict[int, Token] = {}
+        self._expr: dict[int, Token] = {}
+        self.caches: dict[str, dict[int, Token]] = {"start": self._start, "cmd": self._cmd, "expr": self._expr}
 
     # errors --------------------------------------------------------------------------------------
     def error(self, message: str, start: int, end: int | None = None, *, error_id: str = "UnexpectedToken",
@@ -138,17 +147,16 @@ class Lexer:
 
     # entry point -----------------------------------------------------------------------------------
     def scan(self, pos: int, mode: Mode) -> Token:
-        key = (pos, mode)
-        cache = self._cache
-        tok = cache.get(key)
+        cache = self.caches[mode]
+        tok = cache.get(pos)
         if tok is None:
             tok = self._scan(pos, mode)
-            cache[key] = tok
+            cache[pos] = tok
             kind = tok.kind
             if kind in _MODELESS or (kind is K.VARIABLE and mode == "cmd"):
-                cache[(pos, "start")] = cache[(pos, "expr")] = cache[(pos, "cmd")] = tok
+                self._start[pos] = self._expr[pos] = self._cmd[pos] = tok
             elif kind is K.VARIABLE or (kind is K.OP and tok.value in _SHARED_OPS):
-                cache[(pos, "start")] = cache[(pos, "expr")] = tok
+                self._start[pos] = self._expr[pos] = tok
         return tok
 
     def _scan(self, pos0: int, mode: Mode) -> Token:

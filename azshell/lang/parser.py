@@ -51,15 +51,16 @@ class Parser:
         self.pos = start
         self.last_end = start
         self.limit = limit
-        self._cached = self.lx._cache.get
+        self._caches = self.lx.caches
+        self._lim = limit if limit is not None else self.lx.n + 1
 
     # token plumbing ---------------------------------------------------------------------------------
     def peek(self, mode: Mode = "expr") -> Token:
-        tok = self._cached((self.pos, mode))
+        tok = self._caches[mode].get(self.pos)
         if tok is None:
             tok = self.lx.scan(self.pos, mode)
-        if self.limit is not None and tok.start >= self.limit:
-            return Token(K.EOF, "", self.limit, self.limit)
+        if tok.start >= self._lim:
+            return Token(K.EOF, "", self._lim, self._lim)
         return tok
 
     def advance(self, tok: Token) -> Token:
@@ -71,18 +72,20 @@ class Parser:
         return self.advance(self.peek(mode))
 
     def skip_newlines(self) -> None:
-        while True:
-            tok = self.peek("expr")
-            if tok.kind is not K.NEWLINE:
+        cache = self._caches["expr"]
+        while True:  # peek("expr") inlined: this runs between almost every two tokens
+            tok = cache.get(self.pos) or self.lx.scan(self.pos, "expr")
+            if tok.kind is not K.NEWLINE or tok.start >= self._lim:
                 return
-            self.advance(tok)
+            self.pos = self.last_end = tok.end
 
     def skip_separators(self) -> None:
+        cache = self._caches["expr"]
         while True:
-            tok = self.peek("expr")
-            if tok.kind is not K.NEWLINE and tok.kind is not K.SEMI:
+            tok = cache.get(self.pos) or self.lx.scan(self.pos, "expr")
+            if (tok.kind is not K.NEWLINE and tok.kind is not K.SEMI) or tok.start >= self._lim:
                 return
-            self.advance(tok)
+            self.pos = self.last_end = tok.end
 
     def accept_op(self, value: str, mode: Mode = "expr") -> Token | None:
         tok = self.peek(mode)
@@ -155,8 +158,12 @@ class Parser:
 
     def try_parse_param_block(self) -> A.ParamBlock | None:
         """param_block : attribute* 'param' '(' parameter_list ')'"""
+        first = self.peek("start")
+        if not (first.kind is K.OP and first.value == "[") and not (first.kind is K.GENERIC and not first.parts
+                                                                   and first.value.lower() == "param"):
+            return None
         save, save_end = self.pos, self.last_end
-        start = self.peek("start").start
+        start = first.start
         attrs: list[A.Attribute] = []
         try:
             while True:

@@ -189,7 +189,8 @@ class ConvertFromSecureString(Builtin):
         Param("AsPlainText", "switch", help="Outputs the plain text."),
         Param("Key", "object"), Param("SecureKey", "securestring"),
     )
-    examples = (Example("$pw | ConvertFrom-SecureString -AsPlainText", "Shows the text of a secure string."),)
+    examples = (Example("$pw = ConvertTo-SecureString 'P@ssw0rd' -AsPlainText -Force\n$pw | ConvertFrom-SecureString -AsPlainText",
+                        "Shows the text of a secure string."),)
 
     def process(self) -> None:
         ss = self.bound.get("SecureString")
@@ -605,7 +606,7 @@ class RemoveVariable(Builtin):
     description = "Removes variables by name (wildcards allowed)."
     params = (Param("Name", "string[]", mandatory=True, position=0, help="The variable names (no $)."),
               Param("Scope", "string"), Param("Force", "switch"))
-    examples = (Example("Remove-Variable -Name smp", "Removes $smp."),)
+    examples = (Example("$smp = 42\nRemove-Variable -Name smp", "Removes $smp."),)
 
     def process(self) -> None:
         remove = wants(self.ctx, "remove_variable")
@@ -633,7 +634,7 @@ class ClearVariable(Builtin):
     description = "Sets the variables to $null; the variables remain."
     params = (Param("Name", "string[]", mandatory=True, position=0, help="The variable names (no $)."),
               Param("Scope", "string"), Param("Force", "switch"), Param("PassThru", "switch"))
-    examples = (Example("Clear-Variable -Name x", "Sets $x to $null."),)
+    examples = (Example("$x = 42\nClear-Variable -Name x", "Sets $x to $null."),)
 
     def process(self) -> None:
         for raw in as_list(self.bound.get("Name")):

@@ -81,7 +81,8 @@ class GetContent(Builtin):
         Param("Encoding", "string"), Param("Delimiter", "string"), Param("AsByteStream", "switch"),
         Param("ReadCount", "int"), Param("Force", "switch"),
     )
-    examples = (Example("Get-Content -Path .\\LineNumbers.txt -TotalCount 5", "Gets the first five lines."),
+    examples = (Example("1..10 | Set-Content -Path .\\LineNumbers.txt\nGet-Content -Path .\\LineNumbers.txt -TotalCount 5",
+                        "Writes ten numbered lines, then gets the first five."),
                 Example("Get-Content config.json -Raw | ConvertFrom-Json", "Reads a JSON file."))
 
     def process(self) -> None:

@@ -349,6 +349,9 @@ class ForEachObject(Builtin):
             self._member = to_string(procs[0])
             self._args = self._args or procs[1:]
             procs = []
+        elif procs and self._member is not None and not any(is_scriptblock(p) for p in procs):
+            self._args = self._args or procs  # ForEach-Object -MemberName Split '-'
+            procs = []
         if self.bound.get("Parallel") is not None:
             procs = [self.bound["Parallel"]]
         if len(procs) >= 2 and self._begin is None and self._end is None:
@@ -386,7 +389,8 @@ class ForEachObject(Builtin):
             self.write(obj.methods[name.casefold()](*self._args))
             return
         if not _has_property(obj, name) and callable(call):
-            self.write(call(obj, name, self._args))
+            for v in enumerate_value(call(obj, name, self._args)):
+                self.write(v)
             return
         value = get_member(obj, name)
         if value is None and not _has_property(obj, name):

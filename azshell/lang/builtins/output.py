@@ -378,7 +378,7 @@ class OutFile(_CollectBase):
         Param("NoNewline", "switch", help="No newline is written after each item."),
         Param("Width", "int", help="The number of characters in each line of output."),
     )
-    examples = (Example("Get-Process | Out-File -FilePath .\\Process.txt", "Writes the output to a file."),)
+    examples = (Example("Get-Alias | Out-File -FilePath .\\Aliases.txt", "Writes the alias table to a file."),)
 
     def end(self) -> None:
         path = str(self.bound["FilePath"])
