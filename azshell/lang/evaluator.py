@@ -9,6 +9,7 @@ Errors go to ``self.err`` (the error stream); terminating errors are :class:`Run
 from __future__ import annotations
 
 import binascii
+import dataclasses
 import math
 import os
 import re
@@ -533,12 +534,28 @@ class ScriptStage(Stage):
                                    if a.name.casefold() == "cmdletbinding"), None)
             default_set = None
             should_process = False
+            positional_binding = True
             if cmdlet_binding is not None:
                 for k, v in cmdlet_binding.named:
                     if k.casefold() == "defaultparametersetname" and v is not None:
                         default_set = conv.to_string(ev.eval(v))
                     if k.casefold() == "supportsshouldprocess":
                         should_process = v is None or conv.to_bool(ev.eval(v))
+                    if k.casefold() == "positionalbinding":
+                        positional_binding = v is None or conv.to_bool(ev.eval(v))
+            if positional_binding and all(p.position is None for p in specs):
+                # PowerShell numbers the parameters in declaration order when none sets Position
+                # (switches and remaining-arguments parameters stay named)
+                pos = 0
+                numbered = []
+                for p in specs:
+                    if p.is_switch or p.value_from_remaining_arguments:
+                        numbered.append(p)
+                    else:
+                        numbered.append(dataclasses.replace(p, position=pos))
+                        pos += 1
+                specs = tuple(numbered)
+                self.specs = specs
             self.binder = Binder(self.name, specs, default_set=default_set, should_process=should_process,
                                  is_function=True)
             ev.bind_or_raise(self.binder, items, self.name, self.node)

@@ -154,3 +154,15 @@ def test_statement_terminating_vs_script_terminating() -> None:
     out, err, _ = run_text(make_engine(), "throw 'stop'; 'never'")
     assert out == [] and err[0].message == "stop"
     assert err[0].render().splitlines()[:2] == ["stop", "At line:1 char:1"]
+
+
+def test_advanced_function_parameters_are_positional_in_declaration_order() -> None:
+    """PowerShell numbers parameters when none sets Position; PositionalBinding=$false turns that off."""
+    from tests.lang.conftest_lang import make_engine, run_text
+
+    out, errs, _ = run_text(make_engine(),
+        'function f { [CmdletBinding()] param([Parameter(Mandatory)]$N, [switch]$S, $M) "$N $M $S" }; f a b'
+    )
+    assert out == ["a b False"] and not errs
+    out, errs, _ = run_text(make_engine(), 'function g { [CmdletBinding(PositionalBinding=$false)] param($N) $N }; g x')
+    assert out == [] and "positional parameter cannot be found" in errs[0].render()
