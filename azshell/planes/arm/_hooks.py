@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 HOOK_MODULES: dict[str, str] = {
     "microsoft.keyvault/vaults": "azshell.planes.arm.keyvault",
+    "microsoft.keyvault/vaults/accesspolicies": "azshell.planes.arm.keyvault",
     "microsoft.datalakestore/accounts": "azshell.planes.arm.datalake",
     "microsoft.web/sites": "azshell.planes.arm.web",
     "microsoft.web/serverfarms": "azshell.planes.arm.web",
