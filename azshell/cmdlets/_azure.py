@@ -133,3 +133,41 @@ MSI_UAI_NOT_ASSIGNED = (
 MSI_NO_ENDPOINT = "ManagedIdentityCredential authentication unavailable, no response from the IMDS endpoint."
 MSI_ACCOUNT_ID = "MSI@50342"
 ENTER_VM_HINT = "use Enter-AzVM -ResourceGroupName RG -Name VM first"
+
+# ------------------------------------------------------------ App Service, storage, user-assigned identities
+API_WEB = "2022-09-01"
+API_STORAGE = "2023-01-01"
+WEB_SITE_TYPE = "Microsoft.Web/sites"
+APP_SERVICE_PLAN_TYPE = "Microsoft.Web/serverfarms"
+STORAGE_ACCOUNT_TYPE = "Microsoft.Storage/storageAccounts"
+PS_SITE = "Microsoft.Azure.Commands.WebApps.Models.PSSite"
+PS_APP_SERVICE_PLAN = "Microsoft.Azure.Commands.WebApps.Models.WebApp.PSAppServicePlan"
+PS_FUNCTION_APP = "Microsoft.Azure.PowerShell.Cmdlets.Functions.Models.Api20231201.Site"
+PS_STORAGE_ACCOUNT = "Microsoft.Azure.Commands.Management.Storage.Models.PSStorageAccount"
+PS_USER_ASSIGNED_IDENTITY = "Microsoft.Azure.PowerShell.Cmdlets.ManagedServiceIdentity.Models.Api20230131.Identity"
+PS_MANAGED_SERVICE_IDENTITY = "Microsoft.Azure.Management.WebSites.Models.ManagedServiceIdentity"
+#: ``ClientSecretUrl`` as the docs print it for a new user-assigned identity.
+UAI_CLIENT_SECRET_URL_TEMPLATE = (
+    "https://control-{location}.identity.azure.net{id}/credentials?tid={tid}&oid={oid}&aid={aid}"
+)
+APP_SERVICE_IDENTITY_ENDPOINT = "http://localhost:4141/MSI/token"
+#: New-AzAppServicePlan -Tier → (sku name, family) for one small worker.
+APP_SERVICE_TIERS: dict[str, tuple[str, str]] = {
+    "Free": ("F1", "F"), "Shared": ("D1", "D"), "Basic": ("B1", "B"), "Standard": ("S1", "S"),
+    "Premium": ("P1", "P"), "PremiumV2": ("P1v2", "Pv2"), "PremiumV3": ("P1v3", "Pv3"),
+    "PremiumContainer": ("PC2", "PC"), "Isolated": ("I1", "I"), "IsolatedV2": ("I1v2", "Iv2"),
+}
+FUNCTION_RUNTIMES = ("DotNet", "DotNet-Isolated", "Node", "Java", "PowerShell", "Python", "Custom")
+STORAGE_SKUS = (
+    "Standard_LRS", "Standard_ZRS", "Standard_GRS", "Standard_RAGRS", "Premium_LRS", "Premium_ZRS",
+    "Standard_GZRS", "Standard_RAGZRS",
+)
+#: Az.Functions' error when -StorageAccountName names no storage account (HelperFunctions.ps1).
+STORAGE_ACCOUNT_NOT_FOUND = "Storage account '{name}' does not exist."
+#: ARM's ``AccountNameInvalid`` text (Microsoft.Storage).
+STORAGE_ACCOUNT_NAME_INVALID = (
+    "{name} is not a valid storage account name. Storage account name must be between 3 and 24 characters in "
+    "length and use numbers and lower-case letters only."
+)
+STORAGE_ACCOUNT_TAKEN = "The storage account named {name} is already taken."
+ENTER_APP_HINT = "use Enter-AzWebApp -ResourceGroupName RG -Name APP first"

@@ -22,7 +22,7 @@ Graph: names, UPNs, display names) read the store directly; nothing here writes 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -51,15 +51,23 @@ from azshell.errors import AzShellError
 from azshell.planes.base import CallerContext
 
 __all__ = [
+    "APP_SERVICE_API_VERSION",
     "AzAccount",
     "AzContext",
     "CachedToken",
+    "HostEnvironment",
     "HostInfo",
     "NotSignedInError",
     "Services",
     "SignInError",
     "TokenAcquisitionError",
 ]
+
+#: The App Service token protocol Az.Accounts uses on a web/function app.
+APP_SERVICE_API_VERSION = "2019-08-01"
+MSI_NO_APP_SERVICE_ENDPOINT = (
+    "ManagedIdentityCredential authentication unavailable, no response from the App Service identity endpoint."
+)
 
 #: Refresh a cached token this many seconds before it expires (MSAL/Az use 5 minutes).
 TOKEN_REFRESH_MARGIN = 300.0
@@ -140,7 +148,61 @@ class HostInfo:
 
     @property
     def prompt_path(self) -> str:
+        if self.kind in ("webapp", "functionapp"):  # App Service: the Kudu console starts in the site root
+            return "C:\\home\\site\\wwwroot" if self.os_type.casefold() == "windows" else "/home/site/wwwroot"
         return "C:\\" if self.os_type.casefold() == "windows" else f"/home/{os.environ.get('USER', 'azureuser')}"
+
+
+class HostEnvironment(MutableMapping[str, str]):
+    """``$env:`` as code on the current host sees it: the host's variables over ``base``.
+
+    ``overlay()`` returns the current host's mutable variables (None off-host). Names compare
+    case-insensitively in the overlay. On a host, writes go to the host's variables (they vanish on Exit, as a
+    remote session's do); off-host they go to ``base``. A variable removed on a host hides ``base``'s value
+    only while the overlay holds it, so removing a host-only variable is enough.
+    """
+
+    def __init__(self, base: MutableMapping[str, str], overlay: Callable[[], dict[str, str] | None]) -> None:
+        self.base = base
+        self.overlay = overlay
+
+    def _find(self, layer: dict[str, str], key: str) -> str | None:
+        low = key.casefold()
+        return next((k for k in layer if k.casefold() == low), None)
+
+    def __getitem__(self, key: str) -> str:
+        layer = self.overlay()
+        if layer:
+            found = self._find(layer, key)
+            if found is not None:
+                return layer[found]
+        return self.base[key]
+
+    def __setitem__(self, key: str, value: str) -> None:
+        layer = self.overlay()
+        if layer is None:
+            self.base[key] = value
+            return
+        found = self._find(layer, key)
+        layer[found if found is not None else key] = value
+
+    def __delitem__(self, key: str) -> None:
+        layer = self.overlay()
+        if layer is not None:
+            found = self._find(layer, key)
+            if found is not None:
+                del layer[found]
+                return
+        del self.base[key]
+
+    def __iter__(self) -> Iterator[str]:
+        layer = self.overlay() or {}
+        seen = {k.casefold() for k in layer}
+        yield from layer
+        yield from (k for k in self.base if k.casefold() not in seen)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
 
 
 class Services:
@@ -226,6 +288,16 @@ class Services:
         if self._host is None:
             return {}
         return dict(self.host_env.get(self._host.resource_id.casefold(), {}))
+
+    def current_host_env(self) -> dict[str, str] | None:
+        """The live (mutable) environment of the current host, or None off-host (see ``HostEnvironment``)."""
+        if self._host is None:
+            return None
+        return self.host_env.setdefault(self._host.resource_id.casefold(), {})
+
+    def environment(self, base: MutableMapping[str, str]) -> HostEnvironment:
+        """``$env:`` for the engine: the current host's variables over ``base`` (``Engine(env=...)``)."""
+        return HostEnvironment(base, self.current_host_env)
 
     def prompt(self) -> str:
         """``[myVM]: PS C:\\> `` on a host, ``PS {cwd}> `` off-host."""
@@ -386,7 +458,13 @@ class Services:
 
     def _imds_token(self, resource: str, *, client_id: str | None = None,
                     sign_in: bool = False) -> tuple[CachedToken, dict[str, Any]]:
-        """Ask the current host's IMDS endpoint for a token, as Az.Accounts (ManagedIdentityCredential) does."""
+        """Ask the current host's IMDS endpoint for a token, as Az.Accounts (ManagedIdentityCredential) does.
+
+        On an App Service host (``IDENTITY_ENDPOINT`` set) it asks that endpoint instead (2019-08-01).
+        """
+        env = self.env_overrides()
+        if env.get("IDENTITY_ENDPOINT") and env.get("IDENTITY_HEADER"):
+            return self._app_service_token(env, resource, client_id=client_id, sign_in=sign_in)
         params = {"api-version": IMDS_API_VERSION, "resource": resource}
         if client_id:
             params["client_id"] = client_id
@@ -407,6 +485,33 @@ class Services:
             if resp.status_code != 400:
                 message = f"ManagedIdentityCredential authentication failed: {desc}"
             raise err_cls(message, f"IMDS answered {resp.status_code}: {desc}", status=resp.status_code)
+        data = resp.json()
+        token = CachedToken(str(data["access_token"]), float(data.get("expires_on") or 0))
+        return token, decode_claims(token.access_token)
+
+    def _app_service_token(self, env: dict[str, str], resource: str, *, client_id: str | None,
+                           sign_in: bool) -> tuple[CachedToken, dict[str, Any]]:
+        """A token from the App Service identity endpoint (``IDENTITY_ENDPOINT`` + ``X-IDENTITY-HEADER``)."""
+        params = {"api-version": APP_SERVICE_API_VERSION, "resource": resource}
+        if client_id:
+            params["client_id"] = client_id
+        url = f"{env['IDENTITY_ENDPOINT']}?{urlencode(params)}"
+        err_cls = SignInError if sign_in else TokenAcquisitionError
+        try:
+            resp = self.http.get(url, headers={"X-IDENTITY-HEADER": env["IDENTITY_HEADER"]})
+        except httpx.HTTPError as e:
+            raise err_cls(MSI_NO_APP_SERVICE_ENDPOINT, hint_of(e)) from None
+        if resp.status_code != 200:
+            try:
+                body = resp.json()
+                desc = str(body.get("message") or body.get("Message") or resp.text)
+            except ValueError:
+                desc = resp.text
+            message = MSI_UAI_NOT_ASSIGNED if client_id else MSI_NO_IDENTITY
+            if resp.status_code != 400:
+                message = f"ManagedIdentityCredential authentication failed: {desc}"
+            raise err_cls(message, f"The App Service identity endpoint answered {resp.status_code}: {desc}",
+                          status=resp.status_code)
         data = resp.json()
         token = CachedToken(str(data["access_token"]), float(data.get("expires_on") or 0))
         return token, decode_claims(token.access_token)
