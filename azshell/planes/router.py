@@ -40,7 +40,11 @@ log = logging.getLogger(__name__)
 
 ARM_HOST = "management.azure.com"
 LOGIN_HOST = "login.microsoftonline.com"
+GRAPH_HOST = "graph.microsoft.com"
 IMDS_HOST = "169.254.169.254"
+#: where App Service puts IDENTITY_ENDPOINT (``http://localhost:4141/MSI/token``; see planes/appservice.py)
+APP_SERVICE_HOST = "localhost"
+APP_SERVICE_PORT = 4141
 KEY_VAULT_HOST_SUFFIX = ".vault.azure.net"
 DATA_LAKE_HOST_SUFFIX = ".azuredatalakestore.net"
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
@@ -112,6 +116,7 @@ PLANE_ROUTES: tuple[PlaneRoute, ...] = (
     PlaneRoute("keyvault", _host_suffix(KEY_VAULT_HOST_SUFFIX), _lazy("keyvault")),
     PlaneRoute("datalake", _host_suffix(DATA_LAKE_HOST_SUFFIX), _lazy("datalake")),
     PlaneRoute("appservice", _is_app_service_endpoint, _lazy("appservice")),
+    PlaneRoute("graph", _is_host(GRAPH_HOST), _lazy("graph")),
 )
 
 

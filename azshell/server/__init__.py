@@ -125,28 +125,17 @@ def resolve_host(world: World, *, vm: str | None = None, app: str | None = None)
 
 
 def _identity_header(world: World, resource_id: str) -> str | None:
-    """The App Service ``IDENTITY_HEADER`` of an app, from the App Service plane.
+    """The App Service ``IDENTITY_HEADER`` of an app (None when the app has no identity)."""
+    from azshell.planes.appservice import identity_header
 
-    TODO(issue 4 item 3): the App Service plane does not exist yet; this asks its module for
-    ``identity_header(world, resource_id)`` once it lands and returns None until then.
-    """
-    try:
-        module = importlib.import_module("azshell.planes.appservice")
-    except ImportError:
+    site = world.store.get_resource(resource_id)
+    if site is None or site.identity is None or site.identity.type == "None":
         return None
-    fn = getattr(module, "identity_header", None)
-    if fn is None:
-        return None
-    value = fn(world, resource_id)
-    return str(value) if value is not None else None
+    return identity_header(world, site)
 
 
 def _app_service_endpoint() -> tuple[str, int] | None:
-    """(host, port) the router serves the App Service identity endpoint under.
-
-    TODO(issue 4 item 3): the router registers no App Service route yet; once it exports ``APP_SERVICE_HOST``
-    and ``APP_SERVICE_PORT`` the direct ``/MSI/token`` path is routed there.
-    """
+    """(host, port) the router serves the App Service identity endpoint under."""
     try:
         router = importlib.import_module("azshell.planes.router")
     except ImportError:  # pragma: no cover - the router ships with the package

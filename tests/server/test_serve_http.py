@@ -104,9 +104,27 @@ def test_msi_extension_path_reaches_the_extension_plane(server: AzShellServer) -
     assert r.status_code != 404 or "error" in r.json()
 
 
-@pytest.mark.xfail(reason="TODO(issue 4 item 3): the router has no App Service identity endpoint yet", strict=False)
-def test_app_service_path_is_routed(server: AzShellServer) -> None:
-    assert server.endpoints.app_service is not None
+def test_app_service_path_answers_as_the_app(tenant: Tenant, ca: LocalCA) -> None:
+    """`azshell serve --app`: IDENTITY_ENDPOINT + IDENTITY_HEADER work for a web app with an identity."""
+    from azshell.planes.appservice import identity_header
+    from azshell.server import _app_service_endpoint
+
+    world = tenant.world
+    sub = tenant.subscription_id
+    plan = world.backend.create_or_update_resource(sub, "rg1", "Microsoft.Web/serverfarms", "plan1", "westus", {})
+    site = world.backend.create_or_update_resource(sub, "rg1", "Microsoft.Web/sites", "app1", "westus",
+                                                   {"serverFarmId": plan.id}, identity_type="SystemAssigned",
+                                                   extra={"kind": "app"})
+    header = identity_header(world, site)
+    endpoints = TokenEndpoints(host_id=site.id, app_service=_app_service_endpoint())
+    with AzShellServer.start(Planes(world).dispatch, endpoints, ca) as s:
+        ok = httpx.get(f"{s.url}/MSI/token", params={"api-version": "2019-08-01", "resource": ARM_RESOURCE},
+                       headers={"X-IDENTITY-HEADER": header})
+        bad = httpx.get(f"{s.url}/MSI/token", params={"api-version": "2019-08-01", "resource": ARM_RESOURCE},
+                        headers={"X-IDENTITY-HEADER": "wrong"})
+    assert ok.status_code == 200, ok.text
+    assert ok.json()["token_type"] == "Bearer" and ok.json()["resource"] == ARM_RESOURCE
+    assert 400 <= bad.status_code < 500
 
 
 def test_token_paths_without_a_host_say_how_to_choose_one(tenant: Tenant, ca: LocalCA) -> None:
