@@ -1641,7 +1641,7 @@ class Evaluator:
             if isinstance(exc, PipelineStoppedError):
                 raise
             rec = exc.record
-            if not isinstance(exc, ScriptTerminatingError) and (not self.errors or self.errors[0] is not rec):
+            if not self.errors or self.errors[0] is not rec:
                 self.errors.insert(0, rec)
                 self.error_count += 1
             handler = None

@@ -166,3 +166,11 @@ def test_advanced_function_parameters_are_positional_in_declaration_order() -> N
     assert out == ["a b False"] and not errs
     out, errs, _ = run_text(make_engine(), 'function g { [CmdletBinding(PositionalBinding=$false)] param($N) $N }; g x')
     assert out == [] and "positional parameter cannot be found" in errs[0].render()
+
+
+def test_caught_errors_are_recorded_in_dollar_error() -> None:
+    """A terminating error caught by try/catch is still added to $Error, as in PowerShell."""
+    from tests.lang.conftest_lang import make_engine, run_text
+
+    out, errs, _ = run_text(make_engine(), 'try { throw "boom" } catch { }; $Error.Count; "$($Error[0])"')
+    assert out == [1, "boom"] and not errs
