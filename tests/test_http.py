@@ -106,7 +106,7 @@ def test_redirects_are_not_followed(world: World) -> None:
 
 def test_routes_registry_is_data() -> None:
     names = [r.name for r in PLANE_ROUTES]
-    assert names == ["arm", "login", "imds", "msi_extension", "keyvault", "datalake", "appservice"]
+    assert names == ["arm", "login", "imds", "msi_extension", "keyvault", "datalake", "appservice", "graph"]
     msi = next(r for r in PLANE_ROUTES if r.name == "msi_extension")
     assert msi.matches("localhost", 50342) and msi.matches("127.0.0.1", 50342)
     assert not msi.matches("localhost", 50343)

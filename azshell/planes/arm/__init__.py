@@ -61,6 +61,8 @@ _HANDLERS: dict[PathKind, ArmHandler] = {
     "role_assignment": authorization.handle_role_assignment,
     "role_definitions": authorization.handle_role_definitions,
     "role_definition": authorization.handle_role_definition,
+    "permissions": authorization.handle_permissions,
+    "check_access": authorization.handle_check_access,
 }
 
 _SUBSCRIPTION_IN_PATH = re.compile(r"^/subscriptions/([^/]+)", re.IGNORECASE)

@@ -51,6 +51,9 @@ ASSIGN_USER_ASSIGNED_IDENTITY = "Microsoft.ManagedIdentity/userAssignedIdentitie
 AUTHORIZATION_NAMESPACE = "Microsoft.Authorization"
 ROLE_ASSIGNMENTS = "roleAssignments"
 ROLE_DEFINITIONS = "roleDefinitions"
+PERMISSIONS = "permissions"
+#: azshell's documented extension: ``POST {scope}/providers/Microsoft.Authorization/checkAccess``.
+CHECK_ACCESS = "checkAccess"
 
 # ----------------------------------------------------------------------------------------------- api-versions
 _RESOURCES_VERSIONS: tuple[str, ...] = (
@@ -95,6 +98,12 @@ _ROLE_DEFINITION_VERSIONS: tuple[str, ...] = (
 )
 ROLE_ASSIGNMENTS_VERSIONS = ApiVersionSpec(ROLE_ASSIGNMENTS, _ROLE_ASSIGNMENT_VERSIONS)
 ROLE_DEFINITIONS_VERSIONS = ApiVersionSpec(ROLE_DEFINITIONS, _ROLE_DEFINITION_VERSIONS)
+_PERMISSIONS_VERSIONS: tuple[str, ...] = (
+    "2015-06-01", "2015-07-01", "2017-05-01", "2018-01-01-preview", "2018-07-01", "2022-04-01",
+    "2022-05-01-preview",
+)
+PERMISSIONS_VERSIONS = ApiVersionSpec(PERMISSIONS, _PERMISSIONS_VERSIONS)
+CHECK_ACCESS_VERSIONS = ApiVersionSpec(CHECK_ACCESS, _PERMISSIONS_VERSIONS)
 
 _WEB_VERSIONS: tuple[str, ...] = (
     "2014-04-01", "2014-06-01", "2014-11-01", "2015-02-01", "2015-04-01", "2015-05-01", "2015-06-01",

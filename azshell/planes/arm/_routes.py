@@ -16,6 +16,8 @@ in names. The shapes understood::
        .../{type}/{name}/{childType}[/{childName}]                          child resources (list) / child
     {scope}/providers/Microsoft.Authorization/roleAssignments[/{guid}]      role assignments (scope: / sub rg res)
     {scope}/providers/Microsoft.Authorization/roleDefinitions[/{guid}]      role definitions
+    {scope}/providers/Microsoft.Authorization/permissions                   the caller's effective permissions
+    {scope}/providers/Microsoft.Authorization/checkAccess                   (azshell extension) another principal's
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from typing import Literal
 from azshell.planes._shared import arm_error
 from azshell.planes.arm._catalog import (
     AUTHORIZATION_NAMESPACE,
+    CHECK_ACCESS,
+    PERMISSIONS,
     ROLE_ASSIGNMENTS,
     ROLE_DEFINITIONS,
     ResourceType,
@@ -39,7 +43,7 @@ __all__ = ["ArmPath", "PathKind", "parse_arm_path"]
 PathKind = Literal[
     "subscriptions", "subscription", "resource_groups", "resource_group", "group_resources",
     "subscription_resources", "operation_result", "resource_collection", "resource",
-    "role_assignments", "role_assignment", "role_definitions", "role_definition",
+    "role_assignments", "role_assignment", "role_definitions", "role_definition", "permissions", "check_access",
 ]
 
 INVALID_RESOURCE_NAMESPACE = "InvalidResourceNamespace"
@@ -143,6 +147,10 @@ def _authorization_path(segs: list[str], index: int, path: str, version: str) ->
         kind: PathKind = "role_assignment" if item is not None else "role_assignments"
     elif _eq(collection, ROLE_DEFINITIONS):
         kind = "role_definition" if item is not None else "role_definitions"
+    elif _eq(collection, PERMISSIONS) and item is None:
+        kind = "permissions"
+    elif _eq(collection, CHECK_ACCESS) and item is None:
+        kind = "check_access"
     else:
         raise arm_error(400, INVALID_RESOURCE_TYPE, INVALID_RESOURCE_TYPE_TEMPLATE.format(
             type=collection, namespace=AUTHORIZATION_NAMESPACE, version=version))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from azshell.auth.rbac import scope_covers
+from azshell.auth.rbac import decide, scope_covers
 from azshell.ids import is_guid, parse_resource_id, scope_kind, strip_dashes
 from azshell.model.errors import ModelError, NotFoundError
 from azshell.model.types import PrincipalType, RoleAssignment, RoleDefinition
@@ -21,8 +21,10 @@ from azshell.planes._shared import (
     format_iso,
 )
 from azshell.planes.arm._catalog import (
+    CHECK_ACCESS_VERSIONS,
     DELETE_ROLE_ASSIGNMENT,
     DELETE_ROLE_DEFINITION,
+    PERMISSIONS_VERSIONS,
     READ_ROLE_ASSIGNMENT,
     READ_ROLE_DEFINITION,
     ROLE_ASSIGNMENTS_VERSIONS,
@@ -35,6 +37,8 @@ from azshell.planes.arm._shapes import role_assignment_json, role_definition_jso
 from azshell.planes.base import PlaneError, Response
 
 __all__ = [
+    "handle_check_access",
+    "handle_permissions",
     "handle_role_assignment",
     "handle_role_assignments",
     "handle_role_definition",
@@ -393,3 +397,92 @@ def _put_definition(ctx: ArmContext, scope: str, name: str) -> Response:
         raise model_error(exc) from None
     stamp = format_iso(ctx.world.clock.now())
     return Response.json(200 if existed else 201, role_definition_json(rd, scope, created_on=stamp))
+
+
+# ------------------------------------------------------------------------------------- permissions / checkAccess
+INVALID_CHECK_ACCESS_REQUEST = "InvalidCheckAccessRequest"
+#: azshell's own wording (checkAccess is an azshell extension, not an ARM API).
+INVALID_CHECK_ACCESS_TEMPLATE = "The checkAccess request is not valid. {detail}"
+
+
+def handle_permissions(ctx: ArmContext) -> Response:
+    """``GET {scope}/providers/Microsoft.Authorization/permissions``: the caller's own effective permissions.
+
+    One entry per permission block of every role assigned to the caller (or its groups) at or above the scope,
+    as ARM answers it; anyone may ask about themselves, so no RBAC check.
+    """
+    if ctx.method != "GET":
+        raise ctx.method_not_allowed()
+    ctx.check_version(PERMISSIONS_VERSIONS)
+    scope = _scope(ctx)
+    check_scope_exists(ctx, scope)
+    index = ctx.world.rbac_index()
+    out: list[dict[str, Any]] = []
+    for principal in (ctx.caller.oid, *ctx.caller.group_ids):
+        for ra, _ in index.assignments_for(principal):
+            if not scope_covers(ra.scope, scope):
+                continue
+            rd = index.definition(ra.role_definition_id)
+            if rd is None:
+                continue
+            out.extend({"actions": list(p.actions), "notActions": list(p.not_actions),
+                        "dataActions": list(p.data_actions), "notDataActions": list(p.not_data_actions)}
+                       for p in rd.permissions)
+    return Response.json(200, value_list(out))
+
+
+def _check_access_body(ctx: ArmContext) -> tuple[str, list[tuple[str, bool]]]:
+    body = ctx.body()
+    subject = body.get("subject")
+    principal = subject.get("principalId") if isinstance(subject, dict) else None
+    if not isinstance(principal, str) or not is_guid(principal):
+        raise arm_error(400, INVALID_CHECK_ACCESS_REQUEST, INVALID_CHECK_ACCESS_TEMPLATE.format(
+            detail="'subject.principalId' must be a GUID."))
+    raw = body.get("actions")
+    if not isinstance(raw, list) or not raw:
+        raise arm_error(400, INVALID_CHECK_ACCESS_REQUEST, INVALID_CHECK_ACCESS_TEMPLATE.format(
+            detail="'actions' must be a non-empty list of {\"id\", \"isDataAction\"}."))
+    actions: list[tuple[str, bool]] = []
+    for item in raw:
+        aid = item.get("id") if isinstance(item, dict) else None
+        if not isinstance(aid, str) or not aid:
+            raise arm_error(400, INVALID_CHECK_ACCESS_REQUEST, INVALID_CHECK_ACCESS_TEMPLATE.format(
+                detail="every action needs a string 'id'."))
+        actions.append((aid, bool(item.get("isDataAction", False))))
+    return principal, actions
+
+
+def handle_check_access(ctx: ArmContext) -> Response:
+    """``POST {scope}/providers/Microsoft.Authorization/checkAccess`` — an azshell extension.
+
+    Body ``{"subject":{"principalId"},"actions":[{"id","isDataAction"}]}``; answers, per action, the RBAC
+    decision for that principal (and its groups) at the scope: ``accessDecision`` Allowed/NotAllowed, the
+    ``reason``, the ``consideredAssignments`` (role, scope, principal) and the ``matchedAssignments``. The
+    caller must hold ``roleAssignments/read`` at the scope (it could read the same assignments anyway).
+    """
+    if ctx.method != "POST":
+        raise ctx.method_not_allowed()
+    ctx.check_version(CHECK_ACCESS_VERSIONS)
+    scope = _scope(ctx)
+    ctx.require(READ_ROLE_ASSIGNMENT, scope)
+    check_scope_exists(ctx, scope)
+    principal, actions = _check_access_body(ctx)
+    index = ctx.world.rbac_index()
+    groups = tuple(ctx.world.store.group_ids_of(principal))
+
+    def describe(ra: RoleAssignment) -> dict[str, Any]:
+        rd = index.definition(ra.role_definition_id)
+        return {"id": ra.id, "name": ra.name, "scope": ra.scope, "roleDefinitionId": ra.role_definition_id,
+                "roleName": rd.role_name if rd else None, "principalId": ra.principal_id,
+                "principalType": ra.principal_type,
+                "viaGroup": ra.principal_id.lower() != principal.lower()}
+
+    out = []
+    for action, is_data in actions:
+        d = decide(principal_id=principal, group_ids=groups, action=action, scope=scope, data_action=is_data,
+                   index=index)
+        out.append({"actionId": action, "isDataAction": is_data, "scope": scope, "principalId": principal,
+                    "accessDecision": "Allowed" if d.allowed else "NotAllowed", "reason": d.reason,
+                    "consideredAssignments": [describe(a) for a in d.considered],
+                    "matchedAssignments": [describe(a) for a in d.matched], "notes": list(d.notes)})
+    return Response.json(200, value_list(out))
