@@ -54,7 +54,7 @@ log = logging.getLogger("azshell.server")
 TUNNEL_STATE_KEY = "azshell.tunnel"
 
 #: Azure host names served over TLS through ``CONNECT`` (exact names).
-TLS_HOSTS = frozenset({"management.azure.com", "login.microsoftonline.com"})
+TLS_HOSTS = frozenset({"management.azure.com", "login.microsoftonline.com", "graph.microsoft.com"})
 #: ... and by suffix: ``{vault}.vault.azure.net``, ``{store}.azuredatalakestore.net``.
 ALLOWED_TLS_SUFFIXES = (".vault.azure.net", ".azuredatalakestore.net")
 #: The plain-HTTP token endpoints (VM): IMDS and the 2017 MSI VM extension on loopback.
