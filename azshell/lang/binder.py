@@ -150,6 +150,8 @@ class Binder:
 
     # main binding ----------------------------------------------------------------------------------
     def bind(self, items: list[ArgItem]) -> BindResult:
+        if self.takes_raw_arguments():
+            return self._bind_raw(items)
         positional: list[ArgItem] = []
         i = 0
         n = len(items)
@@ -179,6 +181,33 @@ class Binder:
                 f"Missing an argument for parameter '{p.name}'. Specify a parameter of type "
                 f"'{dotnet_type_name(p.type)}' and try again.", "MissingArgument", span=item.span)
         self._bind_positional(positional)
+        return BindResult(self.bound, None, self.common)
+
+    def takes_raw_arguments(self) -> bool:
+        """True for a cmdlet whose only parameter takes the remaining arguments (``curl``, ``az``): like a native
+        command it gets every token as given, ``-H``, ``-i`` and ``--data`` included, and no common parameters."""
+        return (not self.is_function and len(self.declared) == 1
+                and self.declared[0].value_from_remaining_arguments)
+
+    def _bind_raw(self, items: list[ArgItem]) -> BindResult:
+        from azshell.lang.conversions import to_string
+
+        values: list[Any] = []
+        for item in items:
+            if item.kind != "param":
+                values.append(item.value)
+            elif item.splatted:
+                values.append(f"-{item.name}")
+                if item.value is not True:
+                    values.append(item.value)
+            elif item.colon and item.value is not None:
+                values.append(f"-{item.name}:{to_string(item.value)}")
+            else:
+                values.append(item.text or f"-{item.name}")
+        if values:
+            p = self.declared[0]
+            self.bound[p.name] = values
+            self.explicit.add(p.name)
         return BindResult(self.bound, None, self.common)
 
     def _bind_named(self, p: Param, value: Any, item: ArgItem) -> None:
