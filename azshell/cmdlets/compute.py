@@ -262,9 +262,15 @@ class NewAzVM(VmCmdlet):
             location = str(group["location"])
         else:
             location = "eastus"
-        if group is None:
+        if group is None and not isinstance(cfg, PSObject):  # -VM $vmConfig: ARM's ResourceGroupNotFound
             self.arm_put(rg_path, API_RESOURCE_GROUPS, {"location": location})
-        body = self._body(str(name), str(rg), str(location), cfg)
+        if isinstance(cfg, PSObject):  # the config parameter set (New-AzVMConfig | Set-AzVM... | ...)
+            from azshell.cmdlets.vmconfig import config_body
+
+            body = config_body(cfg, str(name), str(location), _image_reference(DEFAULT_VM_IMAGE)[0],
+                               DEFAULT_ADMIN_USERNAME, p.get("Tag"))
+        else:
+            body = self._body(str(name), str(rg), str(location), cfg)
         self.arm_put(self.vm_path(str(rg), str(name)), API_COMPUTE, body)
         self.write(vm_object(self.get_vm(str(rg), str(name))))
 
@@ -476,6 +482,10 @@ class UpdateAzVM(VmCmdlet):
         identity_type: str | None = p.get("IdentityType")
         if identity_type is None and "AssignIdentity" in p:
             identity_type = _assign_identity_type(p.get("AssignIdentity"))
+            if identity_type is None:  # -AssignIdentity:$SystemAssigned (undefined variable): name the typo
+                from azshell.cmdlets.vmconfig import assign_identity_hint
+
+                assign_identity_hint(self, p.get("AssignIdentity"))
         ids = p.get("IdentityId")
         ids_list = [str(i) for i in ids] if ids is not None else None
         current = self.get_vm(rg, name)
