@@ -109,7 +109,10 @@ def test_routes_registry_is_data() -> None:
     assert names == ["arm", "login", "imds", "msi_extension", "keyvault", "datalake", "appservice", "graph"]
     msi = next(r for r in PLANE_ROUTES if r.name == "msi_extension")
     assert msi.matches("localhost", 50342) and msi.matches("127.0.0.1", 50342)
-    assert not msi.matches("localhost", 50343)
+    # the extension's settings choose its port; web ports and App Service's endpoint are not it
+    assert msi.matches("localhost", 50343)
+    assert not msi.matches("localhost", 80) and not msi.matches("localhost", 4141)
+    assert not msi.matches("example.com", 50342)
 
 
 def test_dispatch_directly(world: World) -> None:

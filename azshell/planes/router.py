@@ -79,7 +79,10 @@ def _is_host(name: str) -> HostPredicate:
 
 
 def _is_msi_extension(host: str, port: int | None) -> bool:
-    return host in LOOPBACK_HOSTS and port == MSI_EXTENSION_PORT
+    """A loopback port that the 2017 MSI extension may listen on: its settings choose the port (50342 by
+    default), so every loopback port but the web ports and App Service's goes to the extension plane, which
+    refuses the connection unless the VM in context has the extension on exactly that port."""
+    return host in LOOPBACK_HOSTS and port not in (None, 80, 443, APP_SERVICE_PORT)
 
 
 def _host_suffix(suffix: str) -> HostPredicate:
