@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from azshell.lang.errors import LangError
+from azshell.lang.filesystem import MemoryFileSystem
 from azshell.lang.lexer import tokenize
 from azshell.lang.parser import is_complete, parse
 from tests.lang.conftest_lang import make_engine
@@ -49,7 +50,8 @@ def test_is_complete_total(s: str) -> None:
     assert is_complete(s) in ("complete", "incomplete", "invalid")
 
 
-_ENGINE = make_engine()
+# random text may redirect output to files (`1 > x`): keep it on an in-memory disk, never in the checkout
+_ENGINE = make_engine(fs=MemoryFileSystem())
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
