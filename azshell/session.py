@@ -17,7 +17,7 @@ from azshell.errors import AzShellError
 
 if TYPE_CHECKING:
     from azshell.cmdlets.services import Services
-    from azshell.lang.cmdlet import CommandRegistry
+    from azshell.lang.cmdlet import CommandRegistry, FileSystem
     from azshell.lang.completion import CompletionResult
     from azshell.lang.engine import Engine, StreamRecord
     from azshell.world import World
@@ -63,6 +63,7 @@ class Session:
         if interactive:
             _ = self.world  # the prompt and toolbar show the tenant: fail now if the state is unusable
         self._services: Services | None = None
+        self._local_fs: FileSystem | None = None  # the real folder, kept while the session is on a host
         registry = CommandRegistry()
         register_builtins(registry)
         registry.add_loader(_register_azure)  # the Az cmdlets load on first use: start-up stays light
@@ -94,8 +95,21 @@ class Session:
 
             services = Services(self.world)
             services.cwd_provider = lambda: self.engine.fs.cwd()
+            services.on_host_change.append(self._switch_disk)
             self._services = services
         return self._services
+
+    def _switch_disk(self, host: Any) -> None:
+        """On a host, file cmdlets use that host's disk (kept in the state); off-host, the real folder."""
+        from azshell.hostdisk import HostDisk
+
+        if host is None:
+            if self._local_fs is not None:
+                self.engine.fs = self._local_fs
+            return
+        if self._local_fs is None:
+            self._local_fs = self.engine.fs
+        self.engine.fs = HostDisk(self.world.store, host.resource_id, cwd=host.prompt_path)
 
     def warm_up(self) -> None:
         """Load what the first Azure command would (front ends call this in the background after start)."""
@@ -122,7 +136,55 @@ class Session:
             else:
                 result.exit_requested = outcome.exit_requested
                 self.closed = True
+        if self._world is not None and not self.closed:
+            for note in self._tutorial_after(text, result):
+                sink(_host_record(note))
         return result
+
+    # -- tutorials (azshell.tutorials): the step is re-checked after every command ----------------------------
+    def tutorial_view(self) -> Any:
+        """What tutorial checks may see of this session: the host it stands on and its variables."""
+        from azshell.tutorials.engine import SessionView
+
+        host = self._services.current_host if self._services is not None else None
+        return SessionView(host=(host.kind, host.resource_id) if host is not None else None,
+                           get_variable=self._variable_or_none)
+
+    def _variable_or_none(self, name: str) -> Any:
+        try:
+            return self.engine.get_variable(name)
+        except Exception:
+            return None
+
+    def _tutorial_after(self, text: str, result: ExecuteResult) -> list[str]:
+        try:
+            from azshell.tutorials.engine import TutorialEngine
+
+            tutorials = TutorialEngine(self.world)
+            if not tutorials.is_active():
+                return []
+            errors = "\n".join(self.render_text(r) for r in result.records if r.stream == "error")
+            return tutorials.after_command(self.tutorial_view(), text, not result.had_errors, errors)
+        except Exception:  # a tutorial problem must never break the shell
+            return []
+
+    def tutorial_panel(self) -> list[str]:
+        """The REPL's step panel lines ([] when no tutorial is active)."""
+        try:
+            from azshell.tutorials.engine import TutorialEngine
+
+            return TutorialEngine(self.world).panel_lines()
+        except Exception:
+            return []
+
+    def tutorial_status(self) -> str | None:
+        """One status line for the end of a notebook cell while a tutorial is active, else None."""
+        try:
+            from azshell.tutorials.engine import TutorialEngine
+
+            return TutorialEngine(self.world).status_line(self.tutorial_view())
+        except Exception:
+            return None
 
     def run(self, text: str, write: Callable[[str, str], None], *, script_path: str | None = None) -> ExecuteResult:
         """Run ``text`` and write formatted text chunks as ``write(stream, text)``.
@@ -159,7 +221,12 @@ class Session:
 
     def render_html(self, objects: list[Any]) -> str | None:
         from azshell.lang.formatting import format_html
+        from azshell.lang.values import PSObject
 
+        # objects that render themselves (a tutorial step): their ``ToHtml`` method
+        own = [o.methods["tohtml"]() for o in objects if isinstance(o, PSObject) and "tohtml" in o.methods]
+        if own and len(own) == len(objects):
+            return "\n".join(str(h) for h in own)
         return format_html(objects)
 
     def render_text(self, record: StreamRecord) -> str:
@@ -253,6 +320,12 @@ class Session:
     def close(self) -> None:
         if self._world is not None:
             self._world.close()
+
+
+def _host_record(text: str) -> StreamRecord:
+    from azshell.lang.engine import StreamRecord
+
+    return StreamRecord("host", text)
 
 
 def _word_at(text: str, cursor: int) -> str:

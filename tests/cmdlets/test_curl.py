@@ -112,8 +112,7 @@ def test_data_urlencode_and_get(shell: Shell) -> None:
 
 def test_data_from_file(shell: Shell, tmp_path: Any) -> None:
     on_vm(shell, extension=True)
-    shell.run(f"Set-Location '{tmp_path}'")
-    shell.run('echo "resource=https://management.azure.com/" > body.txt')
+    shell.run('echo "resource=https://management.azure.com/" > body.txt')  # on the VM's disk
     text = shell.out("curl http://localhost:50342/oauth2/token -d '@body.txt' -H Metadata:true")
     assert json.loads(text)["access_token"]
 
@@ -125,10 +124,12 @@ def test_include_verbose_silent_and_output(shell: Shell, tmp_path: Any) -> None:
     assert "" in outs and outs[-1].startswith("{")
     assert any(h.startswith("> GET /metadata/identity/oauth2/token?") for h in host)
     assert "> Metadata: true" in host and any(h.startswith("< HTTP/1.1 200") for h in host)
-    shell.run(f"Set-Location '{tmp_path}'")
     outs, host = shell.run(f"curl -s -o token.json {IMDS} -H Metadata:true -k")
     assert outs == [] and host == []
-    assert json.loads((tmp_path / "token.json").read_text())["token_type"] == "Bearer"
+    # -o writes to the VM's own disk, not to the real folder
+    assert not (tmp_path / "token.json").exists()
+    outs, _ = shell.run("(Get-Content token.json | ConvertFrom-Json).token_type")
+    assert outs == ["Bearer"]
 
 
 def test_arm_with_bearer_header(shell: Shell) -> None:

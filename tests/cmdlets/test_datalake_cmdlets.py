@@ -3,8 +3,8 @@
 Sources: ``shared/reference/tutorials/current-windows-vm-access-datalake.ps1.txt`` and
 ``2017-windows-vm-access-datalake.ps1.txt`` (placeholders filled). The portal steps (Data Explorer → Access →
 Add the VM with Read+Execute on the root, New Folder TestFolder, Read+Write+Execute with a default entry on it)
-are done with the Data Lake cmdlets. ``echo ... > Test1.txt`` and ``-InFile`` use the real current folder, so
-each test runs in ``tmp_path``.
+are done with the Data Lake cmdlets. On the VM, ``echo ... > Test1.txt`` and ``-InFile`` use the VM's own disk
+(kept in the state); each test still runs in ``tmp_path`` to show nothing lands in the real folder.
 """
 
 from __future__ import annotations
@@ -140,11 +140,11 @@ def test_current_windows_datalake_tutorial_verbatim(shell: Shell, tmp_path: Path
     outs = shell.ok(CURRENT_TUTORIAL)
     assert len(outs) == 3
     assert_tutorial_output(shell, outs)
-    assert (tmp_path / "Test1.txt").exists()
+    assert not (tmp_path / "Test1.txt").exists()  # written on the VM's own disk, kept in the state
     shell.ok("exit")
     items = shell.ok(f"Get-AzDataLakeStoreChildItem -Account {ADLS} -Path /TestFolder")
     assert [(i.get("Name"), i.get("Type"), i.get("Owner")) for i in items] == [("Test1.txt", "FILE", sp_id)]
-    assert items[0].get("Length") == (tmp_path / "Test1.txt").stat().st_size
+    assert items[0].get("Length") == len("Test file.\n")
     aces = shell.ok(f"Get-AzDataLakeStoreItemAclEntry -Account {ADLS} -Path /TestFolder/Test1.txt")
     assert ("Access", "User", sp_id, "rwx") in [(a.get("Scope"), a.get("Type"), a.get("Id"), a.get("Permission"))
                                                 for a in aces]

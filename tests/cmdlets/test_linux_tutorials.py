@@ -165,7 +165,6 @@ def test_current_linux_vm_access_datalake(shell: Shell, tmp_path: Any) -> None:
                                     "-H \"Authorization: Bearer $ACCESS_TOKEN\""))
     names = [f["pathSuffix"] for f in listing["FileStatuses"]["FileStatus"]]
     assert "TestFolder" in names
-    shell.run(f"Set-Location '{tmp_path}'")
     shell.run('echo "Test file." > Test1.txt')
     out = shell.run("curl -i -X PUT -L -T Test1.txt -H \"Authorization: Bearer $ACCESS_TOKEN\" "
                     "'https://mytestadls.azuredatalakestore.net/webhdfs/v1/TestFolder/Test1.txt?op=CREATE'")
