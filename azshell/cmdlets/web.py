@@ -61,10 +61,12 @@ class HttpResponseError(Exception):
     ps_type_name = HTTP_RESPONSE_EXCEPTION
     ps_exception_type = HTTP_RESPONSE_EXCEPTION
 
-    def __init__(self, message: str, response: PSObject) -> None:
+    def __init__(self, message: str, response: PSObject, error_details: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.response = response
+        #: the service's error body: PowerShell 7 puts it in ``$_.ErrorDetails.Message``
+        self.error_details = error_details
 
     @property
     def Response(self) -> PSObject:  # noqa: N802 - .NET property name ($_.Exception.Response)
@@ -325,7 +327,7 @@ class _WebCmdlet(AzCmdlet):
         text = "\n".join(lines)
         return CmdletError(text, category="InvalidOperation",
                            error_id=WEB_RESPONSE_ERROR_ID,
-                           exception=HttpResponseError(status_line, response_obj))
+                           exception=HttpResponseError(status_line, response_obj, body_text or None))
 
     def _run(self) -> tuple[httpx.Response, PSObject] | None:
         resp, url = self._send()

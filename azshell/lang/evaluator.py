@@ -2334,8 +2334,9 @@ class _ExceptionInfo:
 
     def ps_members(self) -> dict[str, Any]:
         exc = self.rec.exception
+        own = getattr(exc, "message", None)  # e.g. an HTTP error's status line, its body being in ErrorDetails
         return {
-            "Message": self.rec.message,
+            "Message": own if isinstance(own, str) and own else self.rec.message,
             "Response": getattr(exc, "response", None),
             "InnerException": getattr(exc, "inner", None),
             "StatusCode": getattr(getattr(exc, "response", None), "StatusCode", None),

@@ -175,3 +175,16 @@ def test_arm_401_without_token(run: Runner, world: World) -> None:
         run(InvokeWebRequest, Uri=url, Headers=PSHashtable({"Authorization": "Bearer "}))
     assert "Response status code does not indicate success: 401 (Unauthorized)." in ei.value.message
     assert json.loads(ei.value.message.splitlines()[0])["error"]["code"].startswith("Authentication")
+
+
+def test_http_error_body_is_in_error_details_and_status_line_in_exception_message(world) -> None:  # type: ignore[no-untyped-def]
+    """PowerShell 7: $_.ErrorDetails.Message is the service's body, $_.Exception.Message the status line."""
+    from azshell.session import Session
+
+    s = Session(world=world)
+    r = s.execute('try { Invoke-RestMethod "https://management.azure.com/subscriptions?api-version=2020-01-01" '
+                  '-Headers @{Authorization="Bearer x"} } catch { $_.Exception.Message; '
+                  '($_.ErrorDetails.Message | ConvertFrom-Json).error.code }')
+    outs = [x.value for x in r.records if x.stream == "output"]
+    assert outs == ["Response status code does not indicate success: 401 (Unauthorized).",
+                    "InvalidAuthenticationToken"]
