@@ -125,7 +125,10 @@ class ErrorRecord:
         """The 5.1 NormalView text (no trailing newline)."""
         out: list[str] = []
         pos = position_lines(self.script, self.span)
-        message = self.error_details or self.message
+        # ErrorDetails replace the message, unless the message already shows them (an HTTP error shows the
+        # service's body AND the status line)
+        details = self.error_details
+        message = self.message if not details or details in self.message else details
         if self.is_parse_error:
             out.extend(pos)
             out.append(message)

@@ -316,7 +316,9 @@ class InvocationContext:
             exception = exception or message
             message = getattr(message, "message", None) or str(message)
         exc_type = getattr(exception, "ps_exception_type", None) or "Microsoft.PowerShell.Commands.WriteErrorException"
-        fqid = f"{error_id},{self.name}" if error_id else (
+        # an id that already names its command class ("PathNotFound,Microsoft.PowerShell.Commands.GetItemCommand")
+        # is complete; a bare one gets the command's name, as PowerShell does for script cmdlets
+        fqid = (error_id if "," in error_id else f"{error_id},{self.name}") if error_id else (
             "Microsoft.PowerShell.Commands.WriteErrorException" if self.name.casefold() == "write-error"
             else f"Microsoft.PowerShell.Commands.WriteErrorException,{self.name}")
         return ErrorRecord(

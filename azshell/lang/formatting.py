@@ -454,6 +454,12 @@ def _flatten(objects: Iterable[Any]) -> list[Any]:
     return out
 
 
+def _is_error_record(obj: Any) -> bool:
+    from azshell.lang.errors import ErrorRecord
+
+    return isinstance(obj, ErrorRecord)
+
+
 def format_objects(objects: list[Any], *, view: str = "auto", properties: list[Any] | None = None,
                    width: int = 120, hide_headers: bool = False, wrap: bool = False,
                    evaluate: Evaluator | None = None, wide_columns: int | None = None) -> str:
@@ -474,6 +480,12 @@ def format_objects(objects: list[Any], *, view: str = "auto", properties: list[A
             continue
         if view == "auto" and properties is None and is_scalar(obj):
             lines.extend(format_scalar(obj).replace("\r\n", "\n").split("\n"))
+            i += 1
+            continue
+        if view == "auto" and properties is None and _is_error_record(obj):
+            # an error record sent down the output pipeline ($e of -ErrorVariable, $Error[0], 2>&1) prints as
+            # the error it describes, as PowerShell's default view does
+            lines.extend(str(obj.render()).split("\n"))
             i += 1
             continue
         kind = view if view != "auto" else default_kind(obj)

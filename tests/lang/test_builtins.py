@@ -270,3 +270,23 @@ def test_end_to_end_errors_and_help():
     assert errors and "Cannot find path" in errors[0].value.render()
     out, errors = _run(eng, "Get-Help Get-Content -Examples")
     assert not errors and "EXAMPLE 1" in out[0]
+
+
+def test_error_records_in_the_output_print_as_errors_and_get_item_exists() -> None:
+    """$e of -ErrorVariable printed to the output shows the error; Get-Item finds files (and its id is PS's)."""
+    from azshell.lang.builtins import register_builtins
+    from azshell.lang.cmdlet import CommandRegistry
+    from azshell.lang.engine import Engine
+    from azshell.lang.filesystem import MemoryFileSystem
+    from azshell.lang.formatting import format_objects
+
+    reg = CommandRegistry()
+    register_builtins(reg)
+    eng = Engine(reg, fs=MemoryFileSystem({"a.txt": "x"}), env={})
+    recs: list = []
+    eng.execute("Get-Content nope -ErrorAction SilentlyContinue -ErrorVariable e; $e; (Get-Item a.txt).Name", recs.append)
+    outs = [r.value for r in recs if r.stream == "output"]
+    assert not [r for r in recs if r.stream == "error"]
+    assert "Cannot find path" in format_objects([outs[0]])
+    assert outs[0].fully_qualified_error_id == "PathNotFound,Microsoft.PowerShell.Commands.GetContentCommand"
+    assert outs[1] == "a.txt"

@@ -364,6 +364,29 @@ def _path_info(path: str) -> PSObject:
     return o
 
 
+class GetItem(Builtin):
+    name = "Get-Item"
+    aliases: ClassVar[tuple[str, ...]] = ("gi",)
+    module = MANAGEMENT
+    synopsis = "Gets the item at the specified location."
+    description = "Gets the file or folder at a path (wildcards expand to every match), without its contents."
+    params = (
+        Param("Path", "string[]", position=0, mandatory=True, value_from_pipeline=True,
+              value_from_pipeline_by_property_name=True, help="The path of the item."),
+        Param("Force", "switch"),
+    )
+    examples = (Example("Get-Item -Path .", "Gets the current folder."),)
+
+    def process(self) -> None:
+        for path in [to_string(p) for p in as_list(self.bound.get("Path"))]:
+            targets = _expand(self, path)
+            if not targets or not all(self.ctx.fs.exists(t) for t in targets):
+                not_found(self, path, "GetItemCommand")
+                continue
+            for t in targets:
+                self.write(item_object(self.ctx, t))
+
+
 class GetLocation(Builtin):
     name = "Get-Location"
     aliases: ClassVar[tuple[str, ...]] = ("gl", "pwd")
@@ -485,6 +508,7 @@ register_view(DIR_INFO, "table", ["Mode", ("LastWriteTime", lambda o: o.get("Las
 register_view(PATH_INFO, "table", ["Path"])
 
 COMMANDS: list[type[Builtin]] = [
+    GetItem,
     GetContent, SetContent, AddContent, TestPath, NewItem, RemoveItem, GetChildItem, GetLocation, SetLocation,
     JoinPath, SplitPath,
 ]
