@@ -63,6 +63,7 @@ class Session:
         if interactive:
             _ = self.world  # the prompt and toolbar show the tenant: fail now if the state is unusable
         self._services: Services | None = None
+        self._history: list[str] = []  # recent commands, for hints that look back (doc typos)
         self._local_fs: FileSystem | None = None  # the real folder, kept while the session is on a host
         registry = CommandRegistry()
         register_builtins(registry)
@@ -122,12 +123,16 @@ class Session:
         result = ExecuteResult()
 
         def sink(record: StreamRecord) -> None:
+            if record.stream == "error":
+                self._add_typo_hint(text, record.value)
             result.records.append(record)
             if on_record is not None:
                 on_record(record)
 
         with self._lock:
             outcome = self.engine.execute(text, sink)
+        self._history.append(text)
+        del self._history[:-20]
         result.had_errors = outcome.had_errors
         if outcome.exit_requested is not None:
             # `exit` on an emulated host leaves the host, as closing a remote session does
@@ -163,7 +168,10 @@ class Session:
             tutorials = TutorialEngine(self.world)
             if not tutorials.is_active():
                 return []
-            errors = "\n".join(self.render_text(r) for r in result.records if r.stream == "error")
+            # error records first, then what else the command said (curl prints failures as text, not errors)
+            errors = "\n".join([self.render_text(r) for r in result.records if r.stream == "error"]
+                               + [self.render_text(r) for r in result.records
+                                  if r.stream in ("host", "warning") or isinstance(r.value, str)])[:20000]
             return tutorials.after_command(self.tutorial_view(), text, not result.had_errors, errors)
         except Exception:  # a tutorial problem must never break the shell
             return []
@@ -185,6 +193,18 @@ class Session:
             return TutorialEngine(self.world).status_line(self.tutorial_view())
         except Exception:
             return None
+
+    def _add_typo_hint(self, text: str, record: Any) -> None:
+        """Name the typo when a failure comes from a command typed as an official tutorial misprints it."""
+        from azshell.doctypos import hint_for
+
+        if getattr(record, "suggestion", "x"):  # not an error record, or it has a suggestion already
+            return
+        if "Hint:" in str(getattr(record, "message", "")):  # the failing command named the problem itself
+            return
+        hint = hint_for(text, record, self._history)
+        if hint:
+            record.suggestion = hint
 
     def run(self, text: str, write: Callable[[str, str], None], *, script_path: str | None = None) -> ExecuteResult:
         """Run ``text`` and write formatted text chunks as ``write(stream, text)``.

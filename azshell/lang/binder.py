@@ -438,6 +438,11 @@ class Binder:
 
         result: dict[str, Any] = {}
         by_value = [p for p in self.declared if p.value_from_pipeline and eligible(p)]
+        if item is None:
+            strict = next((p for p in by_value if p.mandatory and not p.allow_null and p.type != "object"), None)
+            if strict is not None:  # `$null | ConvertFrom-Json`: PowerShell refuses the null for the parameter
+                raise BindingError(f"Cannot bind argument to parameter '{strict.name}' because it is null.",
+                                   "ParameterArgumentValidationErrorNullNotAllowed", target=item)
         # exact type first, then with conversion
         for p in by_value:
             if _type_matches(p.type, item):
