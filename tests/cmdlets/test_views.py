@@ -1,0 +1,41 @@
+"""Default views of the main Az object types: property names and order as Az prints them (issue 5)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from azshell.session import Session
+from azshell.world import World
+
+#: command -> the property labels of its default (list) view, in Az's order
+VIEWS = {
+    "New-AzResourceGroup -Name rg2 -Location westus":
+        ["ResourceGroupName", "Location", "ProvisioningState", "Tags", "ResourceId"],
+    "New-AzUserAssignedIdentity -ResourceGroupName rg1 -Name id2 -Location westus":
+        ["Id", "ResourceGroupName", "Name", "Location", "TenantId", "PrincipalId", "ClientId", "ClientSecretUrl",
+         "Type"],
+    "New-AzRoleAssignment -ObjectId $vmp -RoleDefinitionName Reader -ResourceGroupName rg1":
+        ["RoleAssignmentName", "RoleAssignmentId", "Scope", "DisplayName", "SignInName", "RoleDefinitionName",
+         "RoleDefinitionId", "ObjectId", "ObjectType", "CanDelegate", "Description", "ConditionVersion", "Condition"],
+}
+
+
+@pytest.fixture
+def session(world: World) -> Session:
+    s = Session(world=world)
+    r = s.execute("New-AzResourceGroup rg1 westus | Out-Null\n"
+                  "$vmp = (New-AzVM -ResourceGroupName rg1 -Name vm1 -Location westus -IdentityType SystemAssigned)"
+                  ".Identity.PrincipalId")
+    assert not r.had_errors, [s.render_text(x) for x in r.records]
+    return s
+
+
+@pytest.mark.parametrize("command", list(VIEWS))
+def test_default_view_property_order(session: Session, command: str) -> None:
+    chunks: list[str] = []
+    result = session.run(command, lambda stream, text: chunks.append(text))
+    assert not result.had_errors, chunks
+    labels = [m.group(1) for m in re.finditer(r"^(\w+)\s*:", "".join(chunks), re.MULTILINE)]
+    assert labels == VIEWS[command]
