@@ -119,8 +119,11 @@ class RoleCmdlet(AzCmdlet):
             self._role_defs = [d for d in defs if isinstance(d, dict)]
         return self._role_defs
 
-    def find_role(self, *, name: str | None = None, role_id: str | None = None) -> dict[str, Any]:
-        defs = self.role_definitions()
+    def find_role(self, *, name: str | None = None, role_id: str | None = None,
+                  scope: str | None = None) -> dict[str, Any]:
+        """The role definition by name or id, as seen at ``scope`` (default: the subscription), as Az looks it
+        up where it will assign it — so a caller who may read only a resource group still finds the role."""
+        defs = self.role_definitions(scope)
         if role_id:
             want = _guid_of(str(role_id)).casefold()
             for d in defs:
@@ -289,7 +292,7 @@ class NewAzRoleAssignment(RoleCmdlet):
         oid, principal = self.principal_from_params()
         assert oid is not None
         scope = self.scope_from_params()
-        role = self.find_role(name=p.get("RoleDefinitionName"), role_id=p.get("RoleDefinitionId"))
+        role = self.find_role(name=p.get("RoleDefinitionName"), role_id=p.get("RoleDefinitionId"), scope=scope)
         role_name = str((role.get("properties") or {}).get("roleName", ""))
         if not self.should_process(scope, f"Create role assignment '{role_name}' for '{oid}'"):
             return

@@ -21,7 +21,7 @@ from azshell.lang.conversions import (
 )
 from azshell.lang.formatting import register_view
 from azshell.lang.jsonconv import JsonConversionError, from_json, to_json
-from azshell.lang.values import PSCredential, PSObject, SecureString
+from azshell.lang.values import Guid, PSCredential, PSObject, SecureString
 
 
 # ----------------------------------------------------------------------------------------------- JSON
@@ -342,6 +342,20 @@ class GetDate(Builtin):
             self.write(d)
 
 
+class NewGuid(Builtin):
+    name = "New-Guid"
+    module = UTILITY
+    synopsis = "Creates a GUID."
+    description = "Returns a new random (version 4) GUID, as [guid]::NewGuid() does; .Guid gives its string."
+    params = (Param("Empty", "switch", help="Returns the all-zero GUID."),)
+    examples = (Example("(New-Guid).Guid", "A new GUID as a string."),)
+
+    def process(self) -> None:
+        import uuid
+
+        self.write(Guid(str(uuid.UUID(int=0) if self.bound.get("Empty") else uuid.uuid4())))
+
+
 class GetRandom(Builtin):
     name = "Get-Random"
     module = UTILITY
@@ -651,7 +665,7 @@ register_view(PS_VARIABLE, "table", ["Name", "Value"])
 
 COMMANDS: list[type[Builtin]] = [
     ConvertFromJson, ConvertToJson, ConvertToSecureString, ConvertFromSecureString, GetCredential, GetDate,
-    GetRandom, StartSleep, ReadHost, InvokeExpression, GetVariable, SetVariable, NewVariable, RemoveVariable,
+    NewGuid, GetRandom, StartSleep, ReadHost, InvokeExpression, GetVariable, SetVariable, NewVariable, RemoveVariable,
     ClearVariable,
 ]
 _ = CORE
