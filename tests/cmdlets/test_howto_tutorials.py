@@ -78,7 +78,7 @@ def test_current_how_to_use_vm_token(world: World) -> None:
     s, sub = _prepare(world, extension=False, reader=True)
     outs, errs = _run(s, HOWTO_CURRENT.replace("SUB", sub))
     assert not errs, errs
-    assert getattr(outs[0], "get")("StatusCode") == 200  # the bare Invoke-WebRequest prints the response object
+    assert outs[0].get("StatusCode") == 200  # the bare Invoke-WebRequest prints the response object
     _assert_vm_json(outs)
 
 
@@ -98,8 +98,8 @@ def test_howto_assign_access_powershell(world: World) -> None:
     outs, errs = _run(s, ASSIGN_ACCESS.replace("SUB", sub))
     assert not errs, errs
     ra = outs[-1]
-    assert getattr(ra, "get")("RoleDefinitionName") == "Reader"
-    assert getattr(ra, "get")("Scope").endswith("/providers/Microsoft.Storage/storageAccounts/mystorageacct")
+    assert ra.get("RoleDefinitionName") == "Reader"
+    assert ra.get("Scope").endswith("/providers/Microsoft.Storage/storageAccounts/mystorageacct")
 
 
 def test_howto_assign_access_as_the_vm_identity_is_403(world: World) -> None:
