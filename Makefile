@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_TEST := $(VENV)/.installed-test
 
-.PHONY: run test lint typecheck bench clean
+.PHONY: run test lint typecheck bench clean notebooks test-azcli
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -33,8 +33,15 @@ lint: $(STAMP_TEST)
 typecheck: $(STAMP_TEST)
 	$(BIN)/mypy
 
+# The az CLI against `azshell serve` (not in CI: installs azure-cli into a separate venv under /tmp once).
+test-azcli: $(STAMP_RUN)
+	PYTHON=$(abspath $(BIN)/python) scripts/azcli_e2e.sh
+
 bench: $(STAMP_TEST)
 	$(BIN)/python -m benchmarks
+
+notebooks: $(STAMP_RUN)
+	$(BIN)/python -m azshell.tutorials.notebooks notebooks/tutorials
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache

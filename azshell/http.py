@@ -16,6 +16,10 @@ Errors::
      +-- PlaneConnectError     no plane answers the host; carries ``host``, ``port``, ``hint``
 
 Redirects are not followed (``follow_redirects=False``): callers decide, as Invoke-WebRequest does.
+
+Every answered request appends an ``http.request`` event to the store's events log (method, host, port, path,
+query, status, the calling host's resource ID and, for token requests, the ``resource`` asked for, from the query
+or a form body); the tutorial checks read it ("a GET of the resource group returned 200 on the VM").
 """
 
 from __future__ import annotations
@@ -102,7 +106,26 @@ class PlanesTransport(httpx.BaseTransport):
         except HostUnreachableError as exc:
             raise PlaneConnectError(exc.message, request=request, host=exc.host, port=exc.port,
                                     hint=exc.hint) from exc
+        _record(self.planes, plane_request, response.status)
         return to_httpx_response(response, request)
+
+
+EVENT_HTTP_REQUEST = "http.request"
+
+
+def _record(planes: Planes, request: Request, status: int) -> None:
+    """Append the ``http.request`` event (never fails the request)."""
+    try:
+        resource = next((v for k, v in request.query if k.lower() == "resource"), "")
+        if not resource and request.body and b"resource=" in request.body:
+            form = parse_qsl(request.body.decode("latin-1", "replace"), keep_blank_values=True)
+            resource = next((v for k, v in form if k.lower() == "resource"), "")
+        query = "&".join(f"{k}={v}" for k, v in request.query)
+        planes.world.store.append_event(EVENT_HTTP_REQUEST, {
+            "method": request.method, "host": request.host, "port": request.port, "path": request.path,
+            "query": query[:2000], "status": status, "caller": request.caller.host_id, "resource": resource})
+    except Exception:  # the log is a convenience; the response matters
+        pass
 
 
 def make_client(world: World, caller_provider: CallerProvider | None = None, *,

@@ -127,6 +127,7 @@ class Repl:
         self.runner = Runner(session, out, err, color=color)
         self.out = out
         self._toolbar: dict[str, str] = {}
+        self._panel: list[str] = []
         self.prompt_session: PromptSession[str] = self._build(input, output, history_path)
         self._hook_clear_screen()
 
@@ -138,7 +139,7 @@ class Repl:
         from azshell.repl.completer import SessionCompleter
         from azshell.repl.keys import load_bindings
         from azshell.repl.lexer import SessionLexer
-        from azshell.repl.toolbar import make_style, toolbar_fragments
+        from azshell.repl.toolbar import make_style, panel_fragments, toolbar_fragments
 
         return PromptSession(
             input=input,
@@ -154,7 +155,7 @@ class Repl:
             multiline=True,
             prompt_continuation=lambda width, line_number, is_soft_wrap: ">> ".rjust(width),
             key_bindings=load_bindings(self.session, self._print_help),
-            bottom_toolbar=lambda: toolbar_fragments(self._toolbar),
+            bottom_toolbar=lambda: panel_fragments(self._panel) + toolbar_fragments(self._toolbar),
             enable_history_search=False,
             mouse_support=False,
             erase_when_done=False,
@@ -188,9 +189,10 @@ class Repl:
 
     def read(self) -> str | None:
         """One input from the prompt: the text, ``""`` when Ctrl+C cancelled the line, None at Ctrl+D."""
-        from azshell.repl.toolbar import read_prompt, read_toolbar
+        from azshell.repl.toolbar import read_panel, read_prompt, read_toolbar
 
         self._toolbar = read_toolbar(self.session)
+        self._panel = read_panel(self.session)
         try:
             return self.prompt_session.prompt(read_prompt(self.session))
         except KeyboardInterrupt:

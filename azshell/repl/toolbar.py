@@ -25,6 +25,8 @@ STYLE_RULES = {
     "bottom-toolbar": "noreverse bg:#222244 #dddddd",
     "bottom-toolbar.key": "bg:#222244 #8888cc",
     "bottom-toolbar.value": "bg:#222244 #ffffff bold",
+    "tutorial-panel": "bg:#103a1a #e8ffe8",
+    "tutorial-panel.title": "bg:#103a1a #88ff88 bold",
     "completion-menu.completion": "bg:#303030 #e0e0e0",
     "completion-menu.completion.current": "bg:#5f87af #ffffff",
     "completion-menu.meta.completion": "bg:#202020 #a0a0a0",
@@ -45,6 +47,26 @@ def toolbar_fragments(values: dict[str, str]) -> StyleAndTextTuples:
         out.append(("class:bottom-toolbar.key", f"{key}: "))
         out.append(("class:bottom-toolbar.value", str(values.get(key) or "-")))
     return out
+
+
+def panel_fragments(lines: list[str]) -> StyleAndTextTuples:
+    """The tutorial step panel (shown above the toolbar while a tutorial is active)."""
+    out: StyleAndTextTuples = []
+    for i, line in enumerate(lines):
+        out.append(("class:tutorial-panel.title" if i == 0 else "class:tutorial-panel", f" {line} "))
+        out.append(("class:bottom-toolbar", "\n"))
+    return out
+
+
+def read_panel(session: SessionLike) -> list[str]:
+    """The session's tutorial panel lines ([] when none, or when the session has no tutorials)."""
+    fn = getattr(session, "tutorial_panel", None)
+    if not callable(fn):
+        return []
+    try:
+        return [str(x) for x in fn()]
+    except Exception:
+        return []
 
 
 def toolbar_text(values: dict[str, str]) -> str:

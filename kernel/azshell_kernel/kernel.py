@@ -211,6 +211,7 @@ class AzShellKernel(Kernel):
             try:
                 session.execute(code, cell.on_record)
                 result_bundle = cell.finish()
+                self._tutorial_status(cell, session)
             except KeyboardInterrupt:
                 cell.flush_display()
                 cell.error(stopped_content())
@@ -230,6 +231,18 @@ class AzShellKernel(Kernel):
             "payload": [],
             "user_expressions": self._user_expressions(user_expressions or {}),
         }
+
+    def _tutorial_status(self, cell: CellRun, session: Any) -> None:
+        """While a tutorial is active, each cell's output ends with the current step's status line."""
+        status_fn = getattr(session, "tutorial_status", None)
+        if not callable(status_fn):
+            return
+        try:
+            line = status_fn()
+        except Exception:
+            return
+        if line:
+            cell.send("stream", {"name": "stdout", "text": with_newline(str(line))})
 
     def _user_expressions(self, expressions: dict[str, str]) -> dict[str, Any]:
         out: dict[str, Any] = {}

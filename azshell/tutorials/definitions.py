@@ -1,0 +1,168 @@
+"""Tutorial definitions: data files in ``azshell/tutorials/defs/*.toml``, one per tutorial, loaded into typed records.
+
+A definition names the reference doc it follows and lists ordered steps. Each step has an explanation, the
+commands to type (``{rg}``-style placeholders are filled from the learner's state), a check (a predicate from
+:mod:`azshell.tutorials.checks`, referenced by ``kind`` with parameters) and hints for the usual mistakes::
+
+    [[steps]]
+    id = "enable-identity"
+    title = "Turn on the VM's system-assigned identity"
+    portal = true
+    explanation = "..."
+    commands = ["Update-AzVM -ResourceGroupName {rg} -VM $vm -IdentityType SystemAssigned"]
+    check = {kind = "vm_identity", type = "SystemAssigned"}
+    [[steps.hints]]
+    when = {kind = "command", pattern = "AssignIdentity:\\$SystemAssigned"}
+    text = "..."
+
+Steps marked ``portal = true`` stand for the doc's portal clicks; ``Start-Tutorial -SetupPrerequisites`` runs
+their commands for the learner.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+__all__ = ["Hint", "Step", "Tutorial", "TutorialDefinitionError", "fill", "get_tutorial", "load_tutorials",
+           "tutorial_names"]
+
+ERAS = ("2017", "current")
+FLAVOURS = ("PowerShell", "Linux")
+
+_PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)\}")
+
+
+class TutorialDefinitionError(ValueError):
+    """A definition file is malformed (a packaging bug; tests load every file)."""
+
+
+@dataclass(frozen=True)
+class Hint:
+    """A known mistake: ``when`` is a matcher (``{kind = ..., ...}``) and ``text`` teaches the fix."""
+
+    when: dict[str, Any]
+    text: str
+
+
+@dataclass(frozen=True)
+class Step:
+    id: str
+    title: str
+    explanation: str
+    commands: tuple[str, ...]
+    check: dict[str, Any]
+    portal: bool = False
+    hint: str = ""
+    hints: tuple[Hint, ...] = ()
+    #: what the check looks for, in words (shown by Get-TutorialStep when the step has not passed yet)
+    expect: str = ""
+
+
+@dataclass(frozen=True)
+class Tutorial:
+    name: str
+    title: str
+    era: str
+    flavour: str
+    source: str
+    summary: str
+    steps: tuple[Step, ...]
+    vars: dict[str, str] = field(default_factory=dict)
+    hints: tuple[Hint, ...] = ()
+
+    def step_index(self, step_id: str) -> int:
+        for i, s in enumerate(self.steps):
+            if s.id == step_id:
+                return i
+        raise KeyError(step_id)
+
+
+def fill(text: str, values: dict[str, str]) -> str:
+    """Replace ``{name}`` placeholders (lower-case names only, so ``@{Metadata="true"}`` is left alone)."""
+
+    def sub(m: re.Match[str]) -> str:
+        key = m.group(1)
+        return values[key] if key in values else m.group(0)
+
+    return _PLACEHOLDER.sub(sub, text)
+
+
+def _hints(raw: Any, where: str) -> tuple[Hint, ...]:
+    out = []
+    for h in raw or ():
+        if not isinstance(h, dict) or not isinstance(h.get("when"), dict) or not isinstance(h.get("text"), str):
+            raise TutorialDefinitionError(f"{where}: a hint needs a 'when' table and a 'text'")
+        out.append(Hint(dict(h["when"]), h["text"].strip()))
+    return tuple(out)
+
+
+def parse_tutorial(name: str, data: dict[str, Any]) -> Tutorial:
+    """Build a :class:`Tutorial` from a parsed TOML document; raises TutorialDefinitionError on bad data."""
+    for key in ("title", "era", "flavour", "source", "steps"):
+        if key not in data:
+            raise TutorialDefinitionError(f"{name}: missing '{key}'")
+    if data["era"] not in ERAS:
+        raise TutorialDefinitionError(f"{name}: era must be one of {ERAS}")
+    if data["flavour"] not in FLAVOURS:
+        raise TutorialDefinitionError(f"{name}: flavour must be one of {FLAVOURS}")
+    steps = []
+    seen: set[str] = set()
+    for i, raw in enumerate(data["steps"]):
+        where = f"{name} step {i + 1}"
+        for key in ("id", "title", "explanation", "check"):
+            if key not in raw:
+                raise TutorialDefinitionError(f"{where}: missing '{key}'")
+        if raw["id"] in seen:
+            raise TutorialDefinitionError(f"{where}: duplicate id {raw['id']!r}")
+        seen.add(raw["id"])
+        if not isinstance(raw["check"], dict) or "kind" not in raw["check"]:
+            raise TutorialDefinitionError(f"{where}: 'check' must be a table with a 'kind'")
+        steps.append(Step(
+            id=str(raw["id"]), title=str(raw["title"]), explanation=str(raw["explanation"]).strip(),
+            commands=tuple(str(c) for c in raw.get("commands", ())), check=dict(raw["check"]),
+            portal=bool(raw.get("portal", False)), hint=str(raw.get("hint", "")).strip(),
+            hints=_hints(raw.get("hints"), where), expect=str(raw.get("expect", "")).strip()))
+    if not steps:
+        raise TutorialDefinitionError(f"{name}: no steps")
+    return Tutorial(name=name, title=str(data["title"]), era=str(data["era"]), flavour=str(data["flavour"]),
+                    source=str(data["source"]), summary=str(data.get("summary", "")).strip(), steps=tuple(steps),
+                    vars={str(k): str(v) for k, v in dict(data.get("vars", {})).items()},
+                    hints=_hints(data.get("hints"), name))
+
+
+@lru_cache(maxsize=1)
+def load_tutorials() -> dict[str, Tutorial]:
+    """Every packaged tutorial, by name (the reference file's name without its extension), sorted."""
+    out: dict[str, Tutorial] = {}
+    folder = resources.files("azshell.tutorials") / "defs"
+    files = sorted((f for f in folder.iterdir() if f.name.endswith(".toml")), key=lambda f: f.name)
+    for f in files:
+        name = f.name[: -len(".toml")]
+        try:
+            data = tomllib.loads(f.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as e:
+            raise TutorialDefinitionError(f"{name}: {e}") from None
+        out[name] = parse_tutorial(name, data)
+    return out
+
+
+def tutorial_names() -> list[str]:
+    return list(load_tutorials())
+
+
+def get_tutorial(name: str) -> Tutorial | None:
+    """The tutorial called ``name`` (case-insensitive; a reference file name with its extension also works)."""
+    key = name.strip().casefold()
+    for suffix in (".ps1.txt", ".sh.txt", ".txt", ".toml"):
+        if key.endswith(suffix):
+            key = key[: -len(suffix)]
+            break
+    for n, t in load_tutorials().items():
+        if n.casefold() == key:
+            return t
+    return None

@@ -1,0 +1,380 @@
+"""The walkthrough engine: progress kept in the state file, step checks after every command, rendering.
+
+Progress lives in the store's settings (key ``tutorials``, JSON), so it survives restarts and one state file
+shared by the REPL and the kernel shows one learner's progress in both::
+
+    engine = TutorialEngine(world)
+    notes = engine.start("current-windows-vm-access-arm", view)     # the first step, as text
+    notes = engine.after_command(view, text, ok, error_text)         # "✔ Step 3 passed: …" + next step, or a hint
+
+``view`` (a :class:`SessionView`) is what the checks may see of the session: the host it stands on and its
+variables. The engine never raises into the shell: a broken check is a failed check.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import textwrap
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from azshell.tutorials.checks import CheckContext, CheckResult, run_check, run_matcher
+from azshell.tutorials.definitions import Hint, Step, Tutorial, fill, get_tutorial, load_tutorials
+
+if TYPE_CHECKING:
+    from azshell.world import World
+
+__all__ = ["Progress", "SessionView", "TutorialEngine", "TUTORIAL_COMMANDS"]
+
+SETTING_KEY = "tutorials"
+PASS_MARK = "✔"
+HINT_MARK = "💡"
+#: the tutorial cmdlets themselves: running them never triggers a mistake hint
+TUTORIAL_COMMANDS = ("get-tutorial", "start-tutorial", "get-tutorialstep", "show-tutorialhint", "skip-tutorialstep",
+                     "stop-tutorial", "reset-tutorial", "assert-tutorialstep")
+_TUTORIAL_CMD_RE = re.compile(r"^\s*(" + "|".join(TUTORIAL_COMMANDS) + r")\b", re.I)
+
+
+@dataclass
+class SessionView:
+    """What the checks see of a session: ``host`` is (kind, resource id) or None; ``get_variable(name)``."""
+
+    host: tuple[str, str] | None = None
+    get_variable: Callable[[str], Any] = lambda name: None
+
+
+@dataclass
+class Progress:
+    name: str
+    step: int = 0
+    passed: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    status: str = "NotStarted"  # NotStarted | InProgress | Completed
+    start_seq: int = 0
+    vars: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class _State:
+    active: str | None = None
+    progress: dict[str, Progress] = field(default_factory=dict)
+
+
+class TutorialEngine:
+    """Tutorial progress over one world (cheap to build; all state is in the store)."""
+
+    def __init__(self, world: World) -> None:
+        self.world = world
+
+    # -- state ------------------------------------------------------------------------------------------
+    def _load(self) -> _State:
+        raw = self.world.store.get_setting(SETTING_KEY)
+        if not raw:
+            return _State()
+        try:
+            data = json.loads(raw)
+            progress = {k: Progress(**v) for k, v in dict(data.get("progress", {})).items()}
+            return _State(active=data.get("active"), progress=progress)
+        except (ValueError, TypeError):
+            return _State()
+
+    def _save(self, state: _State) -> None:
+        data = {"active": state.active, "progress": {k: asdict(v) for k, v in state.progress.items()}}
+        self.world.store.set_setting(SETTING_KEY, json.dumps(data, sort_keys=True))
+
+    def active(self) -> tuple[Tutorial, Progress] | None:
+        """The tutorial in progress and its progress, or None."""
+        state = self._load()
+        if state.active is None:
+            return None
+        tut = get_tutorial(state.active)
+        prog = state.progress.get(state.active)
+        if tut is None or prog is None:
+            return None
+        return tut, prog
+
+    def progress_of(self, name: str) -> Progress:
+        state = self._load()
+        return state.progress.get(name) or Progress(name=name)
+
+    def is_active(self) -> bool:
+        raw = self.world.store.get_setting(SETTING_KEY)
+        return bool(raw) and '"active": null' not in str(raw)
+
+    # -- placeholders -------------------------------------------------------------------------------------
+    def values(self, tut: Tutorial, prog: Progress | None = None) -> dict[str, str]:
+        """The tutorial's placeholder values: its defaults, the learner's choices, and what the state knows."""
+        vals = dict(tut.vars)
+        if prog is not None:
+            vals.update(prog.vars)
+        world = self.world
+        vals.setdefault("location", "westus")
+        vals["subscription_id"] = world.default_subscription_id
+        vals["tenant_id"] = world.tenant_id
+        vals["admin_upn"] = world.admin_user.user_principal_name or ""
+        ctx = CheckContext(world=world, vars=vals)
+        vals["principal_id"] = ctx.principal("vm") or "<PRINCIPAL ID>"
+        vals["app_principal_id"] = ctx.principal("webapp") or "<PRINCIPAL ID>"
+        if vals.get("identity"):
+            uai = ctx.resource(ctx.uai_id())
+            vals["identity_id"] = ctx.uai_id()
+            vals["client_id"] = str(uai.properties.get("clientId", "")) if uai is not None else "<CLIENT ID>"
+            vals["uai_principal_id"] = str(uai.properties.get("principalId", "")) if uai is not None \
+                else "<PRINCIPAL ID>"
+        return vals
+
+    def context(self, tut: Tutorial, prog: Progress, view: SessionView, *, command: str = "", ok: bool = True,
+                errors: str = "") -> CheckContext:
+        return CheckContext(world=self.world, vars=self.values(tut, prog), host=view.host,
+                            get_variable=view.get_variable, command=command, ok=ok, errors=errors,
+                            since_seq=prog.start_seq)
+
+    def check_step(self, tut: Tutorial, prog: Progress, index: int, ctx: CheckContext) -> CheckResult:
+        step = tut.steps[index]
+        spec = {k: fill(v, ctx.vars) if isinstance(v, str) else v for k, v in step.check.items()}
+        return run_check(ctx, _fill_deep(spec, ctx.vars))
+
+    # -- lifecycle ----------------------------------------------------------------------------------------
+    def start(self, name: str, *, overrides: dict[str, str] | None = None, resume: bool = False) -> list[str]:
+        """Make ``name`` the active tutorial, from its first step (or where it was, with ``resume``).
+
+        Returns the header notes; call :meth:`advance` next to pass the steps the state already satisfies.
+        """
+        tut = get_tutorial(name)
+        if tut is None:
+            raise KeyError(name)
+        state = self._load()
+        old = state.progress.get(tut.name)
+        if resume and old is not None and old.status == "InProgress":
+            prog = old
+        else:
+            prog = Progress(name=tut.name, status="InProgress", start_seq=self._last_seq(),
+                            vars=dict(overrides or {}))
+        state.progress[tut.name] = prog
+        state.active = tut.name
+        self._save(state)
+        notes = [f"Tutorial: {tut.title}  [{tut.name}; {tut.era}, {tut.flavour}]", f"Source: {tut.source}"]
+        if tut.summary:
+            notes.append(tut.summary)
+        return notes
+
+    def advance(self, view: SessionView, *, command: str = "", ok: bool = True, errors: str = "",
+                render_next: bool = False) -> list[str]:
+        """Check the active tutorial's current step (and the next ones while they pass); the pass notes."""
+        got = self.active()
+        if got is None:
+            return []
+        tut, prog = got
+        return self._advance(tut, prog, view, command=command, ok=ok, errors=errors, announce_current=False,
+                             render_next=render_next)
+
+    def portal_prefix(self, tut: Tutorial) -> list[Step]:
+        """The portal steps before the first step the learner types (what -SetupPrerequisites does)."""
+        out = []
+        for step in tut.steps:
+            if not step.portal:
+                break
+            out.append(step)
+        return out
+
+    def _last_seq(self) -> int:
+        ev = self.world.store.recent_events(None, 1)
+        return ev[-1].seq if ev else 0
+
+    def stop(self) -> Tutorial | None:
+        state = self._load()
+        if state.active is None:
+            return None
+        tut = get_tutorial(state.active)
+        state.active = None
+        self._save(state)
+        return tut
+
+    def reset(self, name: str | None = None) -> list[str]:
+        """Forget progress of ``name`` (all tutorials when None); returns the names reset."""
+        state = self._load()
+        names = list(state.progress) if name is None else [n for n in state.progress if n.casefold() ==
+                                                             name.casefold()]
+        for n in names:
+            del state.progress[n]
+            if state.active == n:
+                state.active = None
+        if name is None:
+            state.active = None
+        self._save(state)
+        return names
+
+    def skip(self, view: SessionView) -> list[str]:
+        got = self.active()
+        if got is None:
+            return []
+        tut, prog = got
+        step = tut.steps[prog.step]
+        prog.skipped.append(step.id)
+        prog.step += 1
+        notes = [f"↷ Step {prog.step} skipped: {step.title}"]
+        notes.extend(self._advance(tut, prog, view, command="", ok=True, errors="", announce_current=False))
+        state = self._load()
+        state.progress[tut.name] = prog
+        self._save(state)
+        return notes
+
+    # -- after every command -----------------------------------------------------------------------------
+    def after_command(self, view: SessionView, text: str, ok: bool, errors: str) -> list[str]:
+        """Re-check the current step after a command; passing notes and the next step, or matching hints."""
+        if not self.is_active():
+            return []
+        got = self.active()
+        if got is None:
+            return []
+        tut, prog = got
+        if _TUTORIAL_CMD_RE.match(text):
+            return []
+        before = prog.step
+        notes = self._advance(tut, prog, view, command=text, ok=ok, errors=errors, announce_current=False)
+        if prog.step == before and prog.status == "InProgress":
+            ctx = self.context(tut, prog, view, command=text, ok=ok, errors=errors)
+            notes.extend(f"{HINT_MARK} Hint: {h.text}" for h in self.matching_hints(tut, prog, ctx))
+        return notes
+
+    def matching_hints(self, tut: Tutorial, prog: Progress, ctx: CheckContext) -> list[Hint]:
+        step = tut.steps[prog.step]
+        out: list[Hint] = []
+        for h in (*step.hints, *tut.hints):
+            spec = _fill_deep(dict(h.when), ctx.vars)
+            if run_matcher(ctx, spec) and h not in out:
+                out.append(Hint(h.when, fill(h.text, ctx.vars)))
+        return out
+
+    def _advance(self, tut: Tutorial, prog: Progress, view: SessionView, *, command: str, ok: bool, errors: str,
+                 announce_current: bool, render_next: bool = True) -> list[str]:
+        notes: list[str] = []
+        moved = False
+        while prog.step < len(tut.steps):
+            ctx = self.context(tut, prog, view, command=command, ok=ok, errors=errors)
+            result = self.check_step(tut, prog, prog.step, ctx)
+            if not result.ok:
+                break
+            step = tut.steps[prog.step]
+            prog.passed.append(step.id)
+            notes.append(f"{PASS_MARK} Step {prog.step + 1} passed: {step.title}")
+            prog.step += 1
+            moved = True
+            command = ""  # a command counts for one step only
+        if prog.step >= len(tut.steps):
+            prog.status = "Completed"
+            notes.append(f"🎉 Tutorial complete: {tut.title} — {len(prog.passed)} of {len(tut.steps)} steps "
+                         f"passed{f', {len(prog.skipped)} skipped' if prog.skipped else ''}.")
+            state = self._load()
+            state.progress[tut.name] = prog
+            if state.active == tut.name:
+                state.active = None
+            self._save(state)
+            return notes
+        if (moved and render_next) or announce_current:
+            notes.append(self.render_step(tut, prog))
+        if moved:
+            state = self._load()
+            state.progress[tut.name] = prog
+            self._save(state)
+        return notes
+
+    # -- rendering ----------------------------------------------------------------------------------------
+    def step_commands(self, tut: Tutorial, prog: Progress, step: Step) -> list[str]:
+        vals = self.values(tut, prog)
+        return [fill(c, vals) for c in step.commands]
+
+    def render_step(self, tut: Tutorial, prog: Progress, *, index: int | None = None) -> str:
+        i = prog.step if index is None else index
+        step = tut.steps[i]
+        prompt = "$ " if tut.flavour == "Linux" else "PS> "
+        lines = [f"Step {i + 1}/{len(tut.steps)}: {step.title}" + ("  (portal step)" if step.portal else "")]
+        vals = self.values(tut, prog)
+        for para in fill(step.explanation, vals).split("\n\n"):
+            lines.extend("  " + ln for ln in textwrap.wrap(" ".join(para.split()), 100))
+            lines.append("")
+        cmds = self.step_commands(tut, prog, step)
+        if cmds:
+            lines.append("  Type:" if not step.portal else "  Portal step, done with cmdlets "
+                                                             "(-SetupPrerequisites runs them):")
+            lines.extend(f"    {prompt if not c.startswith('#') else ''}{c}" for c in cmds)
+        lines.append("  (Show-TutorialHint if stuck, Skip-TutorialStep to move on.)")
+        return "\n".join(lines)
+
+    def render_step_html(self, tut: Tutorial, prog: Progress) -> str:
+        i = prog.step
+        if i >= len(tut.steps):
+            return f"<div class=\"azshell-tutorial\"><b>{html.escape(tut.title)}</b>: completed.</div>"
+        step = tut.steps[i]
+        esc = html.escape
+        paras = "".join(f"<p>{esc(' '.join(p.split()))}</p>"
+                        for p in fill(step.explanation, self.values(tut, prog)).split("\n\n"))
+        cmds = "\n".join(esc(c) for c in self.step_commands(tut, prog, step))
+        portal = " <i>(portal step: <code>Start-Tutorial -SetupPrerequisites</code> runs it)</i>" if step.portal \
+            else ""
+        return (f"<div class=\"azshell-tutorial\" style=\"border-left:4px solid #0078d4;padding-left:8px\">"
+                f"<div><b>{esc(tut.title)}</b> <small>[{esc(tut.name)}]</small></div>"
+                f"<h4>Step {i + 1}/{len(tut.steps)}: {esc(step.title)}{portal}</h4>{paras}"
+                + (f"<pre>{cmds}</pre>" if cmds else "")
+                + "<small>Show-TutorialHint if stuck · Skip-TutorialStep to move on</small></div>")
+
+    def status_line(self, view: SessionView | None = None) -> str | None:
+        """One line for the end of a Jupyter cell's output while a tutorial is active."""
+        got = self.active()
+        if got is None:
+            return None
+        tut, prog = got
+        step = tut.steps[prog.step]
+        detail = ""
+        if view is not None:
+            r = self.check_step(tut, prog, prog.step, self.context(tut, prog, view))
+            detail = f" ({r.detail})" if r.detail else ""
+        return (f"── Tutorial {tut.name}: step {prog.step + 1}/{len(tut.steps)} \"{step.title}\" — not passed "
+                f"yet{detail}. Get-TutorialStep shows it.")
+
+    def panel_lines(self) -> list[str]:
+        """The REPL's step panel (two lines), or [] when no tutorial is active."""
+        got = self.active()
+        if got is None:
+            return []
+        tut, prog = got
+        step = tut.steps[prog.step]
+        cmds = [c for c in self.step_commands(tut, prog, step) if not c.startswith("#")]
+        first = cmds[0] if cmds else "(see Get-TutorialStep)"
+        return [f"Tutorial {tut.name} · step {prog.step + 1}/{len(tut.steps)}: {step.title}",
+                f"next: {first}" + (f"  (+{len(cmds) - 1} more)" if len(cmds) > 1 else "")]
+
+    def hint_text(self) -> str | None:
+        got = self.active()
+        if got is None:
+            return None
+        tut, prog = got
+        step = tut.steps[prog.step]
+        vals = self.values(tut, prog)
+        lines = [f"Step {prog.step + 1}/{len(tut.steps)}: {step.title}"]
+        if step.hint:
+            lines.append(f"{HINT_MARK} {fill(step.hint, vals)}")
+        if step.expect:
+            lines.append(f"The check looks for: {fill(step.expect, vals)}")
+        mistakes = [*step.hints, *tut.hints]
+        if mistakes:
+            lines.append("Usual mistakes here:")
+            lines.extend("  - " + "\n    ".join(textwrap.wrap(fill(h.text, vals), 100)) for h in mistakes)
+        return "\n".join(lines)
+
+    def summaries(self) -> list[tuple[Tutorial, Progress]]:
+        state = self._load()
+        return [(t, state.progress.get(n) or Progress(name=n)) for n, t in load_tutorials().items()]
+
+
+def _fill_deep(value: Any, vals: dict[str, str]) -> Any:
+    if isinstance(value, str):
+        return fill(value, vals)
+    if isinstance(value, dict):
+        return {k: _fill_deep(v, vals) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fill_deep(v, vals) for v in value]
+    return value
