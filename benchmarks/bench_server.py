@@ -1,5 +1,5 @@
-"""``azshell serve`` over loopback: token endpoint requests/s next to moto_server's STS, ARM through the TLS proxy,
-and a 10,000-request fuzz run.
+"""``azshell serve`` over loopback: token endpoint requests/s next to moto_server's STS, Key Vault GET and ARM
+through the TLS proxy (keep-alive tunnels), and a 10,000-request fuzz run.
 
 Both servers run as subprocesses (``python -m azshell serve``, ``moto_server``) and are driven by the same load
 generators: ``CONNECTIONS`` threads, each with its own keep-alive connection, sharing ``REQUESTS`` requests, with
@@ -207,8 +207,16 @@ def _scrubbed_env() -> dict[str, str]:
     return env
 
 
+KV_VAULT = "benchkv"
+KV_RESOURCE = "https://vault.azure.net"
+KV_PARAMS = {"api-version": "2018-02-01", "resource": KV_RESOURCE}
+
+
 def seed_state(path: str) -> dict[str, str]:
-    """A state file with rg1, vm1 (system-assigned) and vm1 → Reader on rg1; returns the IDs."""
+    """A state file with rg1, vm1 (system-assigned) and vm1 → Reader on rg1, and the Key Vault ``benchkv``
+    (access policy: vm1 may get) holding the secret ``s1``; returns the IDs."""
+    from azshell.http import make_client
+    from azshell.planes.base import CallerContext
     from azshell.world import open_world
 
     world = open_world(path)
@@ -219,7 +227,26 @@ def seed_state(path: str) -> dict[str, str]:
         assert vm.identity is not None and vm.identity.principal_id is not None
         world.backend.create_role_assignment(scope=rg.id, role_definition_id=READER_ROLE_ID,
                                              principal_id=vm.identity.principal_id)
-        return {"subscription": sub, "rg": rg.id, "vm": vm.id}
+        admin = world.admin_user
+
+        def bearer(resource: str) -> dict[str, str]:
+            issued = world.tokens.issue_for_principal(principal=admin, resource=resource, kind="user")
+            return {"Authorization": f"Bearer {issued.access_token}"}
+
+        policies = [{"tenantId": world.tenant_id, "objectId": admin.object_id, "permissions": {"secrets": ["all"]}},
+                    {"tenantId": world.tenant_id, "objectId": vm.identity.principal_id,
+                     "permissions": {"secrets": ["get", "list"]}}]
+        with make_client(world, lambda: CallerContext()) as client:
+            r = client.put(f"https://management.azure.com{rg.id}/providers/Microsoft.KeyVault/vaults/{KV_VAULT}",
+                           params={"api-version": "2023-07-01"}, headers=bearer("https://management.azure.com/"),
+                           json={"location": "westus", "properties": {
+                               "tenantId": world.tenant_id, "sku": {"family": "A", "name": "standard"},
+                               "enableRbacAuthorization": False, "accessPolicies": policies}})
+            assert r.status_code in (200, 201), r.text
+            r = client.put(f"https://{KV_VAULT}.vault.azure.net/secrets/s1", params={"api-version": "7.4"},
+                           headers=bearer(KV_RESOURCE), json={"value": "benchmark"})
+            assert r.status_code == 200, r.text
+        return {"subscription": sub, "rg": rg.id, "vm": vm.id, "vault": KV_VAULT}
     finally:
         world.close()
 
@@ -498,7 +525,7 @@ def fuzz(url: str, ca_path: str, requests: int = FUZZ_REQUESTS, *, seed: int = 4
 
 # ------------------------------------------------------------------------------------------------ main
 def _line(label: str, result: LoadResult, note: str = "") -> None:
-    print(f"  {label:<40}: {result.rate:8.0f} req/s  statuses {dict(result.statuses)}{note}")
+    print(f"  {label:<44}: {result.rate:8.0f} req/s  statuses {dict(result.statuses)}{note}")
 
 
 def main() -> None:
@@ -547,6 +574,17 @@ def main() -> None:
                        f"Authorization: Bearer {token}\r\n\r\n").encode()
             arm = run_raw_load(lambda: RawClient(port, arm_req, tunnel="management.azure.com", trust=trust))
             _line("ARM GET rg via CONNECT+TLS proxy (raw)", arm)
+            kv_token = httpx.get(token_url, params=KV_PARAMS, headers={"Metadata": "true"}).json()["access_token"]
+            kv_host = f"{ids['vault']}.vault.azure.net"
+            kv_req = (f"GET /secrets/s1/?api-version=7.4 HTTP/1.1\r\nHost: {kv_host}\r\n"
+                      f"Authorization: Bearer {kv_token}\r\n\r\n").encode()
+            kv = run_raw_load(lambda: RawClient(port, kv_req, tunnel=kv_host, trust=trust))
+            _line("Key Vault GET secret via CONNECT+TLS (raw)", kv, " (keep-alive)")
+            kv_url = f"https://{kv_host}/secrets/s1/"
+            kv_httpx = run_load(lambda: httpx.Client(proxy=url, verify=trust, trust_env=False),
+                                lambda c: c.get(kv_url, params={"api-version": "7.4"},
+                                                headers={"Authorization": f"Bearer {kv_token}"}))
+            _line("Key Vault GET secret via CONNECT+TLS (httpx)", kv_httpx, " (keep-alive)")
             arm_url = f"https://management.azure.com{ids['rg']}"
             arm_httpx = run_load(lambda: httpx.Client(proxy=url, verify=trust, trust_env=False),
                                  lambda c: c.get(arm_url, params={"api-version": RG_API},
@@ -570,7 +608,7 @@ def _median(results: list[LoadResult]) -> float:
 
 def _rounds(label: str, results: list[LoadResult]) -> None:
     rates = ", ".join(f"{r.rate:.0f}" for r in results)
-    print(f"  {label:<40}: {_median(results):8.0f} req/s  (rounds: {rates})")
+    print(f"  {label:<44}: {_median(results):8.0f} req/s  (rounds: {rates})")
 
 
 if __name__ == "__main__":

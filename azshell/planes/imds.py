@@ -16,6 +16,8 @@ unknown → 400 ``Bad request. api-version ...``; ``resource`` missing → 400; 
 from __future__ import annotations
 
 import uuid
+import weakref
+from collections.abc import Callable
 from typing import Any
 
 from azshell.auth.errors import UnknownResourceError
@@ -121,12 +123,55 @@ def _forwarded_refused() -> Response:
 
 
 # ----------------------------------------------------------------------------------------------------- helpers
-def _host_vm(request: Request, world: TokenWorld) -> Resource:
+#: Per state store: (generation, {lookup key: result}). The host VM and the identity each selector picks are
+#: read from several rows on every token request; they depend only on the stored state, so they are kept for as
+#: long as ``store.generation()`` (bumped by every committed write, from any process) does not move.
+_LOOKUPS: weakref.WeakKeyDictionary[object, tuple[int, dict[tuple[str | None, ...], object]]] = (
+    weakref.WeakKeyDictionary())
+_LOOKUPS_MAX = 4096
+_NOT_FOUND = object()
+
+
+def _lookups(world: TokenWorld) -> dict[tuple[str | None, ...], object] | None:
+    """This request's view of the lookup cache (one ``generation()`` read; emptied when it has moved).
+
+    None (no caching) for a store without a generation counter.
+    """
+    store = world.store
+    generation_of = getattr(store, "generation", None)
+    if not callable(generation_of):
+        return None
+    generation = int(generation_of())
+    entry = _LOOKUPS.get(store)
+    if entry is None or entry[0] != generation:
+        entry = (generation, {})
+        _LOOKUPS[store] = entry
+    return entry[1]
+
+
+def _remember(table: dict[tuple[str | None, ...], object], key: tuple[str | None, ...],
+              compute: Callable[[], object]) -> object:
+    try:
+        return table[key]
+    except KeyError:
+        pass
+    value = compute()
+    if len(table) < _LOOKUPS_MAX:
+        table[key] = value
+    return value
+
+
+def _host_vm(request: Request, world: TokenWorld,
+             table: dict[tuple[str | None, ...], object] | None = None) -> Resource:
     """The VM answering 169.254.169.254 for this caller, or ``HostUnreachableError``."""
     host_id = request.caller.host_id
     if host_id is None:
         raise HostUnreachableError(request.host, request.port, UNREACHABLE_MESSAGE, UNREACHABLE_HINT)
-    vm = world.store.get_resource(host_id)
+    if table is None:
+        vm = world.store.get_resource(host_id)
+    else:
+        found = _remember(table, ("host", host_id), lambda: world.store.get_resource(host_id))
+        vm = found if isinstance(found, Resource) else None
     if vm is None or vm.type.lower() != VM_TYPE.lower():
         raise HostUnreachableError(request.host, request.port, UNREACHABLE_MESSAGE,
                                    NOT_A_VM_HINT.format(host=host_id))
@@ -156,7 +201,29 @@ def token_body(issued: Any) -> dict[str, str]:
 
 
 # ----------------------------------------------------------------------------------------------------- handlers
-def _token(request: Request, world: TokenWorld, vm: Resource) -> Response:
+def _find_identity(world: TokenWorld, vm: Resource, chosen: dict[str, str],
+                   table: dict[tuple[str | None, ...], object] | None) -> Any:
+    """``find_identity_for_token`` through the lookup cache; raises ``IdentityNotFoundError`` like it."""
+    def find() -> object:
+        try:
+            return world.backend.find_identity_for_token(
+                vm.id, client_id=chosen.get("client_id"), object_id=chosen.get("object_id"),
+                mi_res_id=chosen.get("msi_res_id"))
+        except IdentityNotFoundError as exc:  # kept as data: re-raising one instance would grow its traceback
+            return (_NOT_FOUND, str(exc), exc.reason)
+
+    if table is None:
+        found = find()
+    else:
+        key = ("identity", vm.id, chosen.get("client_id"), chosen.get("object_id"), chosen.get("msi_res_id"))
+        found = _remember(table, key, find)
+    if isinstance(found, tuple) and found[0] is _NOT_FOUND:
+        raise IdentityNotFoundError(found[1], reason=found[2])
+    return found
+
+
+def _token(request: Request, world: TokenWorld, vm: Resource,
+           table: dict[tuple[str | None, ...], object] | None = None) -> Response:
     if request.headers.get(METADATA_HEADER) != METADATA_HEADER_VALUE:
         raise _invalid_request(METADATA_HEADER_MISSING)
     if request.method != "GET":
@@ -169,9 +236,7 @@ def _token(request: Request, world: TokenWorld, vm: Resource) -> Response:
     if len(chosen) > 1 or any(len(request.query_all(n)) > 1 for n in IDENTITY_SELECTORS + ("resource",)):
         raise _invalid_request(INVALID_REQUEST_TEXT)
     try:
-        principal = world.backend.find_identity_for_token(
-            vm.id, client_id=chosen.get("client_id"), object_id=chosen.get("object_id"),
-            mi_res_id=chosen.get("msi_res_id"))
+        principal = _find_identity(world, vm, chosen, table)
     except IdentityNotFoundError:
         raise _invalid_request(IDENTITY_NOT_FOUND) from None
     try:
@@ -237,13 +302,14 @@ def handle(request: Request, world: TokenWorld) -> Response:
 
     Raises ``HostUnreachableError`` off-host (no VM in context): the address does not answer off Azure.
     """
-    vm = _host_vm(request, world)
+    path = request.path.rstrip("/") or "/"
+    table = _lookups(world) if path == TOKEN_PATH else None
+    vm = _host_vm(request, world, table)
     if request.headers.get(FORWARDED_FOR_HEADER) is not None:
         return _forwarded_refused()
-    path = request.path.rstrip("/") or "/"
     try:
         if path == TOKEN_PATH:
-            return _token(request, world, vm)
+            return _token(request, world, vm, table)
         if path == INSTANCE_PATH or path.startswith(INSTANCE_PATH + "/"):
             return _instance(request, world, vm)
         if path.startswith("/metadata/identity"):

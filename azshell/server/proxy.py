@@ -69,6 +69,8 @@ MAX_CONNECT_HEAD = 16 * 1024
 #: Seconds a client may take to send its first request line / finish the TLS handshake.
 HEAD_TIMEOUT = 30.0
 TLS_HANDSHAKE_TIMEOUT = 15.0
+#: Seconds an idle TLS tunnel gets, on shutdown, to answer our close_notify before its socket is dropped.
+TLS_CLOSE_GRACE = 0.5
 
 _CONNECT = b"CONNECT "
 
@@ -174,6 +176,25 @@ class _Buffer(asyncio.Protocol):
             target.connection_lost(self.lost[0])
 
 
+class _TlsH11Protocol(H11Protocol):
+    """uvicorn's HTTP/1.1 protocol inside a TLS tunnel.
+
+    On shutdown uvicorn closes idle connections and waits for them to go away. Closing a TLS transport sends
+    close_notify and waits for the peer's; a client keeping the tunnel in its connection pool (requests,
+    aiohttp, the az CLI) never answers, so shutdown stalled for the whole graceful timeout and logged an error.
+    Here an idle tunnel that has not closed within ``TLS_CLOSE_GRACE`` seconds is aborted.
+    """
+
+    def shutdown(self) -> None:
+        super().shutdown()
+        if self.transport.is_closing():
+            self.loop.call_later(TLS_CLOSE_GRACE, self._abort_if_open)
+
+    def _abort_if_open(self) -> None:
+        if self in self.server_state.connections:
+            self.transport.abort()
+
+
 def _attach(proto: H11Protocol, transport: asyncio.Transport) -> None:
     """Give ``transport`` to ``proto`` and route its events to it (uvicorn's own WebSocket hand-over)."""
     proto.connection_made(transport)
@@ -270,8 +291,9 @@ class ProxyProtocol(asyncio.Protocol):
             self.transport.close()
             self._release()
 
-    def _new_h11(self, app_state: dict[str, Any]) -> H11Protocol:
-        return H11Protocol(config=self.config, server_state=self.server_state, app_state=app_state, _loop=self.loop)
+    def _new_h11(self, app_state: dict[str, Any], *, tls: bool = False) -> H11Protocol:
+        cls = _TlsH11Protocol if tls else H11Protocol
+        return cls(config=self.config, server_state=self.server_state, app_state=app_state, _loop=self.loop)
 
     def _hand_over(self) -> None:
         """Not a CONNECT: uvicorn's HTTP/1.1 protocol takes the connection, with the bytes read so far."""
@@ -347,6 +369,6 @@ class ProxyProtocol(asyncio.Protocol):
             self._release()
             return
         self._release()
-        proto = self._new_h11(app_state)
+        proto = self._new_h11(app_state, tls=True)
         _attach(proto, tls_transport)
         shim.replay(proto)
