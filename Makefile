@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_TEST := $(VENV)/.installed-test
 
-.PHONY: run test lint typecheck bench clean notebooks test-azcli
+.PHONY: run test lint typecheck bench clean notebooks test-azcli difftest
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -36,6 +36,12 @@ typecheck: $(STAMP_TEST)
 # The az CLI against `azshell serve` (not in CI: installs azure-cli into a separate venv under /tmp once).
 test-azcli: $(STAMP_RUN)
 	PYTHON=$(abspath $(BIN)/python) scripts/azcli_e2e.sh
+
+# Developer-only: where our parser and tree-sitter-powershell disagree on "valid or not" (deliberate
+# differences are listed in the test).
+difftest: $(STAMP_TEST)
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(BIN)/python -m pytest -m dev -rs tests/lang/test_treesitter_diff.py
 
 bench: $(STAMP_TEST)
 	$(BIN)/python -m benchmarks
