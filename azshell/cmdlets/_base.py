@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any, NoReturn, cast
 
@@ -38,6 +39,9 @@ __all__ = [
     "AzureRestError",
     "arm_error_parts",
     "category_for_status",
+    "connection_error",
+    "json_result",
+    "reason_code",
     "reason_phrase",
     "test_access_pointer",
 ]
@@ -73,6 +77,11 @@ def reason_phrase(status: int) -> str:
         return HTTPStatus(status).phrase
     except ValueError:
         return ""
+
+
+def reason_code(status: int) -> str:
+    """The reason phrase as an error code (``404`` → ``NotFound``), or the number for a status with none."""
+    return reason_phrase(status).replace(" ", "") or str(status)
 
 
 def test_access_pointer(message: str) -> str | None:
@@ -119,10 +128,32 @@ def arm_error_parts(resp: httpx.Response) -> tuple[str, str]:
             code = str(err.get("code") or "")
             message = str(err.get("message") or "")
     if not code:
-        code = reason_phrase(resp.status_code).replace(" ", "") or str(resp.status_code)
+        code = reason_code(resp.status_code)
     if not message:
         message = resp.text.strip() or f"Operation returned an invalid status code '{code}'"
     return code, message
+
+
+def connection_error(e: httpx.HTTPError, *, fallback_hint: str = "") -> CmdletError:
+    """Az's error for a request that got no answer (no such host, refused), with the plane's hint if any."""
+    hint = hint_of(e) or fallback_hint
+    text = f"An error occurred while sending the request. ({e})" + (f"\nHint: {hint}" if hint else "")
+    return CmdletError(text, category="ConnectionError", error_id="HttpRequestException")
+
+
+def json_result(resp: httpx.Response, error: Callable[[httpx.Response], BaseException], *,
+                allow_404: bool = False) -> Any:
+    """The parsed JSON body of an answer (None for an empty body, or a 404 when allowed); ``error`` for a 4xx/5xx."""
+    if resp.status_code == 404 and allow_404:
+        return None
+    if resp.status_code >= 400:
+        raise error(resp)
+    if not resp.content:
+        return None
+    try:
+        return resp.json()
+    except ValueError:
+        return None
 
 
 class AzCmdlet(Cmdlet):
@@ -169,38 +200,32 @@ class AzCmdlet(Cmdlet):
         return self.services.context.tenant_id or ""
 
     # ------------------------------------------------------------------------------------------ ARM
-    def arm_request(self, method: str, path: str, api_version: str, *, body: Any = None,
-                    params: dict[str, str] | None = None) -> httpx.Response:
-        """One ARM call with the current account's bearer token; network failures become errors."""
-        token = self.token(ARM_RESOURCE)
-        url = path if path.startswith("https://") else f"{ARM_ENDPOINT}{path}"
-        query = {"api-version": api_version, **(params or {})}
+    def bearer_request(self, method: str, url: str, resource: str, *, params: dict[str, str] | None = None,
+                       body: Any = None, content_type: str = "application/json; charset=utf-8") -> httpx.Response:
+        """One JSON call with the current account's bearer token for ``resource``; network failures become errors."""
+        token = self.token(resource)
         headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
         content: bytes | None = None
         if body is not None:
             content = json.dumps(body).encode("utf-8")
-            headers["Content-Type"] = "application/json; charset=utf-8"
+            headers["Content-Type"] = content_type
         try:
-            return self.services.http.request(method, url, params=query, headers=headers, content=content)
+            return self.services.http.request(method, url, params=params, headers=headers, content=content)
         except httpx.HTTPError as e:
-            hint = hint_of(e)
-            text = f"An error occurred while sending the request. ({e})" + (f"\nHint: {hint}" if hint else "")
-            raise CmdletError(text, category="ConnectionError", error_id="HttpRequestException") from None
+            raise connection_error(e) from None
+
+    def arm_request(self, method: str, path: str, api_version: str, *, body: Any = None,
+                    params: dict[str, str] | None = None) -> httpx.Response:
+        """One ARM call with the current account's bearer token; network failures become errors."""
+        url = path if path.startswith("https://") else f"{ARM_ENDPOINT}{path}"
+        return self.bearer_request(method, url, ARM_RESOURCE, params={"api-version": api_version, **(params or {})},
+                                   body=body)
 
     def arm(self, method: str, path: str, api_version: str, *, body: Any = None,
             params: dict[str, str] | None = None, allow_404: bool = False) -> Any:
         """Call ARM and return the parsed JSON body (None for an empty body, or a 404 when allowed)."""
         resp = self.arm_request(method, path, api_version, body=body, params=params)
-        if resp.status_code == 404 and allow_404:
-            return None
-        if resp.status_code >= 400:
-            self.raise_arm_error(resp)
-        if not resp.content:
-            return None
-        try:
-            return resp.json()
-        except ValueError:
-            return None
+        return json_result(resp, self.arm_error, allow_404=allow_404)
 
     def arm_get(self, path: str, api_version: str, *, params: dict[str, str] | None = None,
                 allow_404: bool = False) -> Any:

@@ -6,7 +6,7 @@ from typing import Any
 
 from azshell.lang.values import PSHashtable, PSObject
 
-__all__ = ["braced", "pascal", "to_ps", "tags_table"]
+__all__ = ["braced", "pascal", "rg_of", "tags_table", "to_ps", "uai_table"]
 
 
 def pascal(name: str) -> str:
@@ -31,6 +31,30 @@ def to_ps(value: Any, type_name: str | None = None) -> Any:
     if isinstance(value, list):
         return [to_ps(v) for v in value]
     return value
+
+
+def rg_of(resource_id: str) -> str:
+    """The resource group segment of ``/subscriptions/{sub}/resourceGroups/{rg}/...`` ("" for a shorter ID)."""
+    parts = resource_id.strip("/").split("/")
+    return parts[3] if len(parts) > 3 else ""
+
+
+def uai_table(identity: dict[str, Any], value_type: str | None = None) -> PSHashtable | None:
+    """``identity.userAssignedIdentities`` → a hashtable: UAI ID → ``{PrincipalId, ClientId}`` (None when empty).
+
+    The values are PSCustomObjects, or of ``value_type`` when given.
+    """
+    uais = identity.get("userAssignedIdentities") or {}
+    if not isinstance(uais, dict) or not uais:
+        return None
+    table = PSHashtable()
+    for uid, val in uais.items():
+        v = val if isinstance(val, dict) else {}
+        value = PSObject([("PrincipalId", v.get("principalId")), ("ClientId", v.get("clientId"))])
+        if value_type is not None:
+            value.type_names = [value_type, "System.Object"]
+        table[uid] = braced(value)
+    return table
 
 
 def tags_table(tags: Any) -> PSHashtable | None:

@@ -34,7 +34,7 @@ from azshell.cmdlets._azure import (
     az_identity_type_to_arm,
 )
 from azshell.cmdlets._base import AzCmdlet
-from azshell.cmdlets._objects import braced, tags_table, to_ps
+from azshell.cmdlets._objects import braced, rg_of, tags_table, to_ps, uai_table
 from azshell.cmdlets.compute import identity_body
 from azshell.cmdlets.resources import normalize_location
 from azshell.lang.cmdlet import CmdletError, Example, Param
@@ -82,23 +82,12 @@ VIEWS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 
 
 # ---------------------------------------------------------------------------------------------- objects
-def _rg_of(rid: str) -> str:
-    parts = rid.strip("/").split("/")
-    return parts[3] if len(parts) > 3 else ""
-
-
 def site_identity_object(identity: Any) -> PSObject | None:
     """ARM ``identity`` of a site → ``ManagedServiceIdentity`` (Type, TenantId, PrincipalId,
     UserAssignedIdentities keyed by resource ID)."""
     if not isinstance(identity, dict):
         return None
-    uais = identity.get("userAssignedIdentities") or {}
-    table: PSHashtable | None = None
-    if isinstance(uais, dict) and uais:
-        table = PSHashtable()
-        for uid, val in uais.items():
-            v = val if isinstance(val, dict) else {}
-            table[uid] = braced(PSObject([("PrincipalId", v.get("principalId")), ("ClientId", v.get("clientId"))]))
+    table = uai_table(identity)
     return braced(PSObject([
         ("Type", arm_identity_type_to_az(identity.get("type"))),
         ("TenantId", identity.get("tenantId")),
@@ -123,7 +112,7 @@ def site_object(data: dict[str, Any]) -> PSObject:
         ("Reserved", bool(props.get("reserved", False))),
         ("SiteConfig", to_ps(props.get("siteConfig"))),
         ("ClientAffinityEnabled", props.get("clientAffinityEnabled")),
-        ("ResourceGroup", props.get("resourceGroup") or _rg_of(rid)),
+        ("ResourceGroup", props.get("resourceGroup") or rg_of(rid)),
         ("DefaultHostName", props.get("defaultHostName")),
         ("HttpsOnly", props.get("httpsOnly")),
         ("Identity", site_identity_object(data.get("identity"))),
@@ -147,7 +136,7 @@ def plan_object(data: dict[str, Any]) -> PSObject:
         ("Status", props.get("status", "Ready")),
         ("Kind", data.get("kind", "app")),
         ("Reserved", bool(props.get("reserved", False))),
-        ("ResourceGroup", props.get("resourceGroup") or _rg_of(rid)),
+        ("ResourceGroup", props.get("resourceGroup") or rg_of(rid)),
         ("Id", rid),
         ("Type", data.get("type", APP_SERVICE_PLAN_TYPE)),
     ], type_names=(PS_APP_SERVICE_PLAN, "System.Object"))
@@ -177,7 +166,7 @@ def function_app_object(data: dict[str, Any]) -> PSObject:
     uais = ident.get("userAssignedIdentities") if ident else None
     return PSObject([
         ("Name", data.get("name", "")),
-        ("ResourceGroupName", props.get("resourceGroup") or _rg_of(rid)),
+        ("ResourceGroupName", props.get("resourceGroup") or rg_of(rid)),
         ("Location", data.get("location", "")),
         ("Kind", kind),
         ("Status", props.get("state")),
@@ -203,7 +192,7 @@ def storage_object(data: dict[str, Any]) -> PSObject:
     rid = str(data.get("id", ""))
     sku = data.get("sku") or {}
     return PSObject([
-        ("ResourceGroupName", _rg_of(rid)),
+        ("ResourceGroupName", rg_of(rid)),
         ("StorageAccountName", data.get("name", "")),
         ("Id", rid),
         ("Location", data.get("location", "")),
@@ -252,7 +241,7 @@ class WebCmdlet(AzCmdlet):
 
     def target(self, obj: Any, rg: Any, name: Any) -> tuple[str, str]:
         if isinstance(obj, PSObject):
-            rg = rg or obj.get("ResourceGroup") or obj.get("ResourceGroupName") or _rg_of(str(obj.get("Id") or ""))
+            rg = rg or obj.get("ResourceGroup") or obj.get("ResourceGroupName") or rg_of(str(obj.get("Id") or ""))
             name = name or obj.get("Name")
         if not rg or not name:
             self.fail("Specify -ResourceGroupName and -Name, or pipe an app object.", error_id="MissingAppTarget")

@@ -28,7 +28,7 @@ from azshell.cmdlets._azure import (
     az_identity_type_to_arm,
 )
 from azshell.cmdlets._base import AzCmdlet
-from azshell.cmdlets._objects import braced, tags_table, to_ps
+from azshell.cmdlets._objects import braced, rg_of, tags_table, to_ps, uai_table
 from azshell.cmdlets.resources import normalize_location
 from azshell.lang.cmdlet import CmdletError, Example, Param
 from azshell.lang.values import PSCredential, PSHashtable, PSObject
@@ -38,6 +38,7 @@ __all__ = [
     "NewAzVM",
     "RemoveAzVM",
     "UpdateAzVM",
+    "VM_TARGET_PARAMS",
     "VmCmdlet",
     "identity_object",
     "operation_response",
@@ -50,24 +51,12 @@ def vm_path(sub: str, rg: str, name: str) -> str:
     return f"/subscriptions/{sub}/resourceGroups/{rg}/providers/{VM_TYPE}/{name}"
 
 
-def _rg_of(resource_id: str) -> str:
-    parts = resource_id.strip("/").split("/")
-    return parts[3] if len(parts) > 3 else ""
-
-
 def identity_object(identity: Any) -> PSObject | None:
     """ARM ``identity`` → Az's VirtualMachineIdentity: PrincipalId, TenantId, Type (Az enum name),
     UserAssignedIdentities (hashtable: UAI ID → {PrincipalId, ClientId}) and IdentityIds."""
     if not isinstance(identity, dict):
         return None
-    uais = identity.get("userAssignedIdentities") or {}
-    table: PSHashtable | None = None
-    if isinstance(uais, dict) and uais:
-        table = PSHashtable()
-        for uid, val in uais.items():
-            v = val if isinstance(val, dict) else {}
-            table[uid] = braced(PSObject([("PrincipalId", v.get("principalId")), ("ClientId", v.get("clientId"))],
-                                         type_names=(PS_VM_UAI_VALUE, "System.Object")))
+    table = uai_table(identity, PS_VM_UAI_VALUE)
     obj = PSObject([
         ("PrincipalId", identity.get("principalId")),
         ("TenantId", identity.get("tenantId")),
@@ -84,7 +73,7 @@ def vm_object(data: dict[str, Any]) -> PSObject:
     rid = str(data.get("id", ""))
     extensions = [to_ps(e) for e in (data.get("resources") or []) if isinstance(e, dict)]
     obj = PSObject([
-        ("ResourceGroupName", _rg_of(rid)),
+        ("ResourceGroupName", rg_of(rid)),
         ("Id", rid),
         ("VmId", props.get("vmId")),
         ("Name", data.get("name", "")),
@@ -144,6 +133,18 @@ def operation_response(request_id: str | None = None) -> PSObject:
     ], type_names=(PS_OPERATION_RESPONSE, "System.Object"))
 
 
+#: Which VM a cmdlet acts on: -ResourceGroupName/-Name, -ResourceId, or a VM object (bound or piped);
+#: :meth:`VmCmdlet.bound_target` reads them.
+VM_TARGET_PARAMS = (
+    Param("ResourceGroupName", "string", position=0, completer="resource_group", parameter_sets=("ByName",),
+          mandatory=True),
+    Param("Name", "string", position=1, aliases=("VMName",), completer="vm", parameter_sets=("ByName",),
+          mandatory=True),
+    Param("ResourceId", "string", aliases=("Id",), parameter_sets=("ById",), mandatory=True),
+    Param("VM", "object", value_from_pipeline=True, parameter_sets=("ByObject",), mandatory=True),
+)
+
+
 class VmCmdlet(AzCmdlet):
     """Shared by the VM cmdlets: the VM's path and reading it through ARM."""
 
@@ -154,6 +155,12 @@ class VmCmdlet(AzCmdlet):
         data = self.arm_get(self.vm_path(rg, name), API_COMPUTE)
         return data if isinstance(data, dict) else {}
 
+    def bound_target(self) -> tuple[str, str]:
+        """(resource group, VM name) from the bound :data:`VM_TARGET_PARAMS` (or a piped VM object)."""
+        vm = self.bound.get("VM")
+        return self.target_from(vm if vm is not None else self.input, rg=self.bound.get("ResourceGroupName"),
+                                name=self.bound.get("Name"), resource_id=self.bound.get("ResourceId"))
+
     def target_from(self, vm: Any = None, *, rg: str | None = None, name: str | None = None,
                     resource_id: str | None = None) -> tuple[str, str]:
         """(resource group, VM name) from -ResourceGroupName/-Name, -ResourceId or a VM object."""
@@ -163,7 +170,7 @@ class VmCmdlet(AzCmdlet):
                 self.fail(f"Invalid resource ID '{resource_id}'.", error_id="InvalidResourceId")
             return parts[3], parts[-1]
         if isinstance(vm, PSObject):
-            rg = rg or vm.get("ResourceGroupName") or _rg_of(str(vm.get("Id") or ""))
+            rg = rg or vm.get("ResourceGroupName") or rg_of(str(vm.get("Id") or ""))
             name = name or vm.get("Name")
         if not rg or not name:
             self.fail("Specify -ResourceGroupName and -Name, -ResourceId, or pipe a VM object.",
@@ -396,7 +403,7 @@ class GetAzVM(VmCmdlet):
                              "typeHandlerVersion": (e.get("properties") or {}).get("typeHandlerVersion")})
                       for e in (data.get("resources") or []) if isinstance(e, dict)]
         return PSObject([
-            ("ResourceGroupName", _rg_of(str(data.get("id", "")))),
+            ("ResourceGroupName", rg_of(str(data.get("id", "")))),
             ("Name", data.get("name")),
             ("ComputerName", (props.get("osProfile") or {}).get("computerName")),
             ("OsName", "Windows Server 2016 Datacenter" if _os_type(data) == "Windows" else "Linux"),
@@ -471,7 +478,7 @@ class UpdateAzVM(VmCmdlet):
         rg, name = self.target_from(vm_in, rg=p.get("ResourceGroupName"), name=p.get("Name"))
         if isinstance(vm_in, PSObject) and vm_in.get("Name") and not p.get("Name"):
             name = str(vm_in.get("Name"))
-            vm_rg = _rg_of(str(vm_in.get("Id") or ""))
+            vm_rg = rg_of(str(vm_in.get("Id") or ""))
             if vm_rg and vm_rg.casefold() != rg.casefold():
                 # tutorial-windows-vm-ua-arm gets the VM from one group and passes another to Update-AzVM
                 self.write_warning(f"The VM object $vm is in resource group '{vm_rg}', not '{rg}'; updating it "

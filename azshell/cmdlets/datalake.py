@@ -10,15 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from http import HTTPStatus
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 import httpx
 
-from azshell.cmdlets._base import AzCmdlet, AzureRestError, category_for_status
-from azshell.cmdlets._objects import plain, tags_table
-from azshell.cmdlets.services import hint_of
+from azshell.cmdlets._base import AzCmdlet, AzureRestError, category_for_status, connection_error, reason_code
+from azshell.cmdlets._objects import plain, rg_of, tags_table
 from azshell.lang.cmdlet import CmdletError, Example, Param
 from azshell.lang.values import PSObject
 
@@ -68,8 +66,7 @@ def account_object(data: dict[str, Any]) -> PSObject:
     """ARM JSON of a store → ``PSDataLakeStoreAccount``."""
     props = data.get("properties") or {}
     rid = str(data.get("id", ""))
-    parts = rid.strip("/").split("/")
-    rg = parts[3] if len(parts) > 3 else ""
+    rg = rg_of(rid)
     identity = data.get("identity")
     ident_obj = None
     if isinstance(identity, dict):
@@ -185,13 +182,6 @@ def _clean_path(account: str, path: str) -> str:
     return text
 
 
-def _reason_name(status: int) -> str:
-    try:
-        return HTTPStatus(status).phrase.replace(" ", "")
-    except ValueError:
-        return str(status)
-
-
 class _DataLakeCmdlet(AzCmdlet):
     """Shared WebHDFS helpers: the store's URL, the data-plane token, ADLS-shaped errors."""
 
@@ -212,9 +202,7 @@ class _DataLakeCmdlet(AzCmdlet):
             return self.services.http.request(method, url, headers={"Authorization": f"Bearer {token}"},
                                               content=body)
         except httpx.HTTPError as e:
-            hint = hint_of(e) or NO_SUCH_STORE_HINT.format(name=host.split(".", 1)[0])
-            raise CmdletError(f"An error occurred while sending the request. ({e})\nHint: {hint}",
-                              category="ConnectionError", error_id="HttpRequestException") from None
+            raise connection_error(e, fallback_hint=NO_SUCH_STORE_HINT.format(name=host.split(".", 1)[0])) from None
 
     def webhdfs_ok(self, method: str, path: str, op: str, *, params: dict[str, str] | None = None,
                    body: bytes | None = None, url: str | None = None) -> httpx.Response:
@@ -241,9 +229,9 @@ class _DataLakeCmdlet(AzCmdlet):
             exception = str(remote.get("exception", ""))
             message = str(remote.get("message", ""))
             java_class = str(remote.get("javaClassName", ""))
-        text = OPERATION_FAILED_TEMPLATE.format(op=op, status=_reason_name(resp.status_code), exception=exception,
+        text = OPERATION_FAILED_TEMPLATE.format(op=op, status=reason_code(resp.status_code), exception=exception,
                                                 message=message, java_class=java_class)
-        exc = AzureRestError(text, status=resp.status_code, code=exception or _reason_name(resp.status_code),
+        exc = AzureRestError(text, status=resp.status_code, code=exception or reason_code(resp.status_code),
                              error_message=message, response=resp,
                              request_id=resp.headers.get("x-ms-request-id"))
         return CmdletError(text, category=category_for_status(resp.status_code),

@@ -11,8 +11,7 @@ from typing import Any, NoReturn
 
 import httpx
 
-from azshell.cmdlets._base import AzCmdlet, AzureRestError, category_for_status
-from azshell.cmdlets.services import hint_of
+from azshell.cmdlets._base import AzCmdlet, AzureRestError, category_for_status, connection_error, json_result
 from azshell.lang.cmdlet import CmdletError, Example, Param
 from azshell.lang.values import PSObject
 
@@ -111,20 +110,8 @@ class GraphCmdlet(AzCmdlet):
             resp = self.services.http.request(method, f"{GRAPH_V1}{path}", params=params, headers=headers,
                                               json=body)
         except httpx.HTTPError as e:
-            hint = hint_of(e)
-            raise CmdletError(f"An error occurred while sending the request. ({e})"
-                              + (f"\nHint: {hint}" if hint else ""), category="ConnectionError",
-                              error_id="HttpRequestException") from None
-        if resp.status_code == 404 and allow_404:
-            return None
-        if resp.status_code >= 400:
-            self.graph_error(resp)
-        if not resp.content:
-            return None
-        try:
-            return resp.json()
-        except ValueError:
-            return None
+            raise connection_error(e) from None
+        return json_result(resp, self.graph_error, allow_404=allow_404)
 
     def graph_list(self, path: str, *, filter_: str | None = None) -> list[dict[str, Any]]:
         data = self.graph("GET", path, params={"$filter": filter_} if filter_ else None)

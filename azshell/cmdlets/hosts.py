@@ -17,8 +17,8 @@ from azshell.cmdlets._azure import (
     MSI_EXTENSION_TOKEN_URL,
     MSI_EXTENSION_WINDOWS,
 )
-from azshell.cmdlets.compute import VmCmdlet, _os_type
-from azshell.lang.cmdlet import CmdletError, Example, Param
+from azshell.cmdlets.compute import VM_TARGET_PARAMS, VmCmdlet, _os_type
+from azshell.lang.cmdlet import CmdletError, Example
 
 __all__ = ["EnterAzVM", "ExitAzVM", "has_msi_extension"]
 
@@ -45,14 +45,7 @@ class EnterAzVM(VmCmdlet):
         "identities (and http://localhost:50342/oauth2/token when the 2017 MSI extension is installed), and "
         "the Az account is empty until Connect-AzAccount -Identity. Exit-AzVM or exit leaves."
     )
-    params = (
-        Param("ResourceGroupName", "string", position=0, completer="resource_group", parameter_sets=("ByName",),
-              mandatory=True),
-        Param("Name", "string", position=1, aliases=("VMName",), completer="vm", parameter_sets=("ByName",),
-              mandatory=True),
-        Param("ResourceId", "string", aliases=("Id",), parameter_sets=("ById",), mandatory=True),
-        Param("VM", "object", value_from_pipeline=True, parameter_sets=("ByObject",), mandatory=True),
-    )
+    params = VM_TARGET_PARAMS
     default_parameter_set = "ByName"
     outputs = ()
     examples = (
@@ -67,9 +60,7 @@ class EnterAzVM(VmCmdlet):
             raise CmdletError(
                 f"You are already on {current.name}. Use Exit-AzVM (or exit) first, then Enter-AzVM again.",
                 category="InvalidOperation", error_id="AlreadyOnHost")
-        vm_in = self.bound.get("VM") if self.bound.get("VM") is not None else self.input
-        rg, name = self.target_from(vm_in, rg=self.bound.get("ResourceGroupName"), name=self.bound.get("Name"),
-                                    resource_id=self.bound.get("ResourceId"))
+        rg, name = self.bound_target()
         data = self.get_vm(rg, name)
         rid = str(data.get("id") or self.vm_path(rg, name))
         host = self.services.enter_host(rid, name=str(data.get("name") or name), resource_group=rg, kind="vm",

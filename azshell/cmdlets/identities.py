@@ -18,7 +18,7 @@ from azshell.cmdlets._azure import (
     USER_ASSIGNED_IDENTITY_TYPE,
 )
 from azshell.cmdlets._base import AzCmdlet
-from azshell.cmdlets._objects import tags_table
+from azshell.cmdlets._objects import rg_of, tags_table
 from azshell.cmdlets.resources import normalize_location
 from azshell.lang.cmdlet import CmdletError, Example, Param
 from azshell.lang.values import PSHashtable, PSObject
@@ -39,11 +39,6 @@ UAI_LIST_VIEW: tuple[str, ...] = (
 )
 
 
-def _rg_of(rid: str) -> str:
-    parts = rid.strip("/").split("/")
-    return parts[3] if len(parts) > 3 else ""
-
-
 def uai_object(data: dict[str, Any]) -> PSObject:
     """ARM UAI JSON → the object Az prints (the docs' fields: Id ... ClientSecretUrl, Type)."""
     props = data.get("properties") or {}
@@ -53,7 +48,7 @@ def uai_object(data: dict[str, Any]) -> PSObject:
     secret_url = UAI_CLIENT_SECRET_URL_TEMPLATE.format(location=location, id=rid, tid=tid, oid=oid, aid=aid)
     return PSObject([
         ("Id", rid),
-        ("ResourceGroupName", _rg_of(rid)),
+        ("ResourceGroupName", rg_of(rid)),
         ("Name", data.get("name", "")),
         ("Location", location),
         ("TenantId", tid),
@@ -178,7 +173,7 @@ class RemoveAzUserAssignedIdentity(UaiCmdlet):
         obj = self.bound.get("InputObject") if self.bound.get("InputObject") is not None else self.input
         if isinstance(obj, PSObject) and (not rg or not name):
             rid = str(obj.get("Id") or "")
-            rg, name = _rg_of(rid), obj.get("Name")
+            rg, name = rg_of(rid), obj.get("Name")
         if not rg or not name:
             raise CmdletError("Specify -ResourceGroupName and -Name, or pipe an identity.",
                               category="InvalidArgument", error_id="MissingIdentityTarget")

@@ -15,16 +15,15 @@ secrets), so the planes decide, as Azure does: a VM identity without an access p
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 
-from azshell.cmdlets._base import AzCmdlet, AzureRestError, category_for_status, reason_phrase
+from azshell.cmdlets._base import AzCmdlet, AzureRestError, category_for_status, json_result, reason_phrase
 from azshell.cmdlets._objects import plain, tags_table
-from azshell.cmdlets.services import decode_claims, hint_of
+from azshell.cmdlets.services import decode_claims
 from azshell.lang.cmdlet import CmdletError, Example, Param
 from azshell.lang.values import PSHashtable, PSObject, SecureString
 
@@ -270,20 +269,10 @@ class _KvCmdlet(AzCmdlet):
 
     def kv_request(self, method: str, vault: str, path: str, *, body: Any = None,
                    params: dict[str, str] | None = None) -> httpx.Response:
-        token = self.token(KEY_VAULT_RESOURCE)
         url = path if path.startswith("https://") else f"https://{vault}.{KEY_VAULT_DNS_SUFFIX}{path}"
-        query = {"api-version": API_KEY_VAULT_DATA, **(params or {})}
-        headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
-        content: bytes | None = None
-        if body is not None:
-            content = json.dumps(body).encode("utf-8")
-            headers["Content-Type"] = "application/json"
-        try:
-            return self.services.http.request(method, url, params=query, headers=headers, content=content)
-        except httpx.HTTPError as e:
-            hint = hint_of(e)
-            text = f"An error occurred while sending the request. ({e})" + (f"\nHint: {hint}" if hint else "")
-            raise CmdletError(text, category="ConnectionError", error_id="HttpRequestException") from None
+        return self.bearer_request(method, url, KEY_VAULT_RESOURCE,
+                                   params={"api-version": API_KEY_VAULT_DATA, **(params or {})}, body=body,
+                                   content_type="application/json")
 
     def kv_error(self, resp: httpx.Response) -> CmdletError:
         code, message = "", ""
@@ -310,16 +299,7 @@ class _KvCmdlet(AzCmdlet):
     def kv(self, method: str, vault: str, path: str, *, body: Any = None, params: dict[str, str] | None = None,
            allow_404: bool = False) -> Any:
         resp = self.kv_request(method, vault, path, body=body, params=params)
-        if resp.status_code == 404 and allow_404:
-            return None
-        if resp.status_code >= 400:
-            raise self.kv_error(resp)
-        if not resp.content:
-            return None
-        try:
-            return resp.json()
-        except ValueError:
-            return None
+        return json_result(resp, self.kv_error, allow_404=allow_404)
 
     def kv_list(self, vault: str, path: str) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from azshell.cmdlets._base import AzCmdlet
-from azshell.cmdlets._objects import plain, tags_table
+from azshell.cmdlets._objects import plain, rg_of, tags_table
 from azshell.cmdlets.resources import normalize_location
 from azshell.lang.cmdlet import CmdletError, Example, Param
 from azshell.lang.values import PSHashtable, PSObject
@@ -119,11 +119,6 @@ def _etag() -> str:
     return f'W/"{uuid.uuid4()}"'
 
 
-def _rg_of(resource_id: str) -> str:
-    parts = resource_id.strip("/").split("/")
-    return parts[3] if len(parts) > 3 else ""
-
-
 def _ref(value: Any) -> PSObject | None:
     """``{"id": ...}`` → a PS object with ``Id``."""
     if isinstance(value, dict) and value.get("id"):
@@ -219,7 +214,7 @@ def _top(data: dict[str, Any], type_name: str, extra: list[tuple[str, Any]]) -> 
     rid = str(data.get("id") or "")
     head: list[tuple[str, Any]] = [
         ("Name", data.get("name")),
-        ("ResourceGroupName", _rg_of(rid)),
+        ("ResourceGroupName", rg_of(rid)),
         ("Location", data.get("location")),
         ("Id", rid),
         ("Etag", data.get("etag")),

@@ -205,6 +205,28 @@ class HostEnvironment(MutableMapping[str, str]):
         return sum(1 for _ in self)
 
 
+def _managed_identity_token(resp: httpx.Response, endpoint: str, error_keys: tuple[str, str], *,
+                            client_id: str | None, err_cls: type[TokenAcquisitionError]
+                            ) -> tuple[CachedToken, dict[str, Any]]:
+    """A managed-identity endpoint's answer → the token and its claims; a refusal → ``err_cls``, as Az says it.
+
+    ``error_keys``: the two fields of the endpoint's error body that may describe the failure, in order.
+    """
+    if resp.status_code != 200:
+        try:
+            body = resp.json()
+            desc = str(body.get(error_keys[0]) or body.get(error_keys[1]) or resp.text)
+        except ValueError:
+            desc = resp.text
+        message = MSI_UAI_NOT_ASSIGNED if client_id else MSI_NO_IDENTITY
+        if resp.status_code != 400:
+            message = f"ManagedIdentityCredential authentication failed: {desc}"
+        raise err_cls(message, f"{endpoint} answered {resp.status_code}: {desc}", status=resp.status_code)
+    data = resp.json()
+    token = CachedToken(str(data["access_token"]), float(data.get("expires_on") or 0))
+    return token, decode_claims(token.access_token)
+
+
 class Services:
     """Everything the Azure cmdlets need from the session. Build one per session: ``Services(world)``."""
 
@@ -475,19 +497,8 @@ class Services:
         except httpx.HTTPError as e:
             hint = hint_of(e) or f"169.254.169.254 only answers on a VM: {ENTER_VM_HINT}"
             raise err_cls(MSI_NO_ENDPOINT, hint) from None
-        if resp.status_code != 200:
-            try:
-                body = resp.json()
-                desc = str(body.get("error_description") or body.get("error") or resp.text)
-            except ValueError:
-                desc = resp.text
-            message = MSI_UAI_NOT_ASSIGNED if client_id else MSI_NO_IDENTITY
-            if resp.status_code != 400:
-                message = f"ManagedIdentityCredential authentication failed: {desc}"
-            raise err_cls(message, f"IMDS answered {resp.status_code}: {desc}", status=resp.status_code)
-        data = resp.json()
-        token = CachedToken(str(data["access_token"]), float(data.get("expires_on") or 0))
-        return token, decode_claims(token.access_token)
+        return _managed_identity_token(resp, "IMDS", ("error_description", "error"), client_id=client_id,
+                                       err_cls=err_cls)
 
     def _app_service_token(self, env: dict[str, str], resource: str, *, client_id: str | None,
                            sign_in: bool) -> tuple[CachedToken, dict[str, Any]]:
@@ -501,20 +512,8 @@ class Services:
             resp = self.http.get(url, headers={"X-IDENTITY-HEADER": env["IDENTITY_HEADER"]})
         except httpx.HTTPError as e:
             raise err_cls(MSI_NO_APP_SERVICE_ENDPOINT, hint_of(e)) from None
-        if resp.status_code != 200:
-            try:
-                body = resp.json()
-                desc = str(body.get("message") or body.get("Message") or resp.text)
-            except ValueError:
-                desc = resp.text
-            message = MSI_UAI_NOT_ASSIGNED if client_id else MSI_NO_IDENTITY
-            if resp.status_code != 400:
-                message = f"ManagedIdentityCredential authentication failed: {desc}"
-            raise err_cls(message, f"The App Service identity endpoint answered {resp.status_code}: {desc}",
-                          status=resp.status_code)
-        data = resp.json()
-        token = CachedToken(str(data["access_token"]), float(data.get("expires_on") or 0))
-        return token, decode_claims(token.access_token)
+        return _managed_identity_token(resp, "The App Service identity endpoint", ("message", "Message"),
+                                       client_id=client_id, err_cls=err_cls)
 
     # ------------------------------------------------------------------------------- directory (Graph)
     @property

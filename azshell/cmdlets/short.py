@@ -33,8 +33,9 @@ from azshell.cmdlets._azure import (
     arm_identity_type_to_az,
 )
 from azshell.cmdlets._base import category_for_status, reason_phrase
+from azshell.cmdlets._objects import rg_of
 from azshell.cmdlets.access import RoleCmdlet, _guid_of, _norm_scope
-from azshell.cmdlets.compute import VmCmdlet, _os_type
+from azshell.cmdlets.compute import VM_TARGET_PARAMS, VmCmdlet, _os_type
 from azshell.cmdlets.services import hint_of
 from azshell.ids import is_guid
 from azshell.lang.cmdlet import CmdletError, Example, Param
@@ -55,10 +56,8 @@ ENDPOINTS = ("Imds", "Extension")
 
 def _msi_status(data: dict[str, Any], extension: str | None) -> PSObject:
     ident = data.get("identity") or {}
-    rid = str(data.get("id", ""))
-    parts = rid.strip("/").split("/")
     return PSObject([
-        ("ResourceGroupName", parts[3] if len(parts) > 3 else ""),
+        ("ResourceGroupName", rg_of(str(data.get("id", "")))),
         ("Name", data.get("name", "")),
         ("IdentityType", arm_identity_type_to_az(ident.get("type")) or "None"),
         ("PrincipalId", ident.get("principalId")),
@@ -79,16 +78,6 @@ def _without_system(arm_type: str | None) -> str:
     return "UserAssigned" if "userassigned" in t else "None"
 
 
-_VM_TARGET_PARAMS = (
-    Param("ResourceGroupName", "string", position=0, completer="resource_group", parameter_sets=("ByName",),
-          mandatory=True),
-    Param("Name", "string", position=1, aliases=("VMName",), completer="vm", parameter_sets=("ByName",),
-          mandatory=True),
-    Param("ResourceId", "string", aliases=("Id",), parameter_sets=("ById",), mandatory=True),
-    Param("VM", "object", value_from_pipeline=True, parameter_sets=("ByObject",), mandatory=True),
-)
-
-
 class EnableMsi(VmCmdlet):
     name = "Enable-Msi"
     synopsis = "Enables a VM's managed identity the 2017 way: system-assigned identity plus the MSI VM extension."
@@ -100,7 +89,7 @@ class EnableMsi(VmCmdlet):
         "Update-AzVM -IdentityType SystemAssigned does what Azure does today: the identity only (IMDS)."
     )
     supports_should_process = True
-    params = _VM_TARGET_PARAMS
+    params = VM_TARGET_PARAMS
     default_parameter_set = "ByName"
     outputs = (AZSHELL_MSI_STATUS,)
     examples = (
@@ -110,9 +99,7 @@ class EnableMsi(VmCmdlet):
     )
 
     def process(self) -> None:
-        vm_in = self.bound.get("VM") if self.bound.get("VM") is not None else self.input
-        rg, name = self.target_from(vm_in, rg=self.bound.get("ResourceGroupName"), name=self.bound.get("Name"),
-                                    resource_id=self.bound.get("ResourceId"))
+        rg, name = self.bound_target()
         if not self.should_process(name, "Enable managed identity and install the MSI VM extension"):
             return
         data = self.get_vm(rg, name)
@@ -142,15 +129,13 @@ class DisableMsi(VmCmdlet):
         "(ObjectType Unknown in Get-AzRoleAssignment), as in Azure."
     )
     supports_should_process = True
-    params = _VM_TARGET_PARAMS
+    params = VM_TARGET_PARAMS
     default_parameter_set = "ByName"
     outputs = (AZSHELL_MSI_STATUS,)
     examples = (Example("Disable-Msi -ResourceGroupName myRG -Name myVM", "Identity and extension gone."),)
 
     def process(self) -> None:
-        vm_in = self.bound.get("VM") if self.bound.get("VM") is not None else self.input
-        rg, name = self.target_from(vm_in, rg=self.bound.get("ResourceGroupName"), name=self.bound.get("Name"),
-                                    resource_id=self.bound.get("ResourceId"))
+        rg, name = self.bound_target()
         if not self.should_process(name, "Disable managed identity and remove the MSI VM extension"):
             return
         data = self.get_vm(rg, name)

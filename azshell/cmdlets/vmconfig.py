@@ -161,6 +161,17 @@ def new_config(name: str, size: str | None, identity: PSObject | None, tags: Any
     return obj
 
 
+#: -VM of the cmdlets that edit a New-AzVMConfig object and pass it on.
+_VM_CONFIG_PARAM = Param("VM", "object", position=0, mandatory=True, aliases=("VMProfile",), value_from_pipeline=True,
+                         value_from_pipeline_by_property_name=True)
+
+
+def _config_arg(cmdlet: AzCmdlet) -> PSObject:
+    """The bound (or else piped) -VM, checked to be a VM configuration."""
+    vm = cmdlet.bound.get("VM")
+    return _require_config(cmdlet, vm if vm is not None else cmdlet.input)
+
+
 def _require_config(cmdlet: AzCmdlet, vm: Any) -> PSObject:
     if not isinstance(vm, PSObject) or PS_VIRTUAL_MACHINE.casefold() not in (t.casefold() for t in vm.type_names):
         raise CmdletError(
@@ -325,8 +336,7 @@ class SetAzVMOperatingSystem(AzCmdlet):
     description = ("Sets the OS profile of a VM configuration (computer name, administrator credential, "
                    "Windows or Linux settings) and passes the same object on.")
     params = (
-        Param("VM", "object", position=0, mandatory=True, aliases=("VMProfile",), value_from_pipeline=True,
-              value_from_pipeline_by_property_name=True),
+        _VM_CONFIG_PARAM,
         Param("Windows", "switch", parameter_sets=("WindowsParameterSet",)),
         Param("Linux", "switch", parameter_sets=("LinuxParameterSet",)),
         Param("ComputerName", "string", position=1, mandatory=True),
@@ -348,7 +358,7 @@ class SetAzVMOperatingSystem(AzCmdlet):
 
     def process(self) -> None:
         p = self.bound
-        cfg = _require_config(self, p.get("VM") if p.get("VM") is not None else self.input)
+        cfg = _config_arg(self)
         windows, linux = bool(p.get("Windows")), bool(p.get("Linux"))
         if windows == linux:
             raise CmdletError(OS_PARAMETER_SET_UNRESOLVED, category="InvalidArgument",
@@ -380,8 +390,7 @@ class SetAzVMSourceImage(AzCmdlet):
     synopsis = "Specifies the image for a virtual machine."
     description = "Sets the marketplace image (publisher, offer, SKU, version) or image ID of a VM configuration."
     params = (
-        Param("VM", "object", position=0, mandatory=True, aliases=("VMProfile",), value_from_pipeline=True,
-              value_from_pipeline_by_property_name=True),
+        _VM_CONFIG_PARAM,
         Param("PublisherName", "string", position=1, parameter_sets=("ImageReferenceSkuParameterSet",),
               completer=lambda w: ["MicrosoftWindowsServer", "Canonical", "Debian", "OpenLogic", "RedHat"]),
         Param("Offer", "string", position=2, parameter_sets=("ImageReferenceSkuParameterSet",)),
@@ -398,7 +407,7 @@ class SetAzVMSourceImage(AzCmdlet):
 
     def process(self) -> None:
         p = self.bound
-        cfg = _require_config(self, p.get("VM") if p.get("VM") is not None else self.input)
+        cfg = _config_arg(self)
         if p.get("Id"):
             ref = _obj([("Id", p.get("Id"))], PS_IMAGE_REFERENCE)
         else:
@@ -423,8 +432,7 @@ class AddAzVMNetworkInterface(AzCmdlet):
     synopsis = "Adds a network interface to a virtual machine."
     description = "Adds a network interface (by resource ID) to the network profile of a VM configuration."
     params = (
-        Param("VM", "object", position=0, mandatory=True, aliases=("VMProfile",), value_from_pipeline=True,
-              value_from_pipeline_by_property_name=True),
+        _VM_CONFIG_PARAM,
         Param("Id", "string", position=1, mandatory=True, aliases=("NicId", "NetworkInterfaceId"),
               completer="network_interface_id"),
         Param("Primary", "switch"),
@@ -435,7 +443,7 @@ class AddAzVMNetworkInterface(AzCmdlet):
 
     def process(self) -> None:
         p = self.bound
-        cfg = _require_config(self, p.get("VM") if p.get("VM") is not None else self.input)
+        cfg = _config_arg(self)
         net = cfg.get("NetworkProfile")
         if not isinstance(net, PSObject):
             net = _obj([("NetworkInterfaces", [])], PS_NETWORK_PROFILE)

@@ -289,6 +289,9 @@ _DIR_COLS = (
     "alternative_names, resource_id"
 )
 _RES_COLS = "id, subscription_id, resource_group, type, name, location, tags, properties, identity, extra"
+_RG_COLS = "id, subscription_id, name, location, tags, provisioning_state"
+_RD_COLS = "id, role_name, description, role_type, permissions, assignable_scopes"
+_SUB_COLS = "subscription_id, tenant_id, display_name, state"
 _RA_COLS = "name, scope, role_definition_id, principal_id, principal_type, created_on, created_by, description, condition"
 
 
@@ -319,6 +322,10 @@ def _row_res(r: sqlite3.Row) -> Resource:
         identity=_identity_from_json(r[8]),
         extra=json.loads(r[9]),
     )
+
+
+def _row_sub(r: sqlite3.Row) -> Subscription:
+    return Subscription(subscription_id=r[0], tenant_id=r[1], display_name=r[2], state=r[3])
 
 
 def _row_rg(r: sqlite3.Row) -> ResourceGroup:
@@ -688,22 +695,13 @@ class Store:
     # ------------------------------------------------------------------------------------------ subscriptions
     def list_subscriptions(self) -> list[Subscription]:
         """Every subscription, by display name."""
-        rows = self._all(
-            "SELECT subscription_id, tenant_id, display_name, state FROM subscriptions ORDER BY display_name"
-        )
-        return [
-            Subscription(subscription_id=r[0], tenant_id=r[1], display_name=r[2], state=r[3]) for r in rows
-        ]
+        rows = self._all(f"SELECT {_SUB_COLS} FROM subscriptions ORDER BY display_name")
+        return [_row_sub(r) for r in rows]
 
     def get_subscription(self, subscription_id: str) -> Subscription | None:
         """The subscription, or None."""
-        r = self._one(
-            "SELECT subscription_id, tenant_id, display_name, state FROM subscriptions WHERE subscription_id = ?",
-            (subscription_id,),
-        )
-        return (
-            Subscription(subscription_id=r[0], tenant_id=r[1], display_name=r[2], state=r[3]) if r else None
-        )
+        r = self._one(f"SELECT {_SUB_COLS} FROM subscriptions WHERE subscription_id = ?", (subscription_id,))
+        return _row_sub(r) if r else None
 
     def put_subscription(self, sub: Subscription) -> None:
         """Create or replace a subscription."""
@@ -716,8 +714,7 @@ class Store:
     def get_resource_group(self, subscription_id: str, name: str) -> ResourceGroup | None:
         """The resource group (name compared case-insensitively), or None."""
         r = self._one(
-            "SELECT id, subscription_id, name, location, tags, provisioning_state FROM resource_groups "
-            "WHERE subscription_id = ? AND name = ?",
+            f"SELECT {_RG_COLS} FROM resource_groups WHERE subscription_id = ? AND name = ?",
             (subscription_id, name),
         )
         return _row_rg(r) if r else None
@@ -725,8 +722,7 @@ class Store:
     def list_resource_groups(self, subscription_id: str) -> list[ResourceGroup]:
         """The subscription's resource groups, by name."""
         rows = self._all(
-            "SELECT id, subscription_id, name, location, tags, provisioning_state FROM resource_groups "
-            "WHERE subscription_id = ? ORDER BY name",
+            f"SELECT {_RG_COLS} FROM resource_groups WHERE subscription_id = ? ORDER BY name",
             (subscription_id,),
         )
         return [_row_rg(r) for r in rows]
@@ -832,8 +828,7 @@ class Store:
     def get_role_definition(self, guid: str) -> RoleDefinition | None:
         """The role definition with this bare GUID, or None."""
         r = self._one(
-            "SELECT id, role_name, description, role_type, permissions, assignable_scopes FROM role_definitions "
-            "WHERE id = ?",
+            f"SELECT {_RD_COLS} FROM role_definitions WHERE id = ?",
             (guid,),
         )
         return _row_roledef(r) if r else None
@@ -841,8 +836,7 @@ class Store:
     def find_role_definitions(self, role_name: str) -> list[RoleDefinition]:
         """Role definitions with this name (case-insensitive)."""
         rows = self._all(
-            "SELECT id, role_name, description, role_type, permissions, assignable_scopes FROM role_definitions "
-            "WHERE role_name = ? ORDER BY id",
+            f"SELECT {_RD_COLS} FROM role_definitions WHERE role_name = ? ORDER BY id",
             (role_name,),
         )
         return [_row_roledef(r) for r in rows]
@@ -850,8 +844,7 @@ class Store:
     def list_role_definitions(self) -> list[RoleDefinition]:
         """Every role definition, by name."""
         rows = self._all(
-            "SELECT id, role_name, description, role_type, permissions, assignable_scopes FROM role_definitions "
-            "ORDER BY role_name, id"
+            f"SELECT {_RD_COLS} FROM role_definitions ORDER BY role_name, id"
         )
         return [_row_roledef(r) for r in rows]
 

@@ -55,8 +55,18 @@ def _input_items(cmd: Builtin) -> list[Any]:
     return []
 
 
+class _Collecting(Builtin):
+    """A cmdlet that works on all of its input at once: ``process`` gathers it in ``self._items`` for ``end``."""
+
+    def begin(self) -> None:
+        self._items: list[Any] = []
+
+    def process(self) -> None:
+        self._items.extend(_input_items(self))
+
+
 # ----------------------------------------------------------------------------------------------- Select-Object
-class SelectObject(Builtin):
+class SelectObject(_Collecting):
     name = "Select-Object"
     aliases = ("select",)
     module = UTILITY
@@ -86,12 +96,6 @@ class SelectObject(Builtin):
                 "Adds a calculated property."),
         Example("Get-Command | Select-Object -ExpandProperty Name", "Outputs just the names, as strings."),
     )
-
-    def begin(self) -> None:
-        self._items: list[Any] = []
-
-    def process(self) -> None:
-        self._items.extend(_input_items(self))
 
     def _columns(self, obj: Any) -> list[tuple[str, Any]]:
         specs = as_list(self.bound.get("Property"))
@@ -411,7 +415,7 @@ _STR_METHODS: dict[str, Any] = {
 
 
 # ----------------------------------------------------------------------------------------------- Sort-Object
-class SortObject(Builtin):
+class SortObject(_Collecting):
     name = "Sort-Object"
     aliases = ("sort",)
     module = UTILITY
@@ -434,12 +438,6 @@ class SortObject(Builtin):
         Example("Get-Command | Sort-Object -Property Name -Descending", "Sorts commands by name, Z first."),
         Example("$objs | Sort-Object @{Expression='Count'; Descending=$true}, Name", "Sorts on two keys."),
     )
-
-    def begin(self) -> None:
-        self._items: list[Any] = []
-
-    def process(self) -> None:
-        self._items.extend(_input_items(self))
 
     def end(self) -> None:
         cs = bool(self.bound.get("CaseSensitive"))
@@ -490,7 +488,7 @@ def _same_keys(a: tuple[Any, list[Any]], b: tuple[Any, list[Any]], cs: bool) -> 
 GROUP_INFO = "Microsoft.PowerShell.Commands.GroupInfo"
 
 
-class GroupObject(Builtin):
+class GroupObject(_Collecting):
     name = "Group-Object"
     aliases = ("group",)
     module = UTILITY
@@ -509,12 +507,6 @@ class GroupObject(Builtin):
         Example("'a','b','a' | Group-Object", "Outputs groups 'a' (2) and 'b' (1)."),
         Example("Get-Command | Group-Object -Property CommandType", "Counts commands by type."),
     )
-
-    def begin(self) -> None:
-        self._items: list[Any] = []
-
-    def process(self) -> None:
-        self._items.extend(_input_items(self))
 
     def end(self) -> None:
         cs = bool(self.bound.get("CaseSensitive"))
@@ -558,7 +550,7 @@ GENERIC_MEASURE = "Microsoft.PowerShell.Commands.GenericMeasureInfo"
 TEXT_MEASURE = "Microsoft.PowerShell.Commands.TextMeasureInfo"
 
 
-class MeasureObject(Builtin):
+class MeasureObject(_Collecting):
     name = "Measure-Object"
     aliases = ("measure",)
     module = UTILITY
@@ -577,12 +569,6 @@ class MeasureObject(Builtin):
         Example("1..5 | Measure-Object -Sum -Average", "Count 5, Sum 15, Average 3."),
         Example("Get-Content notes.txt | Measure-Object -Line -Word -Character", "Counts text."),
     )
-
-    def begin(self) -> None:
-        self._items: list[Any] = []
-
-    def process(self) -> None:
-        self._items.extend(_input_items(self))
 
     def end(self) -> None:
         b = self.bound

@@ -79,15 +79,7 @@ def identity_json(identity: Identity | None) -> dict[str, Any] | None:
     """The ``identity`` block; None (omitted) when the resource has no identity."""
     if identity is None or identity.type.replace(" ", "").lower() in ("", "none"):
         return None
-    out: dict[str, Any] = {"type": identity.type}
-    if identity.has_system:
-        out["principalId"] = identity.principal_id
-        out["tenantId"] = identity.tenant_id
-    if identity.user_assigned:
-        out["userAssignedIdentities"] = {
-            rid: {"principalId": pid, "clientId": cid} for rid, (pid, cid) in identity.user_assigned.items()
-        }
-    return out
+    return identity.to_arm()
 
 
 #: The order ARM writes a VM's ``properties`` in; other keys follow in stored order.
