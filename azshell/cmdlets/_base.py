@@ -84,13 +84,20 @@ def reason_code(status: int) -> str:
     return reason_phrase(status).replace(" ", "") or str(status)
 
 
-def test_access_pointer(message: str) -> str | None:
-    """For an ``AuthorizationFailed`` message: the ``Test-AzAccess`` command that explains it."""
+_DATA_PLANE_OID_RE = re.compile(r"oid=(?P<oid>[0-9a-fA-F-]{36})")
+
+
+def test_access_pointer(message: str, *, url: str | None = None, method: str = "GET") -> str | None:
+    """The ``Test-AzAccess`` command that explains a 403: from ARM's ``AuthorizationFailed`` text, or, for a
+    data plane (Key Vault, Data Lake) whose error names the caller's ``oid``, from the request itself."""
     m = _AUTHZ_RE.search(message)
-    if m is None:
-        return None
-    return (f"To see why: Test-AzAccess -ObjectId {m['oid']} -Action '{m['action']}' "
-            f"-Scope '{m['scope']}'")
+    if m is not None:
+        return (f"To see why: Test-AzAccess -ObjectId {m['oid']} -Action '{m['action']}' "
+                f"-Scope '{m['scope']}'")
+    d = _DATA_PLANE_OID_RE.search(message)
+    if d is not None and url:
+        return f"To see why: Test-AzAccess -ObjectId {d['oid']} -Uri '{url}' -Method {method.upper()}"
+    return None
 
 
 class AzureRestError(Exception):

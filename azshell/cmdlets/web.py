@@ -320,8 +320,8 @@ class _WebCmdlet(AzCmdlet):
         status_line = STATUS_LINE.format(status=resp.status_code, reason=_reason(resp.status_code))
         body_text = resp.text.strip() if resp.content else ""
         lines = [body_text, status_line] if body_text else [status_line]
-        if resp.status_code == 403 and (urlsplit(url).hostname or "").casefold() == ARM_HOST:
-            pointer = test_access_pointer(body_text)
+        if resp.status_code == 403:  # every 403 ends with the command that explains it
+            pointer = test_access_pointer(body_text, url=url, method=resp.request.method)
             if pointer:
                 lines.append(pointer)
         text = "\n".join(lines)

@@ -195,3 +195,27 @@ def test_test_az_access_group_and_data_action(shell: Shell) -> None:
     [d] = shell.ok(f"Test-AzAccess -ObjectId {oid} -Action {secret} -Scope {scope}")
     assert d.get("DataAction") is True and d.get("Allowed") is False
     assert "'Key Vault Secrets User'" in d.get("Fix")
+
+
+def test_key_vault_403_points_to_test_azaccess_and_the_pointer_runs(world) -> None:  # type: ignore[no-untyped-def]
+    """Every 403 an Invoke-* shows ends with a runnable Test-AzAccess line — the data planes' too (issue 5)."""
+    from azshell.session import Session
+
+    s = Session(world=world)
+    setup = s.execute(
+        "New-AzResourceGroup rg1 westus | Out-Null\n"
+        "New-AzVM -ResourceGroupName rg1 -Name vm1 -Location westus -IdentityType SystemAssigned | Out-Null\n"
+        "New-AzKeyVault -Name kv1 -ResourceGroupName rg1 -Location westus | Out-Null\n"
+        "Enter-AzVM -ResourceGroupName rg1 -Name vm1 | Out-Null\n"
+        '$t = (Invoke-RestMethod "http://169.254.169.254/metadata/identity/oauth2/token?api-version=2018-02-01'
+        '&resource=https://vault.azure.net" -Headers @{Metadata="true"}).access_token')
+    assert not setup.had_errors
+    r = s.execute('Invoke-RestMethod "https://kv1.vault.azure.net/secrets/s1?api-version=7.4" '
+                  '-Headers @{Authorization="Bearer $t"}')
+    text = "\n".join(s.render_text(x) for x in r.records if x.stream == "error")
+    pointer = next(line for line in text.splitlines() if line.startswith("To see why: "))
+    s.execute("Exit-AzVM")
+    r = s.execute(pointer.removeprefix("To see why: "))
+    assert not r.had_errors, [s.render_text(x) for x in r.records]
+    shown = "\n".join(s.render_text(x) for x in r.records)
+    assert "DENIED" in shown and "Key Vault Secrets User" in shown
