@@ -14,9 +14,22 @@ commands to type (``{rg}``-style placeholders are filled from the learner's stat
     [[steps.hints]]
     when = {kind = "command", pattern = "AssignIdentity:\\$SystemAssigned"}
     text = "..."
+    mistake = {at = "enable-identity", command = "Update-AzVM -ResourceGroupName {rg} -VM $vm -AssignIdentity:$SystemAssigned"}
 
 Steps marked ``portal = true`` stand for the doc's portal clicks; ``Start-Tutorial -SetupPrerequisites`` runs
 their commands for the learner.
+
+Every hint carries a ``mistake``: a realistic wrong command that makes it fire, which the test suite replays
+(``tests/tutorials/test_mistakes_all.py``); an inline table or a ``[steps.hints.mistake]`` sub-table::
+
+    mistake = {at = "<step id>", command = "<the wrong command>", fix = ["<optional: the right commands>"],
+               skip = ["<steps skipped on the way>"], setup = ["<commands that set the scene first>"]}
+
+``at`` is the step the learner is on when making it (for a step's hint that step, the default; a tutorial-level
+hint names the step where it is typically made); ``fix`` defaults to that step's commands; ``skip`` lists steps
+the learner skipped (Skip-TutorialStep) before reaching ``at``; ``setup`` runs at ``at`` before the mistake.
+Placeholders are filled as in commands, and ``"@<step id>"`` (as ``command`` or an entry of ``fix`` or
+``setup``) stands for that step's commands.
 """
 
 from __future__ import annotations
@@ -47,6 +60,8 @@ class Hint:
 
     when: dict[str, Any]
     text: str
+    #: a realistic wrong command that triggers the hint (see the module docstring); None only in tests' own data
+    mistake: dict[str, Any] | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -92,12 +107,31 @@ def fill(text: str, values: dict[str, str]) -> str:
     return _PLACEHOLDER.sub(sub, text)
 
 
-def _hints(raw: Any, where: str) -> tuple[Hint, ...]:
+def _hints(raw: Any, where: str, step_id: str | None = None) -> tuple[Hint, ...]:
     out = []
     for h in raw or ():
         if not isinstance(h, dict) or not isinstance(h.get("when"), dict) or not isinstance(h.get("text"), str):
             raise TutorialDefinitionError(f"{where}: a hint needs a 'when' table and a 'text'")
-        out.append(Hint(dict(h["when"]), h["text"].strip()))
+        mistake = h.get("mistake")
+        if isinstance(mistake, dict):
+            mistake = dict(mistake)
+        if isinstance(mistake, dict) and step_id is not None:
+            if mistake.setdefault("at", step_id) != step_id:
+                raise TutorialDefinitionError(f"{where}: a step hint's mistake is made at its own step")
+        if mistake is not None:
+            if not isinstance(mistake, dict) or not isinstance(mistake.get("at"), str) \
+                    or not isinstance(mistake.get("command"), str):
+                raise TutorialDefinitionError(f"{where}: a hint's 'mistake' needs 'at' (a step id) and 'command'")
+            for key in ("fix", "skip", "setup"):
+                value = mistake.get(key)
+                if isinstance(value, str):
+                    mistake[key] = [value]
+                elif value is not None and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+                    raise TutorialDefinitionError(f"{where}: mistake '{key}' must be a string or a list of strings")
+            unknown = set(mistake) - {"at", "command", "fix", "skip", "setup"}
+            if unknown:
+                raise TutorialDefinitionError(f"{where}: unknown mistake keys {sorted(unknown)}")
+        out.append(Hint(dict(h["when"]), h["text"].strip(), mistake))
     return tuple(out)
 
 
@@ -126,13 +160,20 @@ def parse_tutorial(name: str, data: dict[str, Any]) -> Tutorial:
             id=str(raw["id"]), title=str(raw["title"]), explanation=str(raw["explanation"]).strip(),
             commands=tuple(str(c) for c in raw.get("commands", ())), check=dict(raw["check"]),
             portal=bool(raw.get("portal", False)), hint=str(raw.get("hint", "")).strip(),
-            hints=_hints(raw.get("hints"), where), expect=str(raw.get("expect", "")).strip()))
+            hints=_hints(raw.get("hints"), where, str(raw["id"])), expect=str(raw.get("expect", "")).strip()))
     if not steps:
         raise TutorialDefinitionError(f"{name}: no steps")
+    tut_hints = _hints(data.get("hints"), name)
+    for h in (*tut_hints, *(h for s in steps for h in s.hints)):
+        if h.mistake is None:
+            continue
+        for sid in (h.mistake["at"], *(h.mistake.get("skip") or ())):
+            if sid not in seen:
+                raise TutorialDefinitionError(f"{name}: a hint's mistake names an unknown step {sid!r}")
     return Tutorial(name=name, title=str(data["title"]), era=str(data["era"]), flavour=str(data["flavour"]),
                     source=str(data["source"]), summary=str(data.get("summary", "")).strip(), steps=tuple(steps),
                     vars={str(k): str(v) for k, v in dict(data.get("vars", {})).items()},
-                    hints=_hints(data.get("hints"), name))
+                    hints=tut_hints)
 
 
 @lru_cache(maxsize=1)
