@@ -22,18 +22,30 @@ from typing import Literal
 from azshell.lang.errors import ParseError, Span
 from azshell.lang.tokens import (
     DASH_OPERATORS,
+    T_EOF,
+    T_GENERIC,
+    T_IDENT,
+    T_LT,
+    T_NEWLINE,
+    T_NUMBER,
+    T_OP,
+    T_PARAMETER,
+    T_REDIRECTION,
+    T_SEMI,
+    T_SPLAT,
+    T_STRING,
+    T_VARIABLE,
+    T_XSTRING,
     Redir,
     StringPart,
     SubPart,
     Token,
-    TokenKind,
     VarPart,
     VarRef,
 )
 
 Mode = Literal["start", "cmd", "expr"]
 
-K = TokenKind
 
 # Characters that end a command-mode bareword (PowerShell's ForceStartNewToken trait).
 FORCE_NEW = frozenset(" \t\v\f\r\n\0;,|&(){}\u00a0\u0085")
@@ -51,6 +63,17 @@ _NUMBER_RE = re.compile(
     r"(?:0[xX](?P<hex>[0-9A-Fa-f]+)|(?P<dec>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?))"
     r"(?P<suffix>[lLdD](?![A-Za-z]))?(?P<mult>[kKmMgGtTpP][bB])?"
 )
+_SQ_RUN_RE = re.compile("[^'\u2018\u2019\u201a\u201b]*")
+_DQ_RUN_RE = re.compile('[^`$"\u201c\u201d\u201e]*')
+_EXPAND_RUN_RE = re.compile('[^`$"\u201c\u201d\u201e]+')
+# characters where skip_space may have something to skip
+_SKIP_START = WHITESPACE | frozenset("#<`")
+# expression-mode punctuation that no longer operator starts with
+_ONE_CHAR_PUNCT = frozenset("()[]{},")
+_QUOTES_AT = SINGLE_QUOTES | DOUBLE_QUOTES | {"@"}
+_DIGITS_RE = re.compile(r"\d+")
+# characters that may continue a number literal after its digits (decimals, exponent, suffixes, multipliers, hex)
+_NUMBER_MORE = frozenset(".eElLdDkKmMgGtTpPxX")
 _MULT = {"k": 1024, "m": 1024**2, "g": 1024**3, "t": 1024**4, "p": 1024**5}
 
 BACKTICK_ESCAPES = {"0": "\0", "a": "\a", "b": "\b", "e": "\x1b", "f": "\f", "n": "\n", "r": "\r", "t": "\t",
@@ -67,16 +90,16 @@ for _p in _PUNCT:
     _PUNCT_BY_CHAR[_p[0]] = (*_PUNCT_BY_CHAR.get(_p[0], ()), _p)
 
 
-_MODELESS = frozenset({TokenKind.NEWLINE, TokenKind.SEMI, TokenKind.EOF, TokenKind.STRING, TokenKind.XSTRING,
-                       TokenKind.SPLAT, TokenKind.REDIRECTION})
+_MODELESS = frozenset({T_NEWLINE, T_SEMI, T_EOF, T_STRING, T_XSTRING,
+                       T_SPLAT, T_REDIRECTION})
 _SHARED_OPS = frozenset({"(", ")", "{", "}", "@(", "@{", "$(", ",", "|", "||", "&&", "=", "-not", "-bnot", "-join",
-                         "-split", "!"})
+                         "-split", "!", "["})
 
 
 class SourceMap:
     """Offsets → line/column, with a line-start table (cheap spans for every AST node)."""
 
-    __slots__ = ("text", "_starts", "_one_line")
+    __slots__ = ("text", "_starts", "one_line")
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -87,12 +110,12 @@ class SourceMap:
             starts.append(i + 1)
             i = find("\n", i + 1)
         self._starts = starts
-        self._one_line = len(starts) == 1
+        self.one_line = len(starts) == 1
 
     def span(self, start: int, end: int) -> Span:
         if end < start:
             end = start
-        if self._one_line:
+        if self.one_line:
             return Span(start, 1, start + 1, end)
         line = bisect.bisect_right(self._starts, start)
         return Span(start, line, start - self._starts[line - 1] + 1, end)
@@ -100,6 +123,8 @@ class SourceMap:
 
 class Lexer:
     """Scans tokens on demand. ``scan(pos, mode)`` returns the token at or after ``pos``."""
+
+    __slots__ = ("text", "n", "source", "_start", "_cmd", "_expr", "caches")
 
     def __init__(self, text: str, source: SourceMap | None = None) -> None:
         self.text = text
@@ -145,48 +170,68 @@ class Lexer:
                 break
         return pos
 
-    # entry point -----------------------------------------------------------------------------------
-    def scan(self, pos: int, mode: Mode) -> Token:
-        cache = self.caches[mode]
-        tok = cache.get(pos)
-        if tok is None:
-            tok = self._scan(pos, mode)
-            cache[pos] = tok
-            kind = tok.kind
-            if kind in _MODELESS or (kind is K.VARIABLE and mode == "cmd"):
-                self._start[pos] = self._expr[pos] = self._cmd[pos] = tok
-            elif kind is K.VARIABLE or (kind is K.OP and tok.value in _SHARED_OPS):
-                self._start[pos] = self._expr[pos] = tok
-        return tok
-
-    def _scan(self, pos0: int, mode: Mode) -> Token:
+    def token_start(self, pos: int) -> int:
+        """``skip_space`` with a fast path for plain blanks: the offset where the next token starts."""
         text, n = self.text, self.n
-        pos = self.skip_space(pos0)
+        if pos < n and text[pos] == " ":
+            pos += 1
+        if pos < n and text[pos] in _SKIP_START:
+            pos = self.skip_space(pos)
+        return pos
+
+    # entry point -----------------------------------------------------------------------------------
+    def scan(self, pos0: int, mode: Mode) -> Token:
+        cache = self.caches[mode]
+        tok = cache.get(pos0)
+        if tok is not None:
+            return tok
+        text, n = self.text, self.n
+        pos = pos0
+        if pos < n and text[pos] == " ":  # the usual single blank, without a call
+            pos += 1
+        if pos < n and text[pos] in _SKIP_START:
+            pos = self.skip_space(pos)
         space = pos != pos0 or pos0 == 0
         if pos >= n:
-            return Token(K.EOF, "", n, n, space_before=space)
-        c = text[pos]
-        if c == "\n" or c == "\r":
-            end = pos + 2 if text.startswith("\r\n", pos) else pos + 1
-            return Token(K.NEWLINE, text[pos:end], pos, end, text[pos:end], space_before=space)
-        if c == ";":
-            return Token(K.SEMI, ";", pos, pos + 1, space_before=space)
-        if c == "$":
-            tok = self._scan_dollar(pos, mode)
-        elif c in SINGLE_QUOTES:
-            end, value = self.scan_single_quoted(pos)
-            tok = Token(K.STRING, text[pos:end], pos, end, value)
-        elif c in DOUBLE_QUOTES:
-            end, value, parts = self.scan_double_quoted(pos)
-            tok = Token(K.XSTRING, text[pos:end], pos, end, value, parts)
-        elif c == "@":
-            tok = self._scan_at(pos, mode)
-        elif mode == "cmd":
-            tok = self._scan_cmd(pos)
+            tok = Token(T_EOF, "", n, n, space_before=space)
         else:
-            tok = self._scan_expr(pos, mode)
-        tok.space_before = space
+            c = text[pos]
+            if c == "\n" or c == "\r":
+                end = pos + 2 if text.startswith("\r\n", pos) else pos + 1
+                tok = Token(T_NEWLINE, text[pos:end], pos, end, text[pos:end], space_before=space)
+            elif c == ";":
+                tok = Token(T_SEMI, ";", pos, pos + 1, space_before=space)
+            else:
+                if c == "$":
+                    tok = self._scan_dollar(pos, mode)
+                elif c in _QUOTES_AT:
+                    tok = self._scan_quoted_or_at(pos, c, mode)
+                elif mode == "cmd":
+                    tok = self._scan_cmd(pos)
+                else:
+                    tok = self._scan_expr(pos, mode)
+                tok.space_before = space
+        cache[pos0] = tok
+        kind = tok.kind
+        if kind in _MODELESS or (kind is T_VARIABLE and mode == "cmd"):
+            self._start[pos0] = self._expr[pos0] = self._cmd[pos0] = tok
+        elif kind is T_VARIABLE or (kind is T_OP and tok.value in _SHARED_OPS):
+            self._start[pos0] = self._expr[pos0] = tok
+        elif kind is T_NUMBER and mode == "start":
+            # a number in start mode is one in expression mode too (start only refuses '12ab' as a number)
+            self._expr[pos0] = tok
         return tok
+
+    def _scan_quoted_or_at(self, pos: int, c: str, mode: Mode) -> Token:
+        """A string (``c`` a quote) or an ``@`` token at ``pos``."""
+        text = self.text
+        if c in SINGLE_QUOTES:
+            end, value = self.scan_single_quoted(pos)
+            return Token(T_STRING, text[pos:end], pos, end, value)
+        if c in DOUBLE_QUOTES:
+            end, value, parts = self.scan_double_quoted(pos)
+            return Token(T_XSTRING, text[pos:end], pos, end, value, parts)
+        return self._scan_at(pos, mode)
 
     # $ ---------------------------------------------------------------------------------------------
     def scan_variable(self, pos: int) -> tuple[int, VarRef] | None:
@@ -229,7 +274,7 @@ class Lexer:
                 close = self.find_subexpression_end(pos + 2)
                 if close + 1 < n and text[close + 1] not in FORCE_NEW:
                     return self._scan_generic(pos)
-            return Token(K.OP, "$(", pos, pos + 2, "$(")
+            return Token(T_OP, "$(", pos, pos + 2, "$(")
         hit = self.scan_variable(pos)
         if hit is None:
             if mode == "cmd":
@@ -240,7 +285,7 @@ class Lexer:
         end, ref = hit
         if mode == "cmd" and end < n and text[end] not in FORCE_NEW and text[end] not in ".[":
             return self._scan_generic(pos)
-        return Token(K.VARIABLE, text[pos:end], pos, end, ref)
+        return Token(T_VARIABLE, text[pos:end], pos, end, ref)
 
     def find_subexpression_end(self, pos: int) -> int:
         """Given the offset just after ``$(`` (or ``(``), return the offset of the matching ``)``."""
@@ -248,10 +293,10 @@ class Lexer:
         mode: Mode = "start"
         while True:
             tok = self.scan(pos, mode)
-            if tok.kind is K.EOF:
+            if tok.kind is T_EOF:
                 raise self.error("Missing closing ')' in subexpression.", pos, pos, error_id="MissingEndParenthesisInSubexpression",
                                  incomplete=True)
-            if tok.kind is K.OP:
+            if tok.kind is T_OP:
                 v = tok.value
                 if v in ("(", "$(", "@(", "{", "@{"):
                     depth += 1
@@ -260,9 +305,9 @@ class Lexer:
                     if depth == 0:
                         return tok.start
                 mode = "start" if v in ("(", "$(", "@(", "{", "|", ";", "&&", "||", "=") else "expr"
-            elif tok.kind in (K.NEWLINE, K.SEMI):
+            elif tok.kind in (T_NEWLINE, T_SEMI):
                 mode = "start"
-            elif tok.kind is K.GENERIC:
+            elif tok.kind is T_GENERIC:
                 mode = "cmd"
             elif mode == "start":
                 mode = "expr"
@@ -273,14 +318,14 @@ class Lexer:
         text, n = self.text, self.n
         nxt = text[pos + 1] if pos + 1 < n else ""
         if nxt == "(":
-            return Token(K.OP, "@(", pos, pos + 2, "@(")
+            return Token(T_OP, "@(", pos, pos + 2, "@(")
         if nxt == "{":
-            return Token(K.OP, "@{", pos, pos + 2, "@{")
+            return Token(T_OP, "@{", pos, pos + 2, "@{")
         if nxt in SINGLE_QUOTES or nxt in DOUBLE_QUOTES:
             return self._scan_here_string(pos, nxt in DOUBLE_QUOTES)
         m = _VARNAME_RE.match(text, pos + 1)
         if m is not None:
-            return Token(K.SPLAT, text[pos:m.end()], pos, m.end(), m.group())
+            return Token(T_SPLAT, text[pos:m.end()], pos, m.end(), m.group())
         if mode == "cmd":
             return self._scan_generic(pos)
         raise self.error("Unrecognized token in source text.", pos, pos + 1, error_id="UnrecognizedToken")
@@ -316,34 +361,37 @@ class Lexer:
         end = idx + 2
         raw = text[pos:end]
         if not expandable:
-            return Token(K.STRING, raw, pos, end, text[body_start:body_end])
+            return Token(T_STRING, raw, pos, end, text[body_start:body_end])
         value, parts = self.expand_parts(body_start, body_end, here=True)
-        return Token(K.XSTRING, raw, pos, end, value, parts)
+        return Token(T_XSTRING, raw, pos, end, value, parts)
 
     # strings ---------------------------------------------------------------------------------------
     def scan_single_quoted(self, pos: int) -> tuple[int, str]:
         text, n = self.text, self.n
         p = pos + 1
+        run = _SQ_RUN_RE.match
         buf: list[str] = []
         while True:
-            if p >= n:
+            q = run(text, p).end()  # type: ignore[union-attr]  # '*' always matches
+            if q >= n:
                 raise self.error("The string is missing the terminator: '.", pos, n,
                                  error_id="TerminatorExpectedAtEndOfString", incomplete=True)
-            c = text[p]
-            if c in SINGLE_QUOTES:
-                if p + 1 < n and text[p + 1] in SINGLE_QUOTES:
-                    buf.append(c)
-                    p += 2
-                    continue
-                return p + 1, "".join(buf)
-            buf.append(c)
-            p += 1
+            if q + 1 < n and text[q + 1] in SINGLE_QUOTES:
+                buf.append(text[p:q + 1])
+                p = q + 2
+                continue
+            if not buf:
+                return q + 1, text[p:q]
+            buf.append(text[p:q])
+            return q + 1, "".join(buf)
 
     def scan_double_quoted(self, pos: int) -> tuple[int, str, tuple[StringPart, ...]]:
         """Scan ``"..."`` at ``pos``; returns (end, literal value if no expansions, parts)."""
         text, n = self.text, self.n
         p = pos + 1
+        run = _DQ_RUN_RE.match
         while True:
+            p = run(text, p).end()  # type: ignore[union-attr]  # '*' always matches
             if p >= n:
                 raise self.error('The string is missing the terminator: ".', pos, n,
                                  error_id="TerminatorExpectedAtEndOfString", incomplete=True)
@@ -374,7 +422,14 @@ class Lexer:
         parts: list[StringPart] = []
         buf: list[str] = []
         p = start
+        run = _EXPAND_RUN_RE.match
         while p < end:
+            m = run(text, p, end)
+            if m is not None:
+                buf.append(m.group())
+                p = m.end()
+                if p >= end:
+                    break
             c = text[p]
             if c == "`" and p + 1 < end:
                 nc = text[p + 1]
@@ -426,20 +481,21 @@ class Lexer:
         c = text[pos]
         nxt = text[pos + 1] if pos + 1 < n else "\0"
         if c in "(){},":
-            return Token(K.OP, c, pos, pos + 1, c)
+            return Token(T_OP, c, pos, pos + 1, c)
         if c == "|":
             if nxt == "|":
-                return Token(K.OP, "||", pos, pos + 2, "||")
-            return Token(K.OP, "|", pos, pos + 1, "|")
+                return Token(T_OP, "||", pos, pos + 2, "||")
+            return Token(T_OP, "|", pos, pos + 1, "|")
         if c == "&":
             if nxt == "&":
-                return Token(K.OP, "&&", pos, pos + 2, "&&")
-            return Token(K.OP, "&", pos, pos + 1, "&")
-        redir = self._scan_redirection(pos)
-        if redir is not None:
-            return redir
+                return Token(T_OP, "&&", pos, pos + 2, "&&")
+            return Token(T_OP, "&", pos, pos + 1, "&")
+        if c == ">" or (nxt == ">" and c in "123456*"):
+            redir = self._scan_redirection(pos)
+            if redir is not None:
+                return redir
         if c == "<":
-            return Token(K.LT, "<", pos, pos + 1, "<")
+            return Token(T_LT, "<", pos, pos + 1, "<")
         if c in DASHES:
             if nxt.isdigit() or (nxt == "." and pos + 2 < n and text[pos + 2].isdigit()):
                 num = self._scan_number(pos + 1, "cmd", negative=True, start=pos)
@@ -447,7 +503,7 @@ class Lexer:
                     return num
                 return self._scan_generic(pos)
             if nxt in DASHES and (pos + 2 >= n or text[pos + 2] in FORCE_NEW):
-                return Token(K.GENERIC, "--", pos, pos + 2, "--")
+                return Token(T_GENERIC, "--", pos, pos + 2, "--")
             if nxt not in FORCE_NEW and nxt not in DASHES and nxt != ":":
                 m = _PARAM_RE.match(text, pos + 1)
                 if m is not None:
@@ -455,7 +511,7 @@ class Lexer:
                     if end < n and (text[end] in SINGLE_QUOTES or text[end] in DOUBLE_QUOTES):
                         return self._scan_generic(pos)
                     colon = end < n and text[end] == ":"
-                    return Token(K.PARAMETER, text[pos:end + (1 if colon else 0)], pos, end + (1 if colon else 0),
+                    return Token(T_PARAMETER, text[pos:end + (1 if colon else 0)], pos, end + (1 if colon else 0),
                                  m.group(), colon=colon)
             return self._scan_generic(pos)
         if c.isdigit() or (c == "." and nxt.isdigit()):
@@ -464,9 +520,9 @@ class Lexer:
                 return num
             return self._scan_generic(pos)
         if c == "." and (nxt in WHITESPACE or nxt in "{$\"'(\0"):
-            return Token(K.OP, ".", pos, pos + 1, ".")
+            return Token(T_OP, ".", pos, pos + 1, ".")
         if c == "=" and nxt in FORCE_NEW:
-            return Token(K.OP, "=", pos, pos + 1, "=")
+            return Token(T_OP, "=", pos, pos + 1, "=")
         return self._scan_generic(pos)
 
     def _scan_redirection(self, pos: int) -> Token | None:
@@ -482,11 +538,11 @@ class Lexer:
         p += 1  # past '>'
         if p < n and text[p] == ">":
             end = p + 1
-            return Token(K.REDIRECTION, text[pos:end], pos, end, Redir(stream, True, None))
+            return Token(T_REDIRECTION, text[pos:end], pos, end, Redir(stream, True, None))
         if p + 1 < n and text[p] == "&" and text[p + 1] in "123456":
             end = p + 2
-            return Token(K.REDIRECTION, text[pos:end], pos, end, Redir(stream, False, text[p + 1]))
-        return Token(K.REDIRECTION, text[pos:p], pos, p, Redir(stream, False, None))
+            return Token(T_REDIRECTION, text[pos:end], pos, end, Redir(stream, False, text[p + 1]))
+        return Token(T_REDIRECTION, text[pos:p], pos, p, Redir(stream, False, None))
 
     def _scan_generic(self, pos: int) -> Token:
         """A command-mode bareword: ends at whitespace or ``; , | ) } & ( {``; quotes and ``$`` embed."""
@@ -527,9 +583,9 @@ class Lexer:
         p = min(p, n)
         raw = text[pos:p]
         if not expandable:
-            return Token(K.GENERIC, raw, pos, p, raw)
+            return Token(T_GENERIC, raw, pos, p, raw)
         value, parts = self._generic_parts(pos, p)
-        return Token(K.GENERIC, raw, pos, p, value, parts)
+        return Token(T_GENERIC, raw, pos, p, value, parts)
 
     def _generic_parts(self, start: int, end: int) -> tuple[str, tuple[StringPart, ...]]:
         """Resolve quotes, backticks and ``$`` expansions of a bareword."""
@@ -580,6 +636,21 @@ class Lexer:
     # numbers ---------------------------------------------------------------------------------------
     def _scan_number(self, pos: int, mode: Mode, *, negative: bool = False, start: int | None = None) -> Token | None:
         text, n = self.text, self.n
+        m = _DIGITS_RE.match(text, pos)
+        if m is not None:
+            end = m.end()
+            if end >= n or text[end] not in _NUMBER_MORE:
+                # a plain decimal integer (what _NUMBER_RE would match as 'dec' alone): skip the general rules
+                if end < n:
+                    nc = text[end]
+                    if mode == "cmd":
+                        if nc not in FORCE_NEW:
+                            return None
+                    elif (nc.isalnum() or nc == "_") and mode == "start":
+                        return None
+                s = start if start is not None else pos
+                number = int(m.group())
+                return Token(T_NUMBER, text[s:end], s, end, -number if negative else number)
         m = _NUMBER_RE.match(text, pos)
         if m is None:
             return None
@@ -620,12 +691,20 @@ class Lexer:
         value = value * mult
         if negative:
             value = -value
-        return Token(K.NUMBER, text[s:end], s, end, value)
+        return Token(T_NUMBER, text[s:end], s, end, value)
 
     # expression mode -------------------------------------------------------------------------------
     def _scan_expr(self, pos: int, mode: Mode) -> Token:
         text, n = self.text, self.n
         c = text[pos]
+        # fast paths for the most frequent tokens (the general rules below give the same results)
+        if c in _ONE_CHAR_PUNCT:
+            return Token(T_OP, c, pos, pos + 1, c)
+        if mode == "expr" and (c.isalpha() or c == "_"):
+            m = _IDENT_RE.match(text, pos)
+            if m is not None:
+                word = m.group()
+                return Token(T_IDENT, word, pos, m.end(), word)
         nxt = text[pos + 1] if pos + 1 < n else "\0"
         if nxt == ">" and c in "123456*":
             redir = self._scan_redirection(pos)
@@ -643,42 +722,43 @@ class Lexer:
                 word = m.group().lower()
                 op = DASH_OPERATORS.get(word)
                 if op is not None:
-                    return Token(K.OP, text[pos:m.end()], pos, m.end(), "-" + op)
+                    return Token(T_OP, text[pos:m.end()], pos, m.end(), "-" + op)
             if mode == "start":
                 return self._scan_cmd(pos)
-            return Token(K.OP, "-", pos, pos + 1, "-")
+            return Token(T_OP, "-", pos, pos + 1, "-")
         if mode == "start":
             if c == "&" and nxt != "&":
-                return Token(K.OP, "&", pos, pos + 1, "&")
+                return Token(T_OP, "&", pos, pos + 1, "&")
             if c == "." and (nxt in WHITESPACE or nxt in "{$\"'(\0"):
-                return Token(K.OP, ".", pos, pos + 1, ".")
+                return Token(T_OP, ".", pos, pos + 1, ".")
             if c in DASHES and (nxt.isdigit() or nxt == "."):
-                return Token(K.OP, "-", pos, pos + 1, "-")
+                return Token(T_OP, "-", pos, pos + 1, "-")
             if c in DASHES and nxt in DASHES:
-                return Token(K.OP, "--", pos, pos + 2, "--")
+                return Token(T_OP, "--", pos, pos + 2, "--")
             if c in DASHES:
-                return Token(K.OP, "-", pos, pos + 1, "-")
+                return Token(T_OP, "-", pos, pos + 1, "-")
             if c not in "()[]{},;|&!+*/%=<>?:" and c not in DASHES and c not in FORCE_NEW:
                 return self._scan_generic(pos)
             if c == "[":
-                return Token(K.OP, "[", pos, pos + 1, "[")
-        redir = self._scan_redirection(pos)
-        if redir is not None:
-            return redir
+                return Token(T_OP, "[", pos, pos + 1, "[")
+        if c == ">":  # ('1>' and friends are handled above)
+            redir = self._scan_redirection(pos)
+            if redir is not None:
+                return redir
         if c == "<":
-            return Token(K.LT, "<", pos, pos + 1, "<")
+            return Token(T_LT, "<", pos, pos + 1, "<")
         if c.isalpha() or c == "_":
             m = _IDENT_RE.match(text, pos)
             if m is not None:
-                return Token(K.IDENT, m.group(), pos, m.end(), m.group())
+                return Token(T_IDENT, m.group(), pos, m.end(), m.group())
         for p in _PUNCT_BY_CHAR.get(c, ()):
             if text.startswith(p, pos):
                 if p == "??" and text.startswith("??=", pos):
                     p = "??="
-                return Token(K.OP, p, pos, pos + len(p), p)
+                return Token(T_OP, p, pos, pos + len(p), p)
         if c in DASHES:
-            return Token(K.OP, "-", pos, pos + 1, "-")
-        return Token(K.OP, c, pos, pos + 1, c)
+            return Token(T_OP, "-", pos, pos + 1, "-")
+        return Token(T_OP, c, pos, pos + 1, c)
 
     # type names ------------------------------------------------------------------------------------
     def scan_type_name(self, pos: int) -> tuple[int, str]:
@@ -733,14 +813,14 @@ def tokenize(text: str) -> list[Token]:
     while True:
         tok = lx.scan(pos, mode)
         out.append(tok)
-        if tok.kind is K.EOF:
+        if tok.kind is T_EOF:
             return out
         pos = tok.end
-        if tok.kind in (K.NEWLINE, K.SEMI):
+        if tok.kind in (T_NEWLINE, T_SEMI):
             mode = "start"
-        elif tok.kind is K.GENERIC and mode == "start":
+        elif tok.kind is T_GENERIC and mode == "start":
             mode = "cmd"
-        elif tok.kind is K.OP:
+        elif tok.kind is T_OP:
             v = tok.value
             if v in ("(", "$(", "@(", "{"):
                 depth_stack.append(mode)

@@ -14,13 +14,24 @@ from azshell.lang.errors import ParseError, Span
 from azshell.lang.lexer import Lexer, Mode, SourceMap
 from azshell.lang.tokens import (
     ASSIGNMENT_OPERATORS,
+    T_EOF,
+    T_GENERIC,
+    T_IDENT,
+    T_LT,
+    T_NEWLINE,
+    T_NUMBER,
+    T_OP,
+    T_PARAMETER,
+    T_REDIRECTION,
+    T_SEMI,
+    T_SPLAT,
+    T_STRING,
+    T_VARIABLE,
+    T_XSTRING,
     SubPart,
     Token,
-    TokenKind,
     VarPart,
 )
-
-K = TokenKind
 
 _LOGICAL = frozenset({"-and", "-or", "-xor"})
 _BITWISE = frozenset({"-band", "-bor", "-bxor", "-shl", "-shr"})
@@ -41,8 +52,15 @@ _SWITCH_FLAGS = {"regex": "regex", "wildcard": "wildcard", "exact": "exact", "ca
                  "file": "file", "parallel": "parallel"}
 
 
+_NEWLINE_CHARS = frozenset("\r\n")
+_SEPARATOR_CHARS = frozenset("\r\n;")
+
+
 class Parser:
     """Parses one text. ``limit`` restricts parsing to ``text[:limit]`` (used for ``$( )`` inside strings)."""
+
+    __slots__ = ("text", "lx", "src", "pos", "last_end", "limit", "_caches", "_expr", "_start", "_cmd", "_lim",
+                 "_one_line", "_clear_at", "_clear_of_semi")
 
     def __init__(self, text: str, *, lexer: Lexer | None = None, start: int = 0, limit: int | None = None) -> None:
         self.text = text
@@ -52,7 +70,13 @@ class Parser:
         self.last_end = start
         self.limit = limit
         self._caches = self.lx.caches
+        self._expr = self._caches["expr"]
+        self._start = self._caches["start"]
+        self._cmd = self._caches["cmd"]
         self._lim = limit if limit is not None else self.lx.n + 1
+        self._one_line: bool = self.src.one_line
+        self._clear_at = -1  # an offset where _skip found no NEWLINE (nor SEMI, if _clear_of_semi) to skip
+        self._clear_of_semi = False
 
     # token plumbing ---------------------------------------------------------------------------------
     def peek(self, mode: Mode = "expr") -> Token:
@@ -60,7 +84,16 @@ class Parser:
         if tok is None:
             tok = self.lx.scan(self.pos, mode)
         if tok.start >= self._lim:
-            return Token(K.EOF, "", self._lim, self._lim)
+            return Token(T_EOF, "", self._lim, self._lim)
+        return tok
+
+    def peek_expr(self) -> Token:
+        """``peek("expr")``, the most frequent call of all, without the mode table lookup."""
+        tok = self._expr.get(self.pos)
+        if tok is None:
+            tok = self.lx.scan(self.pos, "expr")
+        if tok.start >= self._lim:
+            return Token(T_EOF, "", self._lim, self._lim)
         return tok
 
     def advance(self, tok: Token) -> Token:
@@ -72,44 +105,73 @@ class Parser:
         return self.advance(self.peek(mode))
 
     def skip_newlines(self) -> None:
-        cache = self._caches["expr"]
-        while True:  # peek("expr") inlined: this runs between almost every two tokens
-            tok = cache.get(self.pos) or self.lx.scan(self.pos, "expr")
-            if tok.kind is not K.NEWLINE or tok.start >= self._lim:
-                return
-            self.pos = self.last_end = tok.end
+        pos = self.pos
+        if pos == self._clear_at:
+            return
+        tok = self._expr.get(pos)
+        if tok is not None and tok.kind is not T_NEWLINE:
+            return
+        self._skip(_NEWLINE_CHARS)
 
     def skip_separators(self) -> None:
-        cache = self._caches["expr"]
+        pos = self.pos
+        if pos == self._clear_at and self._clear_of_semi:
+            return
+        tok = self._expr.get(pos)
+        if tok is not None and tok.kind is not T_NEWLINE and tok.kind is not T_SEMI:
+            return
+        self._skip(_SEPARATOR_CHARS)
+
+    def _skip(self, chars: frozenset[str]) -> None:
+        """Skip NEWLINE (and SEMI) tokens. This runs between almost every two tokens, and the caller then
+        often peeks in another mode: look at the next character rather than scan a token in expression mode
+        (but do scan where that scan could raise, at '$' and '@', to report the same errors as ever)."""
+        cache = self._expr
+        text, lx, lim = self.text, self.lx, self._lim
         while True:
-            tok = cache.get(self.pos) or self.lx.scan(self.pos, "expr")
-            if (tok.kind is not K.NEWLINE and tok.kind is not K.SEMI) or tok.start >= self._lim:
+            tok = cache.get(self.pos)
+            if tok is None:
+                p = lx.token_start(self.pos)
+                if p >= lim or p >= lx.n:
+                    return
+                c = text[p]
+                if c not in chars and c != "$" and c != "@":
+                    # remember: nothing to skip here (the parser often asks again at the same offset)
+                    self._clear_at = self.pos
+                    self._clear_of_semi = ";" in chars
+                    return
+                tok = lx.scan(self.pos, "expr")
+            if tok.start >= lim or (tok.kind is not T_NEWLINE and (tok.kind is not T_SEMI or ";" not in chars)):
                 return
             self.pos = self.last_end = tok.end
 
     def accept_op(self, value: str, mode: Mode = "expr") -> Token | None:
         tok = self.peek(mode)
-        if tok.kind is K.OP and tok.value == value:
+        if tok.kind is T_OP and tok.value == value:
             return self.advance(tok)
         return None
 
     def span(self, start: int, end: int | None = None) -> Span:
-        return self.src.span(start, self.last_end if end is None else end)
+        if end is None:
+            end = self.last_end
+        if self._one_line:  # SourceMap.span inlined for the common one-line text
+            return Span(start, 1, start + 1, end if end >= start else start)
+        return self.src.span(start, end)
 
     def fail(self, message: str, tok: Token | None = None, *, error_id: str = "UnexpectedToken",
              at: int | None = None, end: int | None = None) -> NoReturn:
         """Raise a ParseError; at the end of the input it is marked incomplete."""
         if tok is None:
-            tok = self.peek("expr")
+            tok = self.peek_expr()
         start = tok.start if at is None else at
         stop = (tok.end if at is None else start) if end is None else end
         raise ParseError(message, self.src.span(start, stop), self.text, error_id=error_id,
-                         incomplete=tok.kind is K.EOF)
+                         incomplete=tok.kind is T_EOF)
 
     def unexpected(self, tok: Token) -> NoReturn:
-        if tok.kind is K.EOF:
+        if tok.kind is T_EOF:
             self.fail("Unexpected end of input.", tok, error_id="UnexpectedEndOfInput")
-        if tok.kind is K.LT:
+        if tok.kind is T_LT:
             self.fail("The '<' operator is reserved for future use.", tok, error_id="RedirectionNotSupported")
         self.fail(f"Unexpected token '{tok.text}' in expression or statement.", tok)
 
@@ -119,7 +181,7 @@ class Parser:
         start = self.pos
         block = self.parse_script_block_body(None, start)
         tok = self.peek("start")
-        if tok.kind is not K.EOF:
+        if tok.kind is not T_EOF:
             self.unexpected(tok)
         return A.Script(self.span(start, len(self.text) if self.limit is None else self.limit), block)
 
@@ -127,16 +189,20 @@ class Parser:
         """script_block_body : [attribute* 'param' '(' parameter_list ')'] (named_block+ | statement_list)
         named_block : ('begin' | 'process' | 'end' | 'dynamicparam') '{' statement_list '}'"""
         self.skip_separators()
-        param_block = self.try_parse_param_block()
-        self.skip_separators()
         tok = self.peek("start")
-        if tok.kind is K.GENERIC and not tok.parts and tok.value.lower() in ("begin", "process", "end", "dynamicparam") \
+        param_block: A.ParamBlock | None = None
+        if (tok.kind is T_OP and tok.value == "[") or (tok.kind is T_GENERIC and not tok.parts
+                                                       and tok.value.lower() == "param"):
+            param_block = self.try_parse_param_block()
+            self.skip_separators()
+            tok = self.peek("start")
+        if tok.kind is T_GENERIC and not tok.parts and tok.value.lower() in ("begin", "process", "end", "dynamicparam") \
                 and self._next_is_brace(tok):
             blocks: dict[str, A.StatementBlock] = {}
             while True:
                 self.skip_separators()
                 tok = self.peek("start")
-                if tok.kind is K.GENERIC and not tok.parts and tok.value.lower() in ("begin", "process", "end", "dynamicparam"):
+                if tok.kind is T_GENERIC and not tok.parts and tok.value.lower() in ("begin", "process", "end", "dynamicparam"):
                     self.advance(tok)
                     self.skip_newlines()
                     blocks[tok.value.lower()] = self.parse_braced_block(f"Missing statement block after '{tok.value}'.")
@@ -145,21 +211,21 @@ class Parser:
             text = self.text[start:self.last_end]
             return A.ScriptBlock(self.span(start), param_block, blocks.get("begin"), blocks.get("process"),
                                  blocks.get("end"), text)
-        body = self.parse_statement_list(closing)
+        body = self.parse_statement_list(closing, tok)
         return A.ScriptBlock(self.span(start), param_block, None, None, body, self.text[start:self.last_end])
 
     def _next_is_brace(self, tok: Token) -> bool:
         save = self.pos
         self.pos = tok.end
         self.skip_newlines()
-        nxt = self.peek("expr")
+        nxt = self.peek_expr()
         self.pos = save
-        return nxt.kind is K.OP and nxt.value == "{"
+        return nxt.kind is T_OP and nxt.value == "{"
 
     def try_parse_param_block(self) -> A.ParamBlock | None:
         """param_block : attribute* 'param' '(' parameter_list ')'"""
         first = self.peek("start")
-        if not (first.kind is K.OP and first.value == "[") and not (first.kind is K.GENERIC and not first.parts
+        if not (first.kind is T_OP and first.value == "[") and not (first.kind is T_GENERIC and not first.parts
                                                                    and first.value.lower() == "param"):
             return None
         save, save_end = self.pos, self.last_end
@@ -168,7 +234,7 @@ class Parser:
         try:
             while True:
                 tok = self.peek("start")
-                if tok.kind is K.OP and tok.value == "[":
+                if tok.kind is T_OP and tok.value == "[":
                     item = self.parse_attribute_or_type()
                     if isinstance(item, str):
                         raise _Backtrack
@@ -180,11 +246,11 @@ class Parser:
             self.pos, self.last_end = save, save_end
             return None
         tok = self.peek("start")
-        if tok.kind is K.GENERIC and not tok.parts and tok.value.lower() == "param":
+        if tok.kind is T_GENERIC and not tok.parts and tok.value.lower() == "param":
             self.advance(tok)
             self.skip_newlines()
-            open_tok = self.peek("expr")
-            if not open_tok.is_op("("):
+            open_tok = self.peek_expr()
+            if not (open_tok.kind is T_OP and open_tok.value == "("):
                 self.fail("Missing '(' after 'param' in param block.", open_tok, error_id="MissingOpenParenthesisAfterParam")
             self.advance(open_tok)
             params = self.parse_parameter_list(")", open_tok)
@@ -198,24 +264,24 @@ class Parser:
         params: list[A.ParameterDecl] = []
         while True:
             self.skip_newlines()
-            tok = self.peek("expr")
+            tok = self.peek_expr()
             if tok.is_op(closing):
                 self.advance(tok)
                 return tuple(params)
-            if tok.kind is K.EOF:
+            if tok.kind is T_EOF:
                 self.fail("Missing ')' in function parameter list.", tok, error_id="MissingEndParenthesisInFunctionParameterList")
             pstart = tok.start
             attrs: list[A.Attribute] = []
             type_name: str | None = None
-            while tok.is_op("["):
+            while tok.kind is T_OP and tok.value == "[":
                 item = self.parse_attribute_or_type()
                 if isinstance(item, str):
                     type_name = item
                 else:
                     attrs.append(item)
                 self.skip_newlines()
-                tok = self.peek("expr")
-            if tok.kind is not K.VARIABLE:
+                tok = self.peek_expr()
+            if tok.kind is not T_VARIABLE:
                 self.fail("Missing ')' in function parameter list.", tok, error_id="MissingEndParenthesisInFunctionParameterList")
             self.advance(tok)
             default: A.Expr | None = None
@@ -225,8 +291,8 @@ class Parser:
                 default = self.parse_expression()
             params.append(A.ParameterDecl(self.span(pstart), tok.value.name, type_name, tuple(attrs), default))
             self.skip_newlines()
-            nxt = self.peek("expr")
-            if nxt.is_op(","):
+            nxt = self.peek_expr()
+            if nxt.kind is T_OP and nxt.value == ",":
                 self.advance(nxt)
                 continue
             if nxt.is_op(closing):
@@ -240,22 +306,22 @@ class Parser:
         if not name:
             self.fail("Missing type name after '['.", open_tok, error_id="MissingTypename", at=open_tok.end)
         self.pos = self.last_end = end
-        tok = self.peek("expr")
-        if tok.is_op("]"):
+        tok = self.peek_expr()
+        if tok.kind is T_OP and tok.value == "]":
             self.advance(tok)
             return name
-        if not tok.is_op("(") or tok.space_before:
+        if not (tok.kind is T_OP and tok.value == "(") or tok.space_before:
             self.fail("Missing ] at end of attribute or type literal.", tok, error_id="EndSquareBracketExpectedAtEndOfAttribute")
         self.advance(tok)
         positional: list[A.Expr] = []
         named: list[tuple[str, A.Expr | None]] = []
         while True:
             self.skip_newlines()
-            tok = self.peek("expr")
-            if tok.is_op(")"):
+            tok = self.peek_expr()
+            if tok.kind is T_OP and tok.value == ")":
                 self.advance(tok)
                 break
-            if tok.kind is K.IDENT:
+            if tok.kind is T_IDENT:
                 save = self.pos
                 self.advance(tok)
                 self.skip_newlines()
@@ -263,35 +329,35 @@ class Parser:
                     self.skip_newlines()
                     named.append((tok.value, self.parse_expression(allow_comma=False)))
                 else:
-                    nxt = self.peek("expr")
-                    if nxt.is_op(",") or nxt.is_op(")"):
+                    nxt = self.peek_expr()
+                    if (nxt.kind is T_OP and nxt.value == ",") or (nxt.kind is T_OP and nxt.value == ")"):
                         named.append((tok.value, None))
                     else:
                         self.pos = save
                         positional.append(self.parse_expression(allow_comma=False))
             else:
-                if tok.kind is K.EOF:
+                if tok.kind is T_EOF:
                     self.fail("Missing closing ')' in expression.", tok, error_id="MissingEndParenthesisInExpression")
                 positional.append(self.parse_expression(allow_comma=False))
             self.skip_newlines()
-            tok = self.peek("expr")
-            if tok.is_op(","):
+            tok = self.peek_expr()
+            if tok.kind is T_OP and tok.value == ",":
                 self.advance(tok)
                 continue
-            if tok.is_op(")"):
+            if tok.kind is T_OP and tok.value == ")":
                 continue
             self.fail("Missing closing ')' in expression.", tok, error_id="MissingEndParenthesisInExpression")
         self.skip_newlines()
-        tok = self.peek("expr")
-        if not tok.is_op("]"):
+        tok = self.peek_expr()
+        if not (tok.kind is T_OP and tok.value == "]"):
             self.fail("Missing ] at end of attribute or type literal.", tok, error_id="EndSquareBracketExpectedAtEndOfAttribute")
         self.advance(tok)
         return A.Attribute(self.span(open_tok.start), name, tuple(positional), tuple(named))
 
     def parse_braced_block(self, missing_message: str, error_id: str = "MissingStatementBlock") -> A.StatementBlock:
         """braced_block : '{' statement_list '}'"""
-        tok = self.peek("expr")
-        if not tok.is_op("{"):
+        tok = self.peek_expr()
+        if not (tok.kind is T_OP and tok.value == "{"):
             self.fail(missing_message, tok, error_id=error_id, at=self.last_end)
         self.advance(tok)
         body = self.parse_statement_list("}")
@@ -300,40 +366,52 @@ class Parser:
 
     def expect_close_brace(self, open_tok: Token) -> None:
         tok = self.peek("start")
-        if not tok.is_op("}"):
-            if tok.kind is K.EOF:
+        if not (tok.kind is T_OP and tok.value == "}"):
+            if tok.kind is T_EOF:
                 raise ParseError("Missing closing '}' in statement block or type definition.",
                                  self.src.span(open_tok.start, open_tok.end), self.text,
                                  error_id="MissingEndCurlyBrace", incomplete=True)
             self.unexpected(tok)
         self.advance(tok)
 
-    def parse_statement_list(self, closing: str | None) -> A.StatementBlock:
-        """statement_list : (statement (NEWLINE | ';')*)*   -- until `closing` or EOF"""
+    def parse_statement_list(self, closing: str | None, first: Token | None = None) -> A.StatementBlock:
+        """statement_list : (statement (NEWLINE | ';')*)*   -- until `closing` or EOF
+
+        ``first``, when given, is ``peek("start")`` at the current position, separators skipped already."""
         start = self.pos
         stmts: list[A.Statement] = []
         while True:
-            self.skip_separators()
-            tok = self.peek("start")
-            if tok.kind is K.EOF:
+            if first is not None:
+                tok, first = first, None
+            else:
+                self.skip_separators()
+                cached = self._start.get(self.pos)  # peek("start") inlined (hot)
+                tok = self.peek("start") if cached is None or cached.start >= self._lim else cached
+            if tok.kind is T_EOF:
                 break
-            if closing is not None and tok.kind is K.OP and tok.value == closing:
+            if closing is not None and tok.kind is T_OP and tok.value == closing:
                 break
-            stmts.append(self.parse_statement())
-            tok = self.peek("expr")
-            if tok.kind in (K.NEWLINE, K.SEMI, K.EOF):
+            stmts.append(self.parse_statement(tok))
+            after = self._expr.get(self.pos)  # peek_expr() inlined (hot)
+            if after is None or after.start >= self._lim:
+                after = self.peek_expr()
+            tok = after
+            if tok.kind in (T_NEWLINE, T_SEMI, T_EOF):
                 continue
-            if closing is not None and tok.kind is K.OP and tok.value == closing:
+            if closing is not None and tok.kind is T_OP and tok.value == closing:
                 continue
-            self.unexpected(self.peek("start") if tok.kind is K.OP and tok.value in ("}", ")") else tok)
+            self.unexpected(self.peek("start") if tok.kind is T_OP and tok.value in ("}", ")") else tok)
         return A.StatementBlock(self.span(start), tuple(stmts))
 
     # statements -------------------------------------------------------------------------------------
-    def parse_statement(self) -> A.Statement:
+    def parse_statement(self, tok: Token | None = None) -> A.Statement:
         """statement : if | while | for | foreach | do | switch | try | throw | break | continue | return
-                     | exit | function | pipeline_chain"""
-        tok = self.peek("start")
-        if tok.kind is K.GENERIC and not tok.parts:
+                     | exit | function | pipeline_chain
+
+        ``tok``, when given, is ``peek("start")`` at the current position."""
+        if tok is None:
+            tok = self.peek("start")
+        if tok.kind is T_GENERIC and not tok.parts:
             word = tok.value.lower()
             if word in _KEYWORD_STATEMENTS:
                 method = getattr(self, f"parse_{word}_statement", None)
@@ -345,68 +423,78 @@ class Parser:
             if word == "param" or word in ("begin", "process", "end", "elseif", "else", "catch", "finally", "until"):
                 if word in ("elseif", "else", "catch", "finally", "until", "param"):
                     self.unexpected(tok)
-        return self.parse_pipeline_chain()
+        return self.parse_pipeline_chain(tok)
 
-    def parse_pipeline_chain(self) -> A.Statement:
+    def parse_pipeline_chain(self, tok: Token | None = None) -> A.Statement:
         """pipeline_chain : pipeline (('&&' | '||') NEWLINE* pipeline)*"""
         start = self.pos
-        first = self.parse_pipeline()
+        first = self.parse_pipeline(tok)
         rest: list[tuple[str, A.Statement]] = []
         while True:
-            tok = self.peek("expr")
-            if tok.kind is K.OP and tok.value in ("&&", "||"):
+            tok = self._expr.get(self.pos)  # peek_expr() inlined (hot)
+            if tok is None or tok.start >= self._lim:
+                tok = self.peek_expr()
+            if tok.kind is T_OP and tok.value in ("&&", "||"):
                 self.advance(tok)
                 self.skip_newlines()
                 nxt = self.peek("start")
-                if nxt.kind in (K.EOF, K.NEWLINE, K.SEMI) or nxt.is_op(")", "}"):
+                if nxt.kind in (T_EOF, T_NEWLINE, T_SEMI) or nxt.is_op(")", "}"):
                     self.fail(f"Missing expression after '{tok.value}' in pipeline chain.", nxt,
                               error_id="InvalidEndOfLine", at=tok.end)
-                rest.append((tok.value, self.parse_pipeline()))
+                rest.append((tok.value, self.parse_pipeline(nxt)))
                 continue
             break
         if rest:
             return A.PipelineChain(self.span(start), first, tuple(rest))
         return first
 
-    def parse_pipeline(self) -> A.Statement:
+    def parse_pipeline(self, tok: Token | None = None) -> A.Statement:
         """pipeline : expression assignment_operator statement
                     | (expression redirection* | command) ('|' NEWLINE* command)*"""
-        start = self.peek("start").start
-        tok = self.peek("start")
+        if tok is None:
+            tok = self.peek("start")
+        start = tok.start
         elements: list[A.Command | A.CommandExpression] = []
-        if self._starts_command(tok):
-            elements.append(self.parse_command(first=True))
+        if tok.kind is T_GENERIC or (tok.kind is T_OP and tok.value in ("&", ".")):  # _starts_command(tok)
+            elements.append(self.parse_command(first=True, tok=tok))
         else:
-            if tok.kind is K.EOF or tok.kind in (K.NEWLINE, K.SEMI) or (tok.kind is K.OP and tok.value in _STATEMENT_END):
+            if tok.kind is T_EOF or tok.kind in (T_NEWLINE, T_SEMI) or (tok.kind is T_OP and tok.value in _STATEMENT_END):
                 self.unexpected(tok)
-            expr = self.parse_expression()
-            op_tok = self.peek("expr")
-            if op_tok.kind is K.OP and op_tok.value in ASSIGNMENT_OPERATORS:
+            # tokens that scan alike in both modes are shared between the mode tables
+            expr = self.parse_expression(first=tok if self._expr.get(self.pos) is tok else None)
+            op_tok = self._expr.get(self.pos)  # peek_expr() inlined (hot)
+            if op_tok is None or op_tok.start >= self._lim:
+                op_tok = self.peek_expr()
+            if op_tok.kind is T_OP and op_tok.value in ASSIGNMENT_OPERATORS:
                 return self.parse_assignment(start, expr, op_tok)
-            redirs = self.parse_redirections()
+            redirs: tuple[A.Redirection, ...] = ()
+            if op_tok.kind is T_REDIRECTION or op_tok.kind is T_LT:
+                redirs = self.parse_redirections()
             elements.append(A.CommandExpression(self.span(start), expr, redirs))
         while True:
-            tok = self.peek("expr")
-            if not tok.is_op("|"):
+            tok = self._expr.get(self.pos)  # peek_expr() inlined (hot)
+            if tok is None or tok.start >= self._lim:
+                tok = self.peek_expr()
+            if not (tok.kind is T_OP and tok.value == "|"):
                 break
             self.advance(tok)
             self.skip_newlines()
             nxt = self.peek("cmd")
-            if nxt.kind is K.EOF or nxt.kind in (K.NEWLINE, K.SEMI) or nxt.is_op(")", "}", "|"):
+            if nxt.kind is T_EOF or nxt.kind in (T_NEWLINE, T_SEMI) or nxt.is_op(")", "}", "|"):
                 self.fail("An empty pipe element is not allowed.", nxt, error_id="EmptyPipeElement",
                           at=tok.start, end=tok.end)
             if not self._starts_command(nxt):
                 self.parse_expression()
                 self.fail("Expressions are only allowed as the first element of a pipeline.", nxt,
                           error_id="ExpressionsMustBeFirstInPipeline", at=nxt.start, end=self.last_end)
-            elements.append(self.parse_command(first=False))
+            elements.append(self.parse_command(first=False, tok=nxt))
         return A.Pipeline(self.span(start), tuple(elements))
 
     @staticmethod
     def _starts_command(tok: Token) -> bool:
-        if tok.kind is K.GENERIC:
+        if tok.kind is T_GENERIC:
             return True
-        return tok.kind is K.OP and tok.value in ("&", ".")
+        return tok.kind is T_OP and tok.value in ("&", ".")
 
     def parse_assignment(self, start: int, expr: A.Expr, op_tok: Token) -> A.Statement:
         """assignment : expression ('=' | '+=' | '-=' | '*=' | '/=' | '%=' | '??=') NEWLINE* statement"""
@@ -425,19 +513,21 @@ class Parser:
         self.advance(op_tok)
         self.skip_newlines()
         nxt = self.peek("start")
-        if nxt.kind in (K.EOF, K.NEWLINE, K.SEMI) or (nxt.kind is K.OP and nxt.value in _STATEMENT_END):
+        if nxt.kind in (T_EOF, T_NEWLINE, T_SEMI) or (nxt.kind is T_OP and nxt.value in _STATEMENT_END):
             self.fail(f"You must provide a value expression following the '{op_tok.value}' operator.", nxt,
                       error_id="ExpectedValueExpression", at=op_tok.end)
-        value = self.parse_statement()
+        value = self.parse_statement(nxt)
         return A.Assignment(self.span(start), tuple(targets), op_tok.value, value, void)
 
     def parse_redirections(self) -> tuple[A.Redirection, ...]:
         out: list[A.Redirection] = []
         while True:
-            tok = self.peek("expr")
-            if tok.kind is K.LT:
+            tok = self._expr.get(self.pos)  # peek_expr() inlined (hot)
+            if tok is None or tok.start >= self._lim:
+                tok = self.peek_expr()
+            if tok.kind is T_LT:
                 self.unexpected(tok)
-            if tok.kind is not K.REDIRECTION:
+            if tok.kind is not T_REDIRECTION:
                 return tuple(out)
             out.append(self.parse_redirection())
 
@@ -448,29 +538,32 @@ class Parser:
         if r.merge_to is not None:
             return A.Redirection(self.span(tok.start), r.stream, r.append, r.merge_to, None)
         nxt = self.peek("cmd")
-        if nxt.kind in (K.EOF, K.NEWLINE, K.SEMI, K.REDIRECTION) or (nxt.kind is K.OP and nxt.value in _STATEMENT_END):
+        if nxt.kind in (T_EOF, T_NEWLINE, T_SEMI, T_REDIRECTION) or (nxt.kind is T_OP and nxt.value in _STATEMENT_END):
             self.fail("Missing file specification after redirection operator.", nxt,
                       error_id="MissingFileSpecification", at=tok.end)
         target = self.parse_command_argument(allow_comma=False)
         return A.Redirection(self.span(tok.start), r.stream, r.append, None, target)
 
     # commands ---------------------------------------------------------------------------------------
-    def parse_command(self, *, first: bool) -> A.Command:
+    def parse_command(self, *, first: bool, tok: Token | None = None) -> A.Command:
         """command : ['&' | '.'] command_name command_element*
-        command_element : parameter | command_argument | redirection | splat"""
-        tok = self.peek("start" if first else "cmd")
+        command_element : parameter | command_argument | redirection | splat
+
+        ``tok``, when given, is ``peek("start" if first else "cmd")`` at the current position."""
+        if tok is None:
+            tok = self.peek("start" if first else "cmd")
         start = tok.start
         invocation = ""
-        if tok.kind is K.OP and tok.value in ("&", "."):
+        if tok.kind is T_OP and tok.value in ("&", "."):
             invocation = tok.value
-            self.advance(tok)
+            self.pos = self.last_end = tok.end
             tok = self.peek("cmd")
-            if tok.kind in (K.EOF, K.NEWLINE, K.SEMI) or tok.is_op(")", "}", "|"):
+            if tok.kind in (T_EOF, T_NEWLINE, T_SEMI) or tok.is_op(")", "}", "|"):
                 self.fail(f"Missing expression after '{invocation}' in pipeline element.", tok,
                           error_id="MissingExpression", at=start + 1)
         name: A.Expr
-        if tok.kind is K.GENERIC:
-            self.advance(tok)
+        if tok.kind is T_GENERIC:
+            self.pos = self.last_end = tok.end
             name = self._bareword(tok)
         elif invocation:
             name = self.parse_command_argument(allow_comma=False)
@@ -479,33 +572,35 @@ class Parser:
         elements: list[A.CommandElement] = []
         redirs: list[A.Redirection] = []
         while True:
-            tok = self.peek("cmd")
+            tok = self._cmd.get(self.pos)  # peek("cmd") inlined (hot)
+            if tok is None or tok.start >= self._lim:
+                tok = self.peek("cmd")
             kind = tok.kind
-            if kind in (K.EOF, K.NEWLINE, K.SEMI):
+            if kind in (T_EOF, T_NEWLINE, T_SEMI):
                 break
-            if kind is K.OP and tok.value in ("|", ")", "}", "&&", "||", "&"):
+            if kind is T_OP and tok.value in ("|", ")", "}", "&&", "||", "&"):
                 break
-            if kind is K.PARAMETER:
-                self.advance(tok)
+            if kind is T_PARAMETER:
+                self.pos = self.last_end = tok.end
                 arg: A.Expr | None = None
                 if tok.colon:
                     nxt = self.peek("cmd")
-                    if not (nxt.kind in (K.EOF, K.NEWLINE, K.SEMI) or (nxt.kind is K.OP and nxt.value in _STATEMENT_END)
+                    if not (nxt.kind in (T_EOF, T_NEWLINE, T_SEMI) or (nxt.kind is T_OP and nxt.value in _STATEMENT_END)
                             or nxt.space_before):
                         arg = self.parse_command_argument()
                 elements.append(A.CommandParameter(self.span(tok.start), tok.value, arg, tok.colon))
-            elif kind is K.REDIRECTION:
+            elif kind is T_REDIRECTION:
                 redirs.append(self.parse_redirection())
-            elif kind is K.LT:
+            elif kind is T_LT:
                 self.unexpected(tok)
-            elif kind is K.SPLAT:
-                self.advance(tok)
+            elif kind is T_SPLAT:
+                self.pos = self.last_end = tok.end
                 elements.append(A.Variable(self.span(tok.start), tok.value, "", True))
-            elif kind is K.OP and tok.value not in ("(", "{", "@(", "@{", "$(", ",", "."):
-                self.advance(tok)
+            elif kind is T_OP and tok.value not in ("(", "{", "@(", "@{", "$(", ",", "."):
+                self.pos = self.last_end = tok.end
                 elements.append(A.StringConstant(self.span(tok.start), tok.text, True))
             else:
-                elements.append(self.parse_command_argument())
+                elements.append(self.parse_command_argument(tok=tok))
         return A.Command(self.span(start), name, tuple(elements), invocation, tuple(redirs))
 
     def _bareword(self, tok: Token) -> A.Expr:
@@ -513,23 +608,27 @@ class Parser:
             return A.ExpandableString(self.span(tok.start, tok.end), self.resolve_parts(tok), True)
         return A.StringConstant(self.span(tok.start, tok.end), tok.value, True)
 
-    def parse_command_argument(self, *, allow_comma: bool = True) -> A.Expr:
-        """command_argument : command_primary (',' NEWLINE* command_primary)*"""
+    def parse_command_argument(self, *, allow_comma: bool = True, tok: Token | None = None) -> A.Expr:
+        """command_argument : command_primary (',' NEWLINE* command_primary)*
+
+        ``tok``, when given, is ``peek("cmd")`` at the current position."""
         start = self.pos
-        first = self.parse_command_primary()
+        first = self.parse_command_primary(tok)
         if not allow_comma:
             return first
         items = [first]
         while True:
-            tok = self.peek("cmd")
-            if not tok.is_op(","):
+            tok = self._cmd.get(self.pos)  # peek("cmd") inlined (hot)
+            if tok is None or tok.start >= self._lim:
+                tok = self.peek("cmd")
+            if not (tok.kind is T_OP and tok.value == ","):
                 break
             self.advance(tok)
             self.skip_newlines()
             nxt = self.peek("cmd")
-            if nxt.kind in (K.EOF, K.NEWLINE, K.SEMI) or (nxt.kind is K.OP and nxt.value in _STATEMENT_END):
+            if nxt.kind in (T_EOF, T_NEWLINE, T_SEMI) or (nxt.kind is T_OP and nxt.value in _STATEMENT_END):
                 self.fail("Missing argument in parameter list.", nxt, error_id="MissingExpression", at=tok.end)
-            items.append(self.parse_command_primary())
+            items.append(self.parse_command_primary(nxt))
         if len(items) == 1:
             return first
         return A.ArrayLiteral(self.span(self.peek_start(start)), tuple(items))
@@ -537,39 +636,46 @@ class Parser:
     def peek_start(self, start: int) -> int:
         return self.lx.skip_space(start)
 
-    def parse_command_primary(self) -> A.Expr:
+    def parse_command_primary(self, tok: Token | None = None) -> A.Expr:
         """command_primary : bareword | parameter_text | primary_expression postfix*"""
-        tok = self.peek("cmd")
-        if tok.kind is K.GENERIC:
-            self.advance(tok)
+        if tok is None:
+            tok = self.peek("cmd")
+        if tok.kind is T_GENERIC:
+            self.pos = self.last_end = tok.end
             return self._bareword(tok)
-        if tok.kind is K.PARAMETER:
-            self.advance(tok)
+        if tok.kind is T_PARAMETER:
+            self.pos = self.last_end = tok.end
             return A.StringConstant(self.span(tok.start), tok.text, True)
-        if tok.kind is K.NUMBER:
-            self.advance(tok)
+        if tok.kind is T_NUMBER:
+            self.pos = self.last_end = tok.end
             return A.Number(self.span(tok.start), tok.value)
-        if tok.kind is K.OP and tok.value in (")", "}", "|", ";"):
+        if tok.kind is T_OP and tok.value in (")", "}", "|", ";"):
             self.unexpected(tok)
-        if tok.kind is K.OP and tok.value not in ("(", "{", "@(", "@{", "$(", "["):
-            self.advance(tok)
+        if tok.kind is T_OP and tok.value not in ("(", "{", "@(", "@{", "$(", "["):
+            self.pos = self.last_end = tok.end
             return A.StringConstant(self.span(tok.start), tok.text, True)
-        prim = self.parse_primary(self.peek("expr") if tok.kind is K.OP else tok)
+        prim = self.parse_primary(self.peek_expr() if tok.kind is T_OP else tok)
         return self.parse_postfix(prim)
 
     # expressions ------------------------------------------------------------------------------------
-    def parse_expression(self, *, allow_comma: bool = True) -> A.Expr:
-        """expression : logical_expression ['?' expression ':' expression]"""
-        start = self.peek("expr").start
-        cond = self.parse_binary(0, allow_comma)
-        tok = self.peek("expr")
-        if tok.is_op("?") and tok.space_before:
+    def parse_expression(self, *, allow_comma: bool = True, first: Token | None = None) -> A.Expr:
+        """expression : logical_expression ['?' expression ':' expression]
+
+        ``first``, when given, is ``peek_expr()`` at the current position (callers that peeked already)."""
+        if first is None:
+            first = self.peek_expr()
+        start = first.start
+        cond = self.parse_binary(0, allow_comma, first)
+        tok = self._expr.get(self.pos)  # peek_expr() inlined (hot)
+        if tok is None or tok.start >= self._lim:
+            tok = self.peek_expr()
+        if (tok.kind is T_OP and tok.value == "?") and tok.space_before:
             self.advance(tok)
             self.skip_newlines()
             if_true = self.parse_expression(allow_comma=allow_comma)
             self.skip_newlines()
-            colon = self.peek("expr")
-            if not colon.is_op(":"):
+            colon = self.peek_expr()
+            if not (colon.kind is T_OP and colon.value == ":"):
                 self.fail("Missing ':' in ternary expression.", colon, error_id="MissingColonInTernaryExpression")
             self.advance(colon)
             self.skip_newlines()
@@ -582,30 +688,40 @@ class Parser:
         frozenset({".."}),
     )
 
-    def parse_binary(self, min_level: int, allow_comma: bool) -> A.Expr:
+    def parse_binary(self, min_level: int, allow_comma: bool, first: Token | None = None) -> A.Expr:
         """logical : bitwise (('-and'|'-or'|'-xor') NEWLINE* bitwise)*
         bitwise : comparison (('-band'|'-bor'|'-bxor') comparison)* ; comparison : coalesce (cmp_op coalesce)*
         coalesce : additive ('??' additive)* ; additive : multiplicative (('+'|'-') multiplicative)*
         multiplicative : format (('*'|'/'|'%') format)* ; format : range ('-f' range)*
         range : array_literal ('..' array_literal)*
         (implemented by precedence climbing over these levels)"""
-        start = self.peek("expr").start
-        left = self.parse_array_literal(allow_comma)
+        if first is None:
+            first = self._expr.get(self.pos)  # peek_expr() inlined (hot)
+            if first is None or first.start >= self._lim:
+                first = self.peek_expr()
+        start = first.start
+        # parse_array_literal(allow_comma, first), inlined; and parse_unary(first) too, for a non-operator
+        left = self.parse_unary(first) if first.kind is T_OP else self.parse_postfix(self.parse_primary(first))
+        tok = self._expr.get(self.pos)  # peek_expr() inlined (hot)
+        if tok is None or tok.start >= self._lim:
+            tok = self.peek_expr()
+        if allow_comma and tok.kind is T_OP and tok.value == ",":
+            left = self._array_literal_tail(start, left, tok)
+            tok = self.peek_expr()
         prec = _PRECEDENCE
         while True:
-            tok = self.peek("expr")
-            if tok.kind is not K.OP:
+            if tok.kind is not T_OP:
                 return left
             level = prec.get(tok.value)
             if level is None or level < min_level:
                 return left
-            self.advance(tok)
+            self.pos = self.last_end = tok.end
             self.skip_newlines()
-            nxt = self.peek("expr")
+            nxt = self.peek_expr()
             if self._ends_expression(nxt):
                 self.fail(f"You must provide a value expression following the '{tok.text}' operator.", nxt,
                           error_id="ExpectedValueExpression", at=tok.end)
-            right = self.parse_binary(level + 1, allow_comma)
+            right = self.parse_binary(level + 1, allow_comma, nxt)
             op = tok.value
             if op == "..":
                 left = A.Range(self.span(start), left, right)
@@ -613,48 +729,60 @@ class Parser:
                 left = A.NullCoalesce(self.span(start), left, right)
             else:
                 left = A.BinaryOp(self.span(start), op, left, right)
+            tok = self._expr.get(self.pos)  # peek_expr() inlined (hot)
+            if tok is None or tok.start >= self._lim:
+                tok = self.peek_expr()
 
     @staticmethod
     def _ends_expression(tok: Token) -> bool:
-        if tok.kind in (K.EOF, K.NEWLINE, K.SEMI, K.REDIRECTION):
+        if tok.kind in (T_EOF, T_NEWLINE, T_SEMI, T_REDIRECTION):
             return True
-        return tok.kind is K.OP and tok.value in (")", "}", "]", "|", ",", "&&", "||", "=")
+        return tok.kind is T_OP and tok.value in (")", "}", "]", "|", ",", "&&", "||", "=")
 
-    def parse_array_literal(self, allow_comma: bool) -> A.Expr:
+    def parse_array_literal(self, allow_comma: bool, tok: Token | None = None) -> A.Expr:
         """array_literal : unary (',' NEWLINE* unary)*"""
-        start = self.peek("expr").start
-        first = self.parse_unary()
+        if tok is None:
+            tok = self.peek_expr()
+        start = tok.start
+        first = self.parse_unary(tok)
         if not allow_comma:
             return first
-        tok = self.peek("expr")
-        if not tok.is_op(","):
+        tok = self._expr.get(self.pos)  # peek_expr() inlined (hot)
+        if tok is None or tok.start >= self._lim:
+            tok = self.peek_expr()
+        if not (tok.kind is T_OP and tok.value == ","):
             return first
+        return self._array_literal_tail(start, first, tok)
+
+    def _array_literal_tail(self, start: int, first: A.Expr, tok: Token) -> A.Expr:
+        """The rest of an array literal: ``tok`` is the ',' after its ``first`` element."""
         items = [first]
-        while tok.is_op(","):
+        while tok.kind is T_OP and tok.value == ",":
             self.advance(tok)
             self.skip_newlines()
-            nxt = self.peek("expr")
+            nxt = self.peek_expr()
             if self._ends_expression(nxt):
                 self.fail("Missing expression after ','.", nxt, error_id="MissingExpressionAfterToken", at=tok.end)
-            items.append(self.parse_unary())
-            tok = self.peek("expr")
+            items.append(self.parse_unary(nxt))
+            tok = self.peek_expr()
         return A.ArrayLiteral(self.span(start), tuple(items))
 
-    def parse_unary(self) -> A.Expr:
+    def parse_unary(self, tok: Token | None = None) -> A.Expr:
         """unary : ('-not'|'!'|'-bnot'|'-'|'+'|'++'|'--'|'-join'|'-split'|',') NEWLINE* unary
                  | '[' type ']' unary | postfix"""
-        tok = self.peek("expr")
-        if tok.kind is K.OP:
+        if tok is None:
+            tok = self.peek_expr()
+        if tok.kind is T_OP:
             v = tok.value
             if v in _UNARY:
-                self.advance(tok)
+                self.pos = self.last_end = tok.end
                 if v in ("-not", "!", ","):
                     self.skip_newlines()
-                nxt = self.peek("expr")
-                if self._ends_expression(nxt) or nxt.kind is K.IDENT and nxt.value.lower() in ("in",):
+                nxt = self.peek_expr()
+                if self._ends_expression(nxt) or nxt.kind is T_IDENT and nxt.value.lower() in ("in",):
                     self.fail(f"Missing expression after unary operator '{tok.text}'.", nxt,
                               error_id="MissingExpressionAfterOperator", at=tok.end)
-                operand = self.parse_unary()
+                operand = self.parse_unary(nxt)
                 if v == "-" and isinstance(operand, A.Number):
                     return A.Number(self.span(tok.start), -operand.value)
                 return A.UnaryOp(self.span(tok.start), v, operand)
@@ -668,22 +796,22 @@ class Parser:
         end, name = self.lx.scan_type_name(open_tok.end)
         if not name:
             nxt = self.lx.scan(end, "expr")
-            if nxt.kind is K.EOF:
+            if nxt.kind is T_EOF:
                 self.fail("Missing type name after '['.", nxt, error_id="MissingTypename", at=open_tok.end)
             self.fail("Missing type name after '['.", nxt, error_id="MissingTypename", at=open_tok.end)
         self.pos = self.last_end = end
-        close = self.peek("expr")
-        if not close.is_op("]") or close.space_before and False:
-            if close.is_op("("):
+        close = self.peek_expr()
+        if not (close.kind is T_OP and close.value == "]") or close.space_before and False:
+            if close.kind is T_OP and close.value == "(":
                 # an attribute in expression position: parse it for a precise error
                 self.fail("Unexpected attribute '" + name + "'.", close, error_id="UnexpectedAttribute",
                           at=open_tok.start, end=close.start)
             self.fail("Missing ] at end of attribute or type literal.", close,
                       error_id="EndSquareBracketExpectedAtEndOfAttribute", at=end)
         self.advance(close)
-        nxt = self.peek("expr")
+        nxt = self.peek_expr()
         span = self.span(open_tok.start)
-        if nxt.is_op("::") and not nxt.space_before:
+        if (nxt.kind is T_OP and nxt.value == "::") and not nxt.space_before:
             return self.parse_postfix(A.TypeLiteral(span, name))
         if self._starts_operand(nxt):
             operand = self.parse_unary()
@@ -692,9 +820,9 @@ class Parser:
 
     @staticmethod
     def _starts_operand(tok: Token) -> bool:
-        if tok.kind in (K.VARIABLE, K.NUMBER, K.STRING, K.XSTRING):
+        if tok.kind in (T_VARIABLE, T_NUMBER, T_STRING, T_XSTRING):
             return True
-        if tok.kind is K.OP:
+        if tok.kind is T_OP:
             return tok.value in ("(", "$(", "@(", "@{", "[", "{", "-not", "!", "++", "--", "-join", "-split", "-bnot") \
                 or (tok.value in ("-", "+", ",") and not tok.space_before)
         return False
@@ -703,49 +831,49 @@ class Parser:
         """primary : number | string | variable | '(' pipeline ')' | '$(' statements ')' | '@(' statements ')'
                    | '@{' hash_entries '}' | '{' script_block '}'"""
         kind = tok.kind
-        if kind is K.VARIABLE:
-            self.advance(tok)
+        if kind is T_VARIABLE:
+            self.pos = self.last_end = tok.end
             return A.Variable(self.span(tok.start), tok.value.name, tok.value.scope)
-        if kind is K.NUMBER:
-            self.advance(tok)
+        if kind is T_NUMBER:
+            self.pos = self.last_end = tok.end
             return A.Number(self.span(tok.start), tok.value)
-        if kind is K.STRING:
-            self.advance(tok)
+        if kind is T_STRING:
+            self.pos = self.last_end = tok.end
             return A.StringConstant(self.span(tok.start), tok.value)
-        if kind is K.XSTRING:
-            self.advance(tok)
+        if kind is T_XSTRING:
+            self.pos = self.last_end = tok.end
             if tok.parts:
                 return A.ExpandableString(self.span(tok.start), self.resolve_parts(tok))
             return A.StringConstant(self.span(tok.start), tok.value)
-        if kind is K.OP:
+        if kind is T_OP:
             v = tok.value
             if v == "(":
-                self.advance(tok)
+                self.pos = self.last_end = tok.end
                 self.skip_newlines()
                 inner_tok = self.peek("start")
-                if inner_tok.is_op(")"):
+                if inner_tok.kind is T_OP and inner_tok.value == ")":
                     self.fail("An expression was expected after '('.", inner_tok, error_id="ExpectedExpression")
-                if inner_tok.kind is K.EOF:
+                if inner_tok.kind is T_EOF:
                     self.fail("Missing closing ')' in expression.", inner_tok, error_id="MissingEndParenthesisInExpression")
                 inner = self.parse_statement()
                 self.skip_newlines()
-                close = self.peek("expr")
-                if not close.is_op(")"):
-                    if close.kind is K.EOF:
+                close = self.peek_expr()
+                if not (close.kind is T_OP and close.value == ")"):
+                    if close.kind is T_EOF:
                         self.fail("Missing closing ')' in expression.", close, error_id="MissingEndParenthesisInExpression")
                     self.unexpected(close)
-                self.advance(close)
+                self.pos = self.last_end = close.end
                 return A.Paren(self.span(tok.start), inner)
             if v in ("$(", "@("):
-                self.advance(tok)
+                self.pos = self.last_end = tok.end
                 body = self.parse_statement_list(")")
                 close = self.peek("start")
-                if not close.is_op(")"):
-                    if close.kind is K.EOF:
+                if not (close.kind is T_OP and close.value == ")"):
+                    if close.kind is T_EOF:
                         self.fail("Missing closing ')' in subexpression.", close,
                                   error_id="MissingEndParenthesisInSubexpression")
                     self.unexpected(close)
-                self.advance(close)
+                self.pos = self.last_end = close.end
                 if v == "$(":
                     return A.SubExpression(self.span(tok.start), body)
                 return A.ArrayExpression(self.span(tok.start), body)
@@ -755,10 +883,10 @@ class Parser:
                 return self.parse_script_block_expression(tok)
             if v == "[":
                 return self.parse_type_expression(tok)
-        if kind is K.GENERIC:
-            self.advance(tok)
+        if kind is T_GENERIC:
+            self.pos = self.last_end = tok.end
             return self._bareword(tok)
-        if kind is K.EOF:
+        if kind is T_EOF:
             self.fail("Unexpected end of input.", tok, error_id="UnexpectedEndOfInput")
         self.unexpected(tok)
 
@@ -777,40 +905,40 @@ class Parser:
         pairs: list[tuple[A.Expr, A.Statement]] = []
         while True:
             self.skip_separators()
-            tok = self.peek("expr")
-            if tok.is_op("}"):
+            tok = self.peek_expr()
+            if tok.kind is T_OP and tok.value == "}":
                 self.advance(tok)
                 break
-            if tok.kind is K.EOF:
+            if tok.kind is T_EOF:
                 self.fail("The hash literal was incomplete.", tok, error_id="IncompleteHashLiteral")
             key = self.parse_hash_key(tok)
-            eq = self.peek("expr")
-            if not eq.is_op("="):
-                if eq.kind is K.EOF:
+            eq = self.peek_expr()
+            if not (eq.kind is T_OP and eq.value == "="):
+                if eq.kind is T_EOF:
                     self.fail("The hash literal was incomplete.", eq, error_id="IncompleteHashLiteral")
                 self.fail("Missing '=' operator after key in hash literal.", eq, error_id="MissingEqualsInHashLiteral",
                           at=self.last_end)
             self.advance(eq)
             self.skip_newlines()
             vtok = self.peek("start")
-            if vtok.kind is K.EOF:
+            if vtok.kind is T_EOF:
                 self.fail("The hash literal was incomplete.", vtok, error_id="IncompleteHashLiteral")
-            if vtok.kind in (K.NEWLINE, K.SEMI) or vtok.is_op("}"):
+            if vtok.kind in (T_NEWLINE, T_SEMI) or (vtok.kind is T_OP and vtok.value == "}"):
                 self.fail("Missing statement after '=' in hash literal.", vtok, error_id="MissingStatementInHashLiteral",
                           at=eq.end)
             value = self.parse_statement()
             pairs.append((key, value))
-            nxt = self.peek("expr")
-            if nxt.kind in (K.NEWLINE, K.SEMI) or nxt.is_op("}"):
+            nxt = self.peek_expr()
+            if nxt.kind in (T_NEWLINE, T_SEMI) or (nxt.kind is T_OP and nxt.value == "}"):
                 continue
-            if nxt.kind is K.EOF:
+            if nxt.kind is T_EOF:
                 self.fail("The hash literal was incomplete.", nxt, error_id="IncompleteHashLiteral")
             self.fail("Missing '=' operator after key in hash literal.", nxt, error_id="MissingEqualsInHashLiteral")
         return A.Hashtable(self.span(open_tok.start), tuple(pairs))
 
     def parse_hash_key(self, tok: Token) -> A.Expr:
         """hash_key : identifier | string | number | unary"""
-        if tok.kind is K.IDENT:
+        if tok.kind is T_IDENT:
             self.advance(tok)
             # keys such as api-version: glue '-word' pieces written without spaces
             end = tok.end
@@ -823,10 +951,10 @@ class Parser:
             if end != tok.end:
                 self.pos = self.last_end = end
             return A.StringConstant(self.span(tok.start, end), text[tok.start:end], True)
-        if tok.kind is K.GENERIC:
+        if tok.kind is T_GENERIC:
             self.advance(tok)
             return self._bareword(tok)
-        if tok.kind in (K.NEWLINE, K.SEMI) or tok.is_op("="):
+        if tok.kind in (T_NEWLINE, T_SEMI) or (tok.kind is T_OP and tok.value == "="):
             self.fail("Missing key before '=' in hash literal.", tok, error_id="MissingKeyInHashLiteral")
         return self.parse_unary()
 
@@ -834,32 +962,42 @@ class Parser:
         """postfix : primary ('.' member ['(' args ')'] | '::' member ['(' args ')'] | '[' expression ']'
                      | '++' | '--')*   -- no whitespace before the operator"""
         start = expr.span.offset
+        lx, text = self.lx, self.text
         while True:
-            tok = self.peek("expr")
-            if tok.space_before or tok.kind is not K.OP:
+            pos = self.pos
+            if pos not in self._expr:
+                # whitespace follows (a command argument, usually): no postfix operator, and no need to scan the
+                # next token in expression mode -- except at '$'/'@', where that scan may raise an error
+                p = lx.token_start(pos)
+                if p != pos and (p >= lx.n or (text[p] != "$" and text[p] != "@")):
+                    return expr
+            tok = self._expr.get(self.pos)  # peek_expr() inlined (hot)
+            if tok is None or tok.start >= self._lim:
+                tok = self.peek_expr()
+            if tok.space_before or tok.kind is not T_OP:
                 return expr
             v = tok.value
             if v in (".", "::"):
-                self.advance(tok)
+                self.pos = self.last_end = tok.end
                 name_tok = self.lx.scan(self.pos, "expr")
-                if name_tok.space_before or name_tok.kind in (K.EOF, K.NEWLINE):
+                if name_tok.space_before or name_tok.kind in (T_EOF, T_NEWLINE):
                     self.fail("Missing property name after reference operator.", name_tok,
                               error_id="MissingPropertyName", at=tok.end)
                 name: A.Expr
-                if name_tok.kind is K.IDENT:
-                    self.advance(name_tok)
+                if name_tok.kind is T_IDENT:
+                    self.pos = self.last_end = name_tok.end
                     name = A.StringConstant(self.span(name_tok.start), name_tok.value, True)
-                elif name_tok.kind in (K.STRING, K.XSTRING, K.VARIABLE) or name_tok.is_op("(", "$("):
+                elif name_tok.kind in (T_STRING, T_XSTRING, T_VARIABLE) or name_tok.is_op("(", "$("):
                     name = self.parse_primary(name_tok)
-                elif name_tok.kind is K.NUMBER and isinstance(name_tok.value, int):
-                    self.advance(name_tok)
+                elif name_tok.kind is T_NUMBER and isinstance(name_tok.value, int):
+                    self.pos = self.last_end = name_tok.end
                     name = A.StringConstant(self.span(name_tok.start), name_tok.text, True)
                 else:
                     self.fail("Missing property name after reference operator.", name_tok,
                               error_id="MissingPropertyName", at=tok.end)
-                call = self.peek("expr")
+                call = self.peek_expr()
                 static = v == "::"
-                if call.is_op("(") and not call.space_before:
+                if (call.kind is T_OP and call.value == "(") and not call.space_before:
                     args = self.parse_method_args(call)
                     if static and isinstance(expr, A.TypeLiteral) and isinstance(name, A.StringConstant):
                         expr = A.StaticCall(self.span(start), expr.name, name.value, args)
@@ -870,22 +1008,22 @@ class Parser:
                 else:
                     expr = A.Member(self.span(start), expr, name, static)
             elif v == "[":
-                self.advance(tok)
+                self.pos = self.last_end = tok.end
                 self.skip_newlines()
-                nxt = self.peek("expr")
-                if nxt.is_op("]") or nxt.kind is K.EOF:
+                nxt = self.peek_expr()
+                if (nxt.kind is T_OP and nxt.value == "]") or nxt.kind is T_EOF:
                     self.fail("Array index expression is missing or not valid.", nxt,
                               error_id="MissingArrayIndexExpression")
                 index = self.parse_expression()
                 self.skip_newlines()
-                close = self.peek("expr")
-                if not close.is_op("]"):
+                close = self.peek_expr()
+                if not (close.kind is T_OP and close.value == "]"):
                     self.fail("Missing ']' after array index expression.", close, error_id="MissingEndSquareBracket",
                               at=self.last_end)
-                self.advance(close)
+                self.pos = self.last_end = close.end
                 expr = A.Index(self.span(start), expr, index)
             elif v in ("++", "--"):
-                self.advance(tok)
+                self.pos = self.last_end = tok.end
                 expr = A.UnaryOp(self.span(start), v, expr, True)
             else:
                 return expr
@@ -899,16 +1037,16 @@ class Parser:
             return ()
         while True:
             self.skip_newlines()
-            tok = self.peek("expr")
-            if tok.kind is K.EOF:
+            tok = self.peek_expr()
+            if tok.kind is T_EOF:
                 self.fail("Missing ')' in method call.", tok, error_id="MissingEndParenthesisInMethodCall")
             args.append(self.parse_expression(allow_comma=False))
             self.skip_newlines()
-            tok = self.peek("expr")
-            if tok.is_op(","):
+            tok = self.peek_expr()
+            if tok.kind is T_OP and tok.value == ",":
                 self.advance(tok)
                 continue
-            if tok.is_op(")"):
+            if tok.kind is T_OP and tok.value == ")":
                 self.advance(tok)
                 return tuple(args)
             self.fail("Missing ')' in method call.", tok, error_id="MissingEndParenthesisInMethodCall")
@@ -923,7 +1061,7 @@ class Parser:
             elif isinstance(part, SubPart):
                 sub = Parser(self.text, lexer=self.lx, start=part.start, limit=part.end)
                 body = sub.parse_statement_list(None)
-                if sub.peek("start").kind is not K.EOF:
+                if sub.peek("start").kind is not T_EOF:
                     sub.unexpected(sub.peek("start"))
                 out.append(A.SubExpression(self.src.span(part.start - 2, part.end + 1), body))
         return tuple(out)
@@ -931,20 +1069,20 @@ class Parser:
     # keyword statements ----------------------------------------------------------------------------
     def _paren_condition(self, keyword: str, tok: Token, error_id: str) -> A.Statement:
         self.skip_newlines()
-        open_tok = self.peek("expr")
-        if not open_tok.is_op("("):
+        open_tok = self.peek_expr()
+        if not (open_tok.kind is T_OP and open_tok.value == "("):
             self.fail(f"Missing '(' after '{keyword}' in {keyword} statement.", open_tok, error_id=error_id,
                       at=self.last_end)
         self.advance(open_tok)
         self.skip_newlines()
         nxt = self.peek("start")
-        if nxt.is_op(")") or nxt.kind is K.EOF:
+        if (nxt.kind is T_OP and nxt.value == ")") or nxt.kind is T_EOF:
             self.fail(f"Missing condition in {keyword} statement after '{keyword} ('.", nxt,
                       error_id="IfStatementMissingCondition" if keyword == "if" else "MissingExpression")
         cond = self.parse_pipeline_chain()
         self.skip_newlines()
-        close = self.peek("expr")
-        if not close.is_op(")"):
+        close = self.peek_expr()
+        if not (close.kind is T_OP and close.value == ")"):
             self.fail(f"Missing closing ')' after expression in '{keyword}' statement.", close,
                       error_id="MissingEndParenthesisAfterStatement", at=self.last_end)
         self.advance(close)
@@ -962,12 +1100,12 @@ class Parser:
             save = (self.pos, self.last_end)
             self.skip_newlines()
             kw = self.peek("start")
-            if kw.kind is K.GENERIC and not kw.parts and kw.value.lower() == "elseif":
+            if kw.kind is T_GENERIC and not kw.parts and kw.value.lower() == "elseif":
                 self.advance(kw)
                 cond = self._paren_condition("elseif", kw, "MissingOpenParenthesisInElseIfStatement")
                 clauses.append((cond, self.parse_braced_block("Missing statement block after elseif ( condition ).")))
                 continue
-            if kw.kind is K.GENERIC and not kw.parts and kw.value.lower() == "else":
+            if kw.kind is T_GENERIC and not kw.parts and kw.value.lower() == "else":
                 self.advance(kw)
                 self.skip_newlines()
                 else_body = self.parse_braced_block("Missing statement block after 'else' keyword.",
@@ -991,7 +1129,7 @@ class Parser:
         body = self.parse_braced_block("Missing statement body in do loop.", "MissingLoopStatement")
         self.skip_newlines()
         kw = self.peek("start")
-        if not (kw.kind is K.GENERIC and kw.value.lower() in ("while", "until")):
+        if not (kw.kind is T_GENERIC and kw.value.lower() in ("while", "until")):
             self.fail("Missing while or until keyword in do loop.", kw, error_id="MissingWhileOrUntilInDoWhile",
                       at=self.last_end)
         self.advance(kw)
@@ -1005,8 +1143,8 @@ class Parser:
         """for : 'for' '(' [pipeline] sep [pipeline] sep [pipeline] ')' block"""
         self.advance(tok)
         self.skip_newlines()
-        open_tok = self.peek("expr")
-        if not open_tok.is_op("("):
+        open_tok = self.peek_expr()
+        if not (open_tok.kind is T_OP and open_tok.value == "("):
             self.fail("Missing opening '(' after keyword 'for'.", open_tok, error_id="MissingOpenParenthesisAfterKeyword",
                       at=self.last_end)
         self.advance(open_tok)
@@ -1014,26 +1152,26 @@ class Parser:
         for i in range(3):
             self.skip_newlines()
             nxt = self.peek("start")
-            if nxt.kind is K.SEMI or nxt.is_op(")"):
+            if nxt.kind is T_SEMI or (nxt.kind is T_OP and nxt.value == ")"):
                 parts.append(None)
-            elif nxt.kind is K.EOF:
+            elif nxt.kind is T_EOF:
                 self.fail("Missing closing ')' after expression in 'for' statement.", nxt,
                           error_id="MissingEndParenthesisAfterStatement")
             else:
                 parts.append(self.parse_pipeline_chain())
             self.skip_newlines()
-            sep = self.peek("expr")
-            if i < 2 and sep.kind is K.SEMI:
+            sep = self.peek_expr()
+            if i < 2 and sep.kind is T_SEMI:
                 self.advance(sep)
                 continue
-            if sep.is_op(")"):
+            if sep.kind is T_OP and sep.value == ")":
                 while len(parts) < 3:
                     parts.append(None)
                 break
             self.fail("Missing closing ')' after expression in 'for' statement.", sep,
                       error_id="MissingEndParenthesisAfterStatement")
-        close = self.peek("expr")
-        if not close.is_op(")"):
+        close = self.peek_expr()
+        if not (close.kind is T_OP and close.value == ")"):
             self.fail("Missing closing ')' after expression in 'for' statement.", close,
                       error_id="MissingEndParenthesisAfterStatement")
         self.advance(close)
@@ -1045,32 +1183,32 @@ class Parser:
         """foreach : 'foreach' '(' variable 'in' pipeline ')' block"""
         self.advance(tok)
         self.skip_newlines()
-        open_tok = self.peek("expr")
-        if not open_tok.is_op("("):
+        open_tok = self.peek_expr()
+        if not (open_tok.kind is T_OP and open_tok.value == "("):
             self.fail("Missing opening '(' after keyword 'foreach'.", open_tok,
                       error_id="MissingOpenParenthesisAfterKeyword", at=self.last_end)
         self.advance(open_tok)
         self.skip_newlines()
-        var_tok = self.peek("expr")
-        if var_tok.kind is not K.VARIABLE:
+        var_tok = self.peek_expr()
+        if var_tok.kind is not T_VARIABLE:
             self.fail("Missing variable name after foreach.", var_tok, error_id="MissingVariableNameAfterForeach",
                       at=self.last_end)
         self.advance(var_tok)
         variable = A.Variable(self.span(var_tok.start), var_tok.value.name, var_tok.value.scope)
         self.skip_newlines()
-        in_tok = self.peek("expr")
-        if not (in_tok.kind is K.IDENT and in_tok.value.lower() == "in"):
+        in_tok = self.peek_expr()
+        if not (in_tok.kind is T_IDENT and in_tok.value.lower() == "in"):
             self.fail("Missing 'in' after variable in foreach loop.", in_tok, error_id="MissingInInForeach",
                       at=self.last_end)
         self.advance(in_tok)
         self.skip_newlines()
         nxt = self.peek("start")
-        if nxt.is_op(")") or nxt.kind is K.EOF:
+        if (nxt.kind is T_OP and nxt.value == ")") or nxt.kind is T_EOF:
             self.fail("Missing foreach loop expression after 'in'.", nxt, error_id="MissingForeachExpression")
         iterable = self.parse_pipeline_chain()
         self.skip_newlines()
-        close = self.peek("expr")
-        if not close.is_op(")"):
+        close = self.peek_expr()
+        if not (close.kind is T_OP and close.value == ")"):
             self.fail("Missing closing ')' after expression in 'foreach' statement.", close,
                       error_id="MissingEndParenthesisAfterForeach", at=self.last_end)
         self.advance(close)
@@ -1085,7 +1223,7 @@ class Parser:
         while True:
             self.skip_newlines()
             p = self.peek("cmd")
-            if p.kind is K.PARAMETER:
+            if p.kind is T_PARAMETER:
                 low = p.value.lower()
                 match = [v for k, v in _SWITCH_FLAGS.items() if k.startswith(low)]
                 if len(match) != 1:
@@ -1096,22 +1234,22 @@ class Parser:
                 self.advance(p)
                 continue
             break
-        open_tok = self.peek("expr")
-        if not open_tok.is_op("("):
+        open_tok = self.peek_expr()
+        if not (open_tok.kind is T_OP and open_tok.value == "("):
             self.fail("Missing condition in switch statement clause.", open_tok, error_id="PipelineValueRequired",
                       at=self.last_end)
         self.advance(open_tok)
         self.skip_newlines()
         subject = self.parse_pipeline_chain()
         self.skip_newlines()
-        close = self.peek("expr")
-        if not close.is_op(")"):
+        close = self.peek_expr()
+        if not (close.kind is T_OP and close.value == ")"):
             self.fail("Missing closing ')' after expression in 'switch' statement.", close,
                       error_id="MissingEndParenthesisInSwitchStatement", at=self.last_end)
         self.advance(close)
         self.skip_newlines()
-        body_open = self.peek("expr")
-        if not body_open.is_op("{"):
+        body_open = self.peek_expr()
+        if not (body_open.kind is T_OP and body_open.value == "{"):
             self.fail("Missing '{' in switch statement.", body_open, error_id="MissingCurlyInSwitchStatement",
                       at=self.last_end)
         self.advance(body_open)
@@ -1119,22 +1257,22 @@ class Parser:
         while True:
             self.skip_separators()
             ctok = self.peek("cmd")
-            if ctok.is_op("}"):
+            if ctok.kind is T_OP and ctok.value == "}":
                 self.advance(ctok)
                 break
-            if ctok.kind is K.EOF:
+            if ctok.kind is T_EOF:
                 raise ParseError("Missing closing '}' in statement block or type definition.",
                                  self.src.span(body_open.start, body_open.end), self.text,
                                  error_id="MissingEndCurlyBrace", incomplete=True)
             cstart = ctok.start
             cond: A.Expr | None
-            if ctok.kind is K.GENERIC and not ctok.parts and ctok.value.lower() == "default":
+            if ctok.kind is T_GENERIC and not ctok.parts and ctok.value.lower() == "default":
                 self.advance(ctok)
                 cond = None
-            elif ctok.kind is K.GENERIC:
+            elif ctok.kind is T_GENERIC:
                 self.advance(ctok)
                 cond = self._bareword(ctok)
-            elif ctok.is_op("{"):
+            elif ctok.kind is T_OP and ctok.value == "{":
                 cond = self.parse_script_block_expression(ctok)
             else:
                 cond = self.parse_command_primary()
@@ -1155,19 +1293,19 @@ class Parser:
             save = (self.pos, self.last_end)
             self.skip_newlines()
             kw = self.peek("start")
-            word = kw.value.lower() if kw.kind is K.GENERIC and not kw.parts else ""
+            word = kw.value.lower() if kw.kind is T_GENERIC and not kw.parts else ""
             if word == "catch":
                 self.advance(kw)
                 types: list[str] = []
                 while True:
                     self.skip_newlines()
-                    t = self.peek("expr")
-                    if t.is_op("["):
+                    t = self.peek_expr()
+                    if t.kind is T_OP and t.value == "[":
                         self.advance(t)
                         end, name = self.lx.scan_type_name(t.end)
                         self.pos = self.last_end = end
-                        close = self.peek("expr")
-                        if not name or not close.is_op("]"):
+                        close = self.peek_expr()
+                        if not name or not (close.kind is T_OP and close.value == "]"):
                             self.fail("Missing type name after '['.", close, error_id="MissingTypename", at=t.end)
                         self.advance(close)
                         types.append(name)
@@ -1187,13 +1325,13 @@ class Parser:
             self.pos, self.last_end = save
             break
         if not catches and finally_body is None:
-            self.fail("The Try statement is missing its Catch or Finally block.", self.peek("expr"),
+            self.fail("The Try statement is missing its Catch or Finally block.", self.peek_expr(),
                       error_id="MissingCatchOrFinally", at=self.last_end)
         return A.Try(self.span(tok.start), body, tuple(catches), finally_body)
 
     def _optional_pipeline(self) -> A.Statement | None:
         nxt = self.peek("start")
-        if nxt.kind in (K.EOF, K.NEWLINE, K.SEMI) or (nxt.kind is K.OP and nxt.value in (")", "}", "|")):
+        if nxt.kind in (T_EOF, T_NEWLINE, T_SEMI) or (nxt.kind is T_OP and nxt.value in (")", "}", "|")):
             return None
         return self.parse_pipeline_chain()
 
@@ -1214,7 +1352,7 @@ class Parser:
 
     def _label(self) -> A.Expr | None:
         nxt = self.peek("cmd")
-        if nxt.kind is K.GENERIC:
+        if nxt.kind is T_GENERIC:
             self.advance(nxt)
             return self._bareword(nxt)
         return None
@@ -1233,19 +1371,19 @@ class Parser:
         """function : ('function' | 'filter') name ['(' parameter_list ')'] '{' script_block_body '}'"""
         self.advance(tok)
         name_tok = self.peek("cmd")
-        if name_tok.kind is not K.GENERIC or name_tok.parts:
+        if name_tok.kind is not T_GENERIC or name_tok.parts:
             self.fail("Missing name after function keyword.", name_tok, error_id="MissingNameAfterKeyword",
                       at=self.last_end)
         self.advance(name_tok)
         params: tuple[A.ParameterDecl, ...] = ()
         self.skip_newlines()
-        nxt = self.peek("expr")
-        if nxt.is_op("("):
+        nxt = self.peek_expr()
+        if nxt.kind is T_OP and nxt.value == "(":
             self.advance(nxt)
             params = self.parse_parameter_list(")", nxt)
             self.skip_newlines()
-            nxt = self.peek("expr")
-        if not nxt.is_op("{"):
+            nxt = self.peek_expr()
+        if not (nxt.kind is T_OP and nxt.value == "{"):
             self.fail("Missing function body in function declaration.", nxt, error_id="MissingFunctionBody",
                       at=self.last_end)
         block = self.parse_script_block_expression(nxt).block
