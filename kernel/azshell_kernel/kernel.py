@@ -19,6 +19,7 @@ stopped."; a third SIGINT during one cell raises ``KeyboardInterrupt`` as a last
 from __future__ import annotations
 
 import fnmatch
+import re
 import signal
 from collections.abc import Callable
 from typing import Any
@@ -54,6 +55,10 @@ def default_session_factory() -> Any:
     from azshell.session import Session
 
     return Session(interactive=True)
+
+
+#: a cell that is one help request: Get-Help/help/man with plain arguments (no pipeline, no second statement)
+_HELP_CELL = re.compile(r"^\s*(?:Get-Help|help|man)(?:\s+[^|;&\r\n]*)?\s*$", re.IGNORECASE)
 
 
 class CellRun:
@@ -205,6 +210,12 @@ class AzShellKernel(Kernel):
         if session is None:
             cell.error({"ename": "SessionError", "evalue": self._session_error or "no session",
                         "traceback": [self._session_error or "azshell: no session"]})
+        elif code.strip() and (page := self._help_page(session, code)) is not None:
+            payload = [{"source": "page", "data": {"text/plain": page}, "start": 0}]
+            if store_history and not silent:
+                self._history.append((HISTORY_SESSION, self.execution_count, code, None))
+            return {"status": "ok", "execution_count": self.execution_count, "payload": payload,
+                    "user_expressions": self._user_expressions(user_expressions or {})}
         elif code.strip():
             self._cell = cell
             self._interrupts = 0
@@ -231,6 +242,29 @@ class AzShellKernel(Kernel):
             "payload": [],
             "user_expressions": self._user_expressions(user_expressions or {}),
         }
+
+    @staticmethod
+    def _help_page(session: Any, code: str) -> str | None:
+        """A cell that only asks for help (``Get-Help X``, ``help X``, ``man X``) opens Jupyter's pager, as
+        IPython's ``?`` does; anything else, or a help request that fails, runs as a normal cell."""
+        if _HELP_CELL.match(code) is None:
+            return None
+        texts: list[str] = []
+        failed = False
+
+        def collect(record: Any) -> None:
+            nonlocal failed
+            if record.stream == "error":
+                failed = True
+            else:
+                texts.append(session.render_text(record))
+
+        try:
+            session.execute(code, collect)
+        except Exception:
+            return None
+        text = "".join(t if t.endswith("\n") else t + "\n" for t in texts).strip("\n")
+        return None if failed or not text else text + "\n"
 
     def _tutorial_status(self, cell: CellRun, session: Any) -> None:
         """While a tutorial is active, each cell's output ends with the current step's status line."""

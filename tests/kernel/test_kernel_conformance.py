@@ -74,6 +74,8 @@ class AzShellKernelTests(jkt.KernelTests):  # type: ignore[misc,name-defined]
 
     code_inspect_sample = "Get-Help"
 
+    code_page_something = "Get-Help Get-Command"  # a help-only cell opens the pager, as IPython's `?` does
+
     code_clear_output = "Clear-Host" if _session_clears_screen() else ""
 
     # ---- project checks on the same kernel
