@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from azshell.lang.cmdlet import CommandRegistry, FileSystem
     from azshell.lang.completion import CompletionResult
     from azshell.lang.engine import Engine, StreamRecord
+    from azshell.services.base import Registry as ServiceRegistry
     from azshell.world import World
 
 Completeness = Literal["complete", "incomplete", "invalid"]
@@ -60,6 +61,7 @@ class Session:
         self._lock = threading.Lock()
         self._state_path = state if state is not None else default_state_path()
         self._world: World | None = world
+        self._service_registry: ServiceRegistry | None = world.registry if world is not None else None
         if interactive:
             _ = self.world  # the prompt and toolbar show the tenant: fail now if the state is unusable
         self._services: Services | None = None
@@ -67,21 +69,35 @@ class Session:
         self._local_fs: FileSystem | None = None  # the real folder, kept while the session is on a host
         registry = CommandRegistry()
         register_builtins(registry)
-        registry.add_loader(_register_azure)  # the Az cmdlets load on first use: start-up stays light
+        registry.add_loader(self._register_azure)  # the Az cmdlets load on first use: start-up stays light
         self.registry = registry
         self.engine: Engine = Engine(registry, services=_DeferredServices(self))
         self._clear_screen: Callable[[], None] | None = None
+
+    @property
+    def service_registry(self) -> ServiceRegistry:
+        """The Azure services of this session's world (every service unless the world was built otherwise)."""
+        if self._service_registry is None:
+            from azshell.services.registry import default_registry
+
+            self._service_registry = default_registry()
+        return self._service_registry
+
+    def _register_azure(self, commands: CommandRegistry) -> None:
+        from azshell.cmdlets import register_all
+
+        register_all(commands, self.service_registry)
 
     @property
     def world(self) -> World:
         """The tenant state, opened on first use (a script that never touches Azure never opens it)."""
         if self._world is None:
             from azshell.model.errors import ModelError
-            from azshell.world import open_world
+            from azshell.services.registry import open_world
 
             path = self._state_path
             try:
-                self._world = open_world(path)
+                self._world = open_world(path, registry=self.service_registry)
             except ModelError as e:
                 raise SessionError(str(e)) from None
             except OSError as e:
@@ -357,12 +373,6 @@ def _word_at(text: str, cursor: int) -> str:
     while end < len(text) and (text[end].isalnum() or text[end] in "-_"):
         end += 1
     return text[start:end]
-
-
-def _register_azure(registry: CommandRegistry) -> None:
-    from azshell.cmdlets import register_all
-
-    register_all(registry)
 
 
 class _DeferredServices:

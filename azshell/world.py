@@ -2,12 +2,14 @@
 
 Nothing in azshell keeps module-level state; the planes, the session and the tests all receive a ``World``::
 
-    world = open_world(":memory:")            # a fresh, seeded tenant
+    world = open_world(":memory:")            # a fresh, seeded tenant (azshell.services.registry.open_world)
     world.tenant_id, world.default_subscription_id, world.admin_user.user_principal_name
     index = world.rbac_index()                # cached until any process commits a write
 
-``open_world`` seeds a state file that has no tenant yet (tenant, subscription, admin user who is Owner on the
-subscription, built-in role definitions) and opens an existing one as it is.
+``build_world(path, registry)`` seeds a state file that has no tenant yet (tenant, subscription, admin user who
+is Owner on the subscription, built-in role definitions) and opens an existing one as it is; the registry says
+which services this world has (their tables, planes, catalogue). ``azshell.services.registry.open_world`` is the
+same with every service.
 """
 
 from __future__ import annotations
@@ -28,8 +30,9 @@ if TYPE_CHECKING:
     from azshell.auth.keys import KeyFactory
     from azshell.auth.rbac import RbacIndex
     from azshell.auth.tokens import TokenService
+    from azshell.services.base import Registry
 
-__all__ = ["World", "open_world"]
+__all__ = ["World", "build_world"]
 
 
 @dataclass
@@ -42,12 +45,14 @@ class World:
         token_factory: builds the token service on first use (its crypto imports cost start-up time that a
             script which never asks for a token need not pay); ``world.tokens`` is that service.
         clock: the injected time source.
+        registry: the services of this world (router, ARM catalogue, cmdlets, checks are built from it).
     """
 
     store: Store
     backend: TenantBackend
     token_factory: Callable[[], TokenService]
     clock: Clock
+    registry: Registry
     _tokens: TokenService | None = field(default=None, repr=False)
     _rbac: tuple[int, RbacIndex] | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -115,8 +120,9 @@ def _key_factory(keys: Sequence[rsa.RSAPrivateKey]) -> KeyFactory:
     return factory
 
 
-def open_world(
-    path: str = ":memory:",
+def build_world(
+    path: str,
+    registry: Registry,
     *,
     clock: Clock | None = None,
     signing_key: rsa.RSAPrivateKey | Sequence[rsa.RSAPrivateKey] | None = None,
@@ -125,12 +131,13 @@ def open_world(
 
     Arguments:
         path: the SQLite state file, or ``":memory:"`` for a throwaway tenant.
+        registry: the services (their migrations run on open).
         clock: the time source (default: the system clock).
         signing_key: pre-made RSA key(s) to use instead of generating the tenant's signing keys (tests pass the
             keys in ``tests/keys/`` because RSA generation is slow). A new tenant needs two (active and next).
     """
     clk: Clock = clock or SystemClock()
-    store = Store.open(path, clock=clk)
+    store = Store.open(path, clock=clk, services=registry.migrations())
     try:
         backend = TenantBackend(store, clk)
         if not backend.is_seeded():
@@ -150,4 +157,4 @@ def open_world(
 
         return TokenService(store, clk, key_factory=factory)
 
-    return World(store=store, backend=backend, token_factory=make_tokens, clock=clk)
+    return World(store=store, backend=backend, token_factory=make_tokens, clock=clk, registry=registry)

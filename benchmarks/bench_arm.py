@@ -14,7 +14,7 @@ from pathlib import Path
 from azshell.auth.keys import load_pem_key
 from azshell.auth.resources import ARM_AUDIENCES
 from azshell.http import make_client
-from azshell.world import open_world
+from azshell.services.registry import open_world
 
 KEYS_DIR = Path(__file__).resolve().parent.parent / "tests" / "keys"
 ARM_RESOURCE = "https://management.azure.com/"

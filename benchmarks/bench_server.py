@@ -217,7 +217,7 @@ def seed_state(path: str) -> dict[str, str]:
     (access policy: vm1 may get) holding the secret ``s1``; returns the IDs."""
     from azshell.http import make_client
     from azshell.planes.base import CallerContext
-    from azshell.world import open_world
+    from azshell.services.registry import open_world
 
     world = open_world(path)
     try:

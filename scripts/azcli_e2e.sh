@@ -40,7 +40,7 @@ PYTHONPATH="$ROOT" "$PY" - "$WORK/state.db" "$VAULT" <<'PYEOF' || { echo "FAIL s
 import sys
 from azshell.http import make_client
 from azshell.planes.base import CallerContext
-from azshell.world import open_world
+from azshell.services.registry import open_world
 
 state, vault = sys.argv[1], sys.argv[2]
 world = open_world(state)

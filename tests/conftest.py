@@ -2,12 +2,19 @@
 
 The world signs with the checked-in keys in ``tests/keys/`` (RSA generation is slow). Sub-folders may override
 ``clock`` with their own; these are the defaults.
+
+Also the one way a test skips for something missing (:func:`skip_or_fail` and the helpers over it): it skips
+on a developer's machine but fails under CI, so CI cannot hide a regression behind a skip.
 """
 
 from __future__ import annotations
 
+import importlib
+import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any, NoReturn
 
 import httpx
 import pytest
@@ -17,11 +24,72 @@ from azshell.auth.keys import load_pem_key
 from azshell.clock import FixedClock
 from azshell.http import make_client
 from azshell.planes.base import CallerContext
-from azshell.world import World, open_world
+from azshell.services.registry import open_world
+from azshell.world import World
 
 KEYS_DIR = Path(__file__).resolve().parent / "keys"
 TEST_KEYS: list[rsa.RSAPrivateKey] = [load_pem_key(p.read_bytes()) for p in sorted(KEYS_DIR.glob("*.pem"))]
 ARM_RESOURCE = "https://management.azure.com/"
+
+
+# ------------------------------------------------------------------------- skips that CI must not take
+# A test that needs a program (tmux, curl), a package of pyproject's ``test`` extras, or the reference files in
+# ``../shared`` skips where that is missing, but fails under CI (``CI`` set, as CI services do: ``CI=true``):
+# ``.ci/run`` installs tmux and curl and ``make test`` the ``test`` extras, so a skip there hides a regression.
+# Left as plain skips, on purpose: platform skips (``sys.platform == "win32"``: the POSIX-only pty/SIGKILL/tmux
+# tests), and the developer-only tree-sitter check (``-m dev``, tests/lang/test_treesitter_diff.py), whose
+# packages are in the ``dev`` extras, not ``test``: CI never installs them, ``make difftest`` does.
+
+def in_ci() -> bool:
+    """Whether the tests run under CI: ``CI`` is set to anything but empty, ``0``, ``false``, ``no``."""
+    return os.environ.get("CI", "").strip().lower() not in {"", "0", "false", "no"}
+
+
+def skip_or_fail(reason: str, under_ci: str = "CI must provide it") -> NoReturn:
+    """Skip the test (or, called at import, the module) for ``reason``; under CI fail with ``reason: under_ci``."""
+    if in_ci():
+        pytest.fail(f"{reason}: {under_ci}", pytrace=False)
+    pytest.skip(reason, allow_module_level=True)
+
+
+def require_tool(name: str) -> str:
+    """The path of the program ``name``; skips without it (under CI fails: ``.ci/run`` installs it)."""
+    path = shutil.which(name)
+    if path is None:
+        skip_or_fail(f"{name} is not installed", f"CI must provide {name}: .ci/run installs it")
+    return path
+
+
+def require_module(name: str) -> Any:
+    """``pytest.importorskip`` for a package of the ``test`` extras: under CI (which installs them) fails."""
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as e:
+        skip_or_fail(f"could not import {name!r}: {e}",
+                     f"CI must provide {name}: it is in pyproject.toml's `test` extras, which `make test` installs")
+
+
+def require_file(path: Path) -> Path:
+    """``path`` (a reference file or folder in ``../shared``); skips without it (under CI fails)."""
+    if not path.exists():
+        skip_or_fail(f"{path} is not present", "CI must provide the reference files: check out ../shared next to "
+                                               "the repository")
+    return path
+
+
+def needs_tool(name: str) -> pytest.MarkDecorator:
+    """Mark a test (or a module, in ``pytestmark``) that runs the program ``name``: :func:`require_tool` first."""
+    return pytest.mark.needs_tool(name)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "needs_tool(name): runs the program name; skips without it, fails under CI")
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    # after the skipif marks (the skipping plugin runs first), before the test's fixtures are set up
+    for mark in item.iter_markers("needs_tool"):
+        require_tool(*mark.args)
 
 
 @pytest.fixture

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from azshell.services.registry import open_world
 from azshell.session import Session
-from azshell.world import open_world
 from tests.conftest import TEST_KEYS
 
 

@@ -11,7 +11,8 @@ import pytest
 
 from azshell.http import PlaneConnectError, PlanesTransport, make_client
 from azshell.planes.base import CallerContext, PlaneError, Request, Response
-from azshell.planes.router import PLANE_ROUTES, PlaneHandler, Planes
+from azshell.planes.router import PlaneHandler, Planes, routes_of
+from azshell.services.registry import default_registry
 from azshell.world import World
 
 
@@ -104,10 +105,11 @@ def test_redirects_are_not_followed(world: World) -> None:
     assert r.status_code == 307 and r.headers["Location"] == "https://echo.test/next"
 
 
-def test_routes_registry_is_data() -> None:
-    names = [r.name for r in PLANE_ROUTES]
-    assert names == ["arm", "login", "imds", "msi_extension", "keyvault", "datalake", "appservice", "graph"]
-    msi = next(r for r in PLANE_ROUTES if r.name == "msi_extension")
+def test_routes_come_from_the_service_registry() -> None:
+    routes = routes_of(default_registry())
+    names = [r.name for r in routes]
+    assert names == ["arm", "login", "graph", "imds", "msi_extension", "appservice", "keyvault", "datalake"]
+    msi = next(r for r in routes if r.name == "msi_extension")
     assert msi.matches("localhost", 50342) and msi.matches("127.0.0.1", 50342)
     # the extension's settings choose its port; web ports and App Service's endpoint are not it
     assert msi.matches("localhost", 50343)

@@ -1,85 +1,44 @@
-"""The Azure cmdlets: Az names (and their AzureRM aliases) plus azshell's short verbs.
+"""Cmdlets that belong to no one Azure service, and the loader that adds every service's cmdlets.
 
-``register_all(registry)`` adds every cmdlet and registers the default views of their output types. The session
-builds one :class:`~azshell.cmdlets.services.Services` per session and hands it to the engine (``ctx.services``).
+Each service's cmdlets live in its package (``azshell/services/<name>/cmdlets*.py``) and join through the
+registry; here are only ``Invoke-WebRequest``/``Invoke-RestMethod``, the Linux ``curl``/``az`` commands and the
+tutorial cmdlets. ``register_all(commands, services)`` adds all of them and registers their default views. The
+session builds one :class:`~azshell.cmdlets.services.Services` per session and hands it to the engine
+(``ctx.services``).
 """
 
 from __future__ import annotations
 
 import importlib
-from types import ModuleType
+from typing import TYPE_CHECKING
 
-from azshell.cmdlets.access import (
-    GetAzRoleAssignment,
-    GetAzRoleDefinition,
-    NewAzRoleAssignment,
-    RemoveAzRoleAssignment,
-)
-from azshell.cmdlets.accounts import (
-    ConnectAzAccount,
-    DisconnectAzAccount,
-    GetAzContext,
-    GetAzSubscription,
-    SetAzContext,
-)
-from azshell.cmdlets.compute import GetAzVM, NewAzVM, RemoveAzVM, UpdateAzVM
-from azshell.cmdlets.hosts import EnterAzVM, ExitAzVM
-from azshell.cmdlets.resources import GetAzResourceGroup, NewAzResourceGroup, RemoveAzResourceGroup
-from azshell.cmdlets.short import (
-    DisableMsi,
-    EnableMsi,
-    GetRoleAssignment,
-    GetToken,
-    NewRoleAssignment,
-    RemoveRoleAssignment,
-)
-from azshell.cmdlets.views import register_views
-from azshell.cmdlets.web import InvokeRestMethod, InvokeWebRequest
 from azshell.lang.cmdlet import Cmdlet, CommandRegistry
 
-__all__ = ["ALL_CMDLETS", "register_all"]
+if TYPE_CHECKING:
+    from azshell.services.base import Registry
 
-ALL_CMDLETS: tuple[type[Cmdlet], ...] = (
-    ConnectAzAccount, DisconnectAzAccount, GetAzContext, SetAzContext, GetAzSubscription,
-    NewAzResourceGroup, GetAzResourceGroup, RemoveAzResourceGroup,
-    NewAzVM, GetAzVM, UpdateAzVM, RemoveAzVM,
-    NewAzRoleAssignment, GetAzRoleAssignment, RemoveAzRoleAssignment, GetAzRoleDefinition,
-    InvokeWebRequest, InvokeRestMethod,
-    EnterAzVM, ExitAzVM,
-    EnableMsi, DisableMsi, GetToken, NewRoleAssignment, GetRoleAssignment, RemoveRoleAssignment,
-)
+__all__ = ["CORE_MODULES", "all_cmdlets", "register_all"]
+
+#: Modules of ``azshell.cmdlets`` with ``COMMANDS`` (and optionally ``register_views()`` and ``COMPLETERS``).
+CORE_MODULES: tuple[str, ...] = ("azshell.cmdlets.web", "azshell.cmdlets.linux", "azshell.cmdlets.tutorials")
 
 
-#: Service modules of ``azshell.cmdlets`` that add cmdlets: each has ``COMMANDS`` (a tuple of cmdlet classes)
-#: and optionally ``register_views()`` and ``COMPLETERS`` (completer key -> ``(services) -> list[str]``).
-SERVICE_MODULES: tuple[str, ...] = (
-    "keyvault", "datalake", "appservice", "identities", "vmconfig", "network", "directory", "roles", "teaching",
-    "linux", "tutorials",
-)
+def all_cmdlets(services: Registry) -> list[type[Cmdlet]]:
+    """The core cmdlet classes and every service's."""
+    core = [cls for name in CORE_MODULES for cls in getattr(importlib.import_module(name), "COMMANDS", ())]
+    return core + services.cmdlet_classes()
 
 
-def _service_modules() -> list[ModuleType]:
-    mods = []
-    for name in SERVICE_MODULES:
-        try:
-            mods.append(importlib.import_module(f"azshell.cmdlets.{name}"))
-        except ModuleNotFoundError as e:
-            if e.name != f"azshell.cmdlets.{name}":
-                raise
-    return mods
+def register_all(commands: CommandRegistry, services: Registry) -> None:
+    """Add the core cmdlets and every service's (with their aliases) to ``commands``; register the views."""
+    from azshell.cmdlets.views import register_views
 
-
-def register_all(registry: CommandRegistry) -> None:
-    """Add every Azure cmdlet (with its aliases) to ``registry`` and register the default views."""
-    from azshell.cmdlets.completers import COMPLETERS
-
-    for cls in ALL_CMDLETS:
-        registry.register(cls)
     register_views()
-    for mod in _service_modules():
+    for name in CORE_MODULES:
+        mod = importlib.import_module(name)
         for cls in getattr(mod, "COMMANDS", ()):
-            registry.register(cls)
+            commands.register(cls)
         views = getattr(mod, "register_views", None)
         if callable(views):
             views()
-        COMPLETERS.update(getattr(mod, "COMPLETERS", {}))
+    services.register_cmdlets(commands)

@@ -8,7 +8,8 @@ resource IDs), ``identity_client_id``, ``identity_type``, ``subscription``, ``pr
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from azshell.cmdlets._azure import (
@@ -102,7 +103,7 @@ def _scopes(s: Services) -> list[str]:
     return out
 
 
-COMPLETERS: dict[str, Callable[[Any], list[str]]] = {
+COMPLETERS: Mapping[str, Callable[[Any], list[str]]] = MappingProxyType({
     "resource_group": _resource_groups,
     "vm": _vms,
     "location": lambda s: list(AZURE_LOCATIONS),
@@ -115,12 +116,19 @@ COMPLETERS: dict[str, Callable[[Any], list[str]]] = {
     "user": _users,
     "scope": _scopes,
     "token_resource": lambda s: list(TOKEN_RESOURCES),
-}
+})
 
 
 def complete_value(services: Services, key: str, prefix: str) -> list[str]:
-    """Values for ``key`` starting with ``prefix`` (case-insensitive); [] for an unknown key."""
-    fn = COMPLETERS.get(key)
+    """Values for ``key`` starting with ``prefix`` (case-insensitive); [] for an unknown key.
+
+    The keys here are shared by several services; each service adds its own (``COMPLETERS`` in its cmdlet
+    modules, joined by the registry), and the tutorial cmdlets theirs."""
+    fn = COMPLETERS.get(key) or services.world.registry.completers().get(key)
+    if fn is None and key == "tutorial":
+        from azshell.cmdlets.tutorials import COMPLETERS as TUTORIAL_COMPLETERS
+
+        fn = TUTORIAL_COMPLETERS.get(key)
     if fn is None:
         return []
     return _filter(fn(services), prefix)

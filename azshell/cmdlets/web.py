@@ -416,3 +416,6 @@ class InvokeRestMethod(_WebCmdlet):
                 self.write(value)
             return
         self.write(text)
+
+
+COMMANDS = (InvokeWebRequest, InvokeRestMethod)

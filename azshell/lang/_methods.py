@@ -16,10 +16,11 @@ from typing import TYPE_CHECKING, Any
 from azshell.lang import ast as A
 from azshell.lang import conversions as conv
 from azshell.lang.errors import ErrorRecord
+from azshell.lang.runtime import Encoding, FunctionInfo, ScriptBlock, TypeRef
 from azshell.lang.values import Guid, PSCredential, PSHashtable, PSObject, SecureString, Uri
 
 if TYPE_CHECKING:
-    from azshell.lang.evaluator import Evaluator
+    from azshell.lang.state import EvaluatorState
 
 
 class MethodMissing(Exception):
@@ -185,9 +186,7 @@ def _string_method(s: str, key: str, a: tuple[Any, ...]) -> Any:
 
 
 # ------------------------------------------------------------------------------------------- collections
-def _list_method(ev: Evaluator, lst: list[Any], key: str, a: tuple[Any, ...], node: A.Node | None) -> Any:
-    from azshell.lang.evaluator import ScriptBlock
-
+def _list_method(ev: EvaluatorState, lst: list[Any], key: str, a: tuple[Any, ...], node: A.Node | None) -> Any:
     if key == "contains":
         return any(conv.ps_equals(x, a[0], True) if isinstance(x, str) else conv.ps_equals(x, a[0]) for x in lst)
     if key == "indexof":
@@ -280,8 +279,6 @@ def _list_method(ev: Evaluator, lst: list[Any], key: str, a: tuple[Any, ...], no
     if key == "clone":
         return list(lst)
     if key == "gettype":
-        from azshell.lang.evaluator import TypeRef
-
         return TypeRef("System.Object[]")
     raise MethodMissing
 
@@ -319,9 +316,7 @@ def _dict_method(h: Any, key: str, a: tuple[Any, ...]) -> Any:
 
 
 # ------------------------------------------------------------------------------------------- dispatch
-def call(ev: Evaluator, obj: Any, key: str, name: str, args: list[Any], node: A.Node | None) -> Any:
-    from azshell.lang.evaluator import FunctionInfo, ScriptBlock, TypeRef
-
+def call(ev: EvaluatorState, obj: Any, key: str, name: str, args: list[Any], node: A.Node | None) -> Any:
     a = tuple(args)
     if key == "gettype" and not a:
         if isinstance(obj, TypeRef):
@@ -428,8 +423,6 @@ def call(ev: Evaluator, obj: Any, key: str, name: str, args: list[Any], node: A.
 
 
 def _type_name(obj: Any) -> str:
-    from azshell.lang.evaluator import ScriptBlock
-
     if isinstance(obj, ScriptBlock):
         return "System.Management.Automation.ScriptBlock"
     if isinstance(obj, ErrorRecord):
@@ -486,13 +479,11 @@ def _now() -> datetime:
     return datetime.now(UTC).astimezone()
 
 
-def static_member(ev: Evaluator, t: str, raw: str, name: str, node: A.Node) -> Any:
-    from azshell.lang.evaluator import _Encoding
-
+def static_member(ev: EvaluatorState, t: str, raw: str, name: str, node: A.Node) -> Any:
     key = name.casefold()
     if t in ("text.encoding", "encoding") and key in _ENCODINGS:
         n, codec = _ENCODINGS[key]
-        return _Encoding(n, codec)
+        return Encoding(n, codec)
     table: dict[str, dict[str, Callable[[], Any]]] = {
         "datetime": {"utcnow": lambda: datetime.now(UTC), "now": _now, "today": lambda: _now().replace(
             hour=0, minute=0, second=0, microsecond=0), "minvalue": lambda: datetime(1, 1, 1, tzinfo=UTC),
@@ -647,7 +638,7 @@ _STATIC_CALLS: dict[str, dict[str, Callable[..., Any]]] = {
         "fromhexstring": lambda s: bytes.fromhex(_s(s)),
     },
     "text.encoding": {
-        "getencoding": lambda n: __import__("azshell.lang.evaluator", fromlist=["_Encoding"])._Encoding(_s(n), _s(n)),
+        "getencoding": lambda n: Encoding(_s(n), _s(n)),
     },
     "math": {
         "round": _round,
@@ -761,7 +752,7 @@ def _regex_escape(s: str) -> str:
     return "".join(out)
 
 
-def static_call(ev: Evaluator, t: str, raw: str, name: str, args: list[Any], node: A.Node) -> Any:
+def static_call(ev: EvaluatorState, t: str, raw: str, name: str, args: list[Any], node: A.Node) -> Any:
     key = name.casefold()
     if t.startswith("collections.generic.list[") or t.startswith("collections.generic.list`"):
         t = "collections.generic.list"
@@ -776,11 +767,9 @@ def static_call(ev: Evaluator, t: str, raw: str, name: str, args: list[Any], nod
         if key == "getenvironmentvariables":
             return PSHashtable(list(ev.env.items()))
     if t in ("text.encoding", "encoding") and key == "getencoding":
-        from azshell.lang.evaluator import _Encoding
-
         n = _s(args[0]).casefold().replace("-", "")
         name2, codec = _ENCODINGS.get(n, ("UTF8", "utf-8"))
-        return _Encoding(name2, codec)
+        return Encoding(name2, codec)
     if t in ("text.encoding", "encoding") and key in _ENCODINGS:
         raise MethodMissing
     table = _STATIC_CALLS.get(t)

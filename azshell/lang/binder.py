@@ -418,11 +418,6 @@ class Binder:
                 "Cannot process command because of one or more missing mandatory parameters: "
                 f"{' '.join(missing)}.", "MissingMandatoryParameter")
 
-    def apply_defaults(self) -> None:
-        for p in self.declared:
-            if p.name not in self.bound and p.default is not None:
-                self.bound[p.name] = p.default
-
     # pipeline --------------------------------------------------------------------------------------
     def bind_pipeline(self, item: Any, parameter_set: str | None) -> dict[str, Any]:
         """Bind one pipeline object; returns the parameters bound for this item (the binder's ``bound`` is

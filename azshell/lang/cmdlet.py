@@ -204,9 +204,6 @@ class CommandRegistry:
             self._aliases[alias.casefold()] = cls.name
         return cls
 
-    def add_alias(self, alias: str, target: str) -> None:
-        self._aliases[alias.casefold()] = target
-
     def add_loader(self, loader: Callable[[CommandRegistry], None]) -> None:
         self._loaders.append(loader)
 

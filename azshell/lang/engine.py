@@ -157,8 +157,8 @@ class Engine:
     # ------------------------------------------------------------------------------------------------
     def execute(self, text: str, sink: Sink) -> ExecutionOutcome:
         """Run ``text``; stream records to ``sink``. Never raises."""
-        from azshell.lang.evaluator import ExitSignal, ScriptTerminatingError, _Flow
         from azshell.lang.parser import parse
+        from azshell.lang.runtime import ExitSignal, Flow, ScriptTerminatingError
 
         ev = self.evaluator
         had_errors = False
@@ -215,7 +215,7 @@ class Engine:
             ev.last_success = False
             ev.errors.insert(0, exc.record)
             emit_error(exc.record)
-        except _Flow:
+        except Flow:
             pass  # break/continue/return outside a loop or function end the script quietly
         except RecursionError as exc:
             rec = ErrorRecord("The script failed due to call depth overflow.", category="InvalidOperation",

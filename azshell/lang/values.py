@@ -16,7 +16,7 @@ PowerShell             Python
 ``[pscustomobject]``   :class:`PSObject` (ordered, case-insensitive properties, type names)
 ``[securestring]``     :class:`SecureString`
 ``[datetime]``         ``datetime.datetime`` (timezone-aware)
-script block           ``lang.evaluator.ScriptBlock`` (defined by the evaluator)
+script block           ``lang.runtime.ScriptBlock`` (the evaluator's runtime values)
 =====================  ==============================================================
 
 Objects produced by cmdlets are :class:`PSObject` instances whose ``type_names[0]`` names the .NET type Az

@@ -39,31 +39,10 @@ __all__ = [
     "get_identity_header",
     "identity_fingerprint",
     "list_host_files",
-    "migrate",
     "read_host_file",
     "rotate_identity_header",
     "write_host_file",
 ]
-
-
-def migrate(db: sqlite3.Connection) -> None:
-    """Schema migration for hosts (appended to ``store.MIGRATIONS``; never edit once released)."""
-    for statement in (
-        """CREATE TABLE host_identity_headers (
-            host_id TEXT PRIMARY KEY COLLATE NOCASE,
-            header TEXT NOT NULL,
-            identity_fp TEXT NOT NULL,
-            created REAL NOT NULL
-        )""",
-        """CREATE TABLE host_files (
-            host_id TEXT NOT NULL COLLATE NOCASE,
-            path TEXT NOT NULL COLLATE NOCASE,
-            content BLOB NOT NULL,
-            mtime REAL NOT NULL,
-            PRIMARY KEY (host_id, path)
-        )""",
-    ):
-        db.execute(statement)
 
 
 # ------------------------------------------------------------------------------------------ identity headers

@@ -7,8 +7,9 @@ Design:
   queries the file, so what another process committed is visible on the next call.
 * **``generation()``** reads a counter that every write transaction bumps, so callers can cache derived
   indexes (the RBAC index) and rebuild them only when any process has written.
-* **Versioned schema.** ``meta.schema_version`` counts the migrations applied; ``MIGRATIONS`` is the ordered
-  list of migration functions. Opening an older file migrates it; a newer file is refused with
+* **Versioned schema.** ``meta.schema_version`` counts the core migrations applied (``MIGRATIONS``), and
+  ``meta.schema_version.<service>`` each service's own (``Store.open(..., services=registry.migrations())``:
+  a service's tables are its own). Opening an older file migrates it; a newer file is refused with
   ``StateFileError``. A file that is not SQLite (or is corrupt) gives ``StateFileError`` with a plain message,
   never a raw ``sqlite3`` exception.
 * **Case.** IDs, names and scopes keep the case they were written with and are compared case-insensitively
@@ -38,14 +39,11 @@ import json
 import os
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, cast
 
 from azshell.clock import Clock, SystemClock
 from azshell.ids import normalize_scope, parse_resource_id, resource_group_id
-from azshell.model import datalake as _datalake
-from azshell.model import hosts as _hosts
-from azshell.model import keyvault as _keyvault
 from azshell.model.errors import (
     ConflictError,
     ModelError,
@@ -219,15 +217,47 @@ def _migrate_2_service_tables(db: sqlite3.Connection) -> None:
     )
 
 
-#: Ordered migrations; ``MIGRATIONS[i]`` takes a file from version ``i`` to ``i + 1``. Append, never edit.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
+def _migrate_5_hosts(db: sqlite3.Connection) -> None:
+    """v5: emulated hosts' disks and App Service identity headers."""
+    for statement in (
+        """CREATE TABLE host_identity_headers (
+            host_id TEXT PRIMARY KEY COLLATE NOCASE,
+            header TEXT NOT NULL,
+            identity_fp TEXT NOT NULL,
+            created REAL NOT NULL
+        )""",
+        """CREATE TABLE host_files (
+            host_id TEXT NOT NULL COLLATE NOCASE,
+            path TEXT NOT NULL COLLATE NOCASE,
+            content BLOB NOT NULL,
+            mtime REAL NOT NULL,
+            PRIMARY KEY (host_id, path)
+        )""",
+    ):
+        db.execute(statement)
+
+
+def _moved(db: sqlite3.Connection) -> None:
+    """A version whose tables now belong to a service's own migrations (nothing to do here)."""
+
+
+Migration = Callable[[sqlite3.Connection], None]
+
+#: The core's ordered migrations; ``MIGRATIONS[i]`` takes a file from version ``i`` to ``i + 1``. Append, never
+#: edit. Versions 3 and 4 created Key Vault's and Data Lake's tables before each service kept its own list.
+MIGRATIONS: tuple[Migration, ...] = (
     _migrate_1_core,
     _migrate_2_service_tables,
-    _keyvault.migrate,  # v3: Key Vault secrets (versions, deleted secrets)
-    _datalake.migrate,  # v4: Data Lake Store Gen1 file system and ACLs
-    _hosts.migrate,  # v5: emulated hosts' disks and App Service identity headers
-]
+    _moved,  # v3: Key Vault secrets -> the keyvault service's migration 1
+    _moved,  # v4: Data Lake Store Gen1 -> the datalake service's migration 1
+    _migrate_5_hosts,
+)
 SCHEMA_VERSION = len(MIGRATIONS)
+#: Files written before services kept their own migrations: the core version that created a service's tables.
+_LEGACY_SERVICE_VERSIONS = {"keyvault": 3, "datalake": 4}
+#: ``meta`` key marking a file whose services record their own versions.
+_LAYOUT_KEY = "layout"
+_LAYOUT_SERVICES = "services"
 
 
 # ------------------------------------------------------------------------------------------------------ helpers
@@ -373,8 +403,10 @@ class Store:
         clock: the time source for event timestamps.
     """
 
-    def __init__(self, conn: sqlite3.Connection, path: str, clock: Clock | None = None) -> None:
+    def __init__(self, conn: sqlite3.Connection, path: str, clock: Clock | None = None,
+                 services: Mapping[str, Sequence[Migration]] | None = None) -> None:
         self._db = conn
+        self._services: dict[str, tuple[Migration, ...]] = {k: tuple(v) for k, v in (services or {}).items()}
         self.path = path
         self._clock: Clock = clock or SystemClock()
         self._lock = threading.RLock()
@@ -384,8 +416,11 @@ class Store:
 
     # ---------------------------------------------------------------------------------------------- lifecycle
     @classmethod
-    def open(cls, path: str, *, clock: Clock | None = None) -> Store:
-        """Open (creating or migrating) the state file at ``path``; ``":memory:"`` gives a throwaway store."""
+    def open(cls, path: str, *, clock: Clock | None = None,
+             services: Mapping[str, Sequence[Migration]] | None = None) -> Store:
+        """Open (creating or migrating) the state file at ``path``; ``":memory:"`` gives a throwaway store.
+
+        ``services`` maps a service name to its ordered migrations (``Registry.migrations()``)."""
         if path != ":memory:":
             parent = os.path.dirname(os.path.abspath(path))
             try:
@@ -400,7 +435,7 @@ class Store:
             )
         except sqlite3.Error as exc:
             raise StateFileError(f"Cannot open the state file {path}: {exc}.") from None
-        store = cls(conn, path, clock)
+        store = cls(conn, path, clock, services)
         try:
             store._setup()
         except StateFileError:
@@ -451,19 +486,54 @@ class Store:
                     f"The state file {self.path} was written by a newer azshell (schema version {version}; this "
                     f"azshell knows up to {SCHEMA_VERSION}). Upgrade azshell or use another --state file."
                 )
+            legacy = version > 0 and self._meta(_LAYOUT_KEY) is None
             for v in range(version, target):
                 MIGRATIONS[v](db)
             if target > version:
-                db.execute(
-                    "INSERT INTO meta(key, value) VALUES('schema_version', ?) "
-                    "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                    (str(target),),
-                )
+                self._set_meta("schema_version", str(target))
+            for name, migrations in self._services.items():
+                self._migrate_service(name, migrations, legacy_core_version=version if legacy else None)
+            if upto is None:
+                self._set_meta(_LAYOUT_KEY, _LAYOUT_SERVICES)
             db.execute("INSERT OR IGNORE INTO meta(key, value) VALUES('generation', '0')")
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
             raise
+
+    def _meta(self, key: str) -> str | None:
+        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def _set_meta(self, key: str, value: str) -> None:
+        self._db.execute(
+            "INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+    def _migrate_service(self, name: str, migrations: Sequence[Migration], *,
+                         legacy_core_version: int | None) -> None:
+        """Bring one service's tables to its newest version (inside ``_migrate``'s transaction)."""
+        key = f"schema_version.{name}"
+        stored = self._meta(key)
+        if stored is None and legacy_core_version is not None:
+            created_at = _LEGACY_SERVICE_VERSIONS.get(name)
+            stored = "1" if created_at is not None and legacy_core_version >= created_at else None
+        version = int(stored) if stored else 0
+        if version > len(migrations):
+            raise StateFileError(
+                f"The state file {self.path} was written by a newer azshell (the {name} service's schema version "
+                f"{version}; this azshell knows up to {len(migrations)}). Upgrade azshell or use another --state file."
+            )
+        for v in range(version, len(migrations)):
+            migrations[v](self._db)
+        if stored is None or version < len(migrations):
+            self._set_meta(key, str(len(migrations)))
+
+    def service_schema_version(self, name: str) -> int:
+        """The version of one service's own tables in this file (0: none)."""
+        value = self._meta(f"schema_version.{name}")
+        return int(value) if value else 0
 
     def close(self) -> None:
         """Close the connection (idempotent)."""

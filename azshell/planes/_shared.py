@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from azshell.planes.base import PlaneError, Request
+from azshell.planes.catalog import ApiVersionSpec
 
 if TYPE_CHECKING:
     from azshell.world import World
@@ -169,27 +170,6 @@ def parse_json_body(request: Request, *, required: bool = True) -> dict[str, Any
         raise arm_error(400, INVALID_REQUEST_CONTENT, INVALID_REQUEST_CONTENT_TEMPLATE.format(
             detail=f"Expected a JSON object but found {type(obj).__name__}."))
     return obj
-
-
-@dataclass(frozen=True)
-class ApiVersionSpec:
-    """The api-versions one ARM resource type accepts.
-
-    ``arm_native`` types (subscriptions, resource groups) answer a bad version with
-    ``InvalidApiVersionParameter``; resource-provider types with ``NoRegisteredProviderFound``, naming
-    ``type_name`` (the type without its namespace, e.g. ``virtualMachines/extensions``).
-    """
-
-    type_name: str
-    versions: tuple[str, ...]
-    arm_native: bool = False
-    _lower: frozenset[str] = field(default=frozenset(), repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_lower", frozenset(v.lower() for v in self.versions))
-
-    def accepts(self, version: str) -> bool:
-        return version.lower() in self._lower
 
 
 def check_api_version(request: Request, spec: ApiVersionSpec, *, location: str = "westus") -> str:

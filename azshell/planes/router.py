@@ -1,9 +1,8 @@
 """Host-name routing: which plane answers a request, as Azure's DNS and network would decide.
 
-``PLANE_ROUTES`` is the registry, as data: (name, host predicate, handler). A later plane adds itself with
-``Planes.register`` or by appending to a copy of the list. Reserved for later issues (not routed yet, so they
-fail like an unknown name): ``{vault}.vault.azure.net`` (Key Vault), ``{store}.azuredatalakestore.net``
-(Data Lake Store Gen1) and the App Service identity endpoint.
+The host table is built from the services in ``world.registry`` (each declares its planes and the hosts they
+answer); a host no service answers fails like a name that does not resolve. ``Planes.register`` adds a plane
+in front (tests).
 
 ``Planes.dispatch`` never lets an exception escape except ``HostUnreachableError`` (the caller's transport
 turns it into a connection error): a ``PlaneError`` becomes its own response, anything else a logged 500
@@ -17,38 +16,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from azshell.planes import arm, imds, login, msi_extension
+from azshell.hostnames import LOOPBACK_HOSTS
 from azshell.planes._shared import arm_error
 from azshell.planes.base import HostUnreachableError, PlaneError, Request, Response
 
 if TYPE_CHECKING:
+    from azshell.services.base import Registry
     from azshell.world import World
 
-__all__ = [
-    "ARM_HOST",
-    "IMDS_HOST",
-    "LOGIN_HOST",
-    "MSI_EXTENSION_PORT",
-    "PLANE_ROUTES",
-    "PlaneHandler",
-    "PlaneRoute",
-    "Planes",
-    "no_such_host",
-]
+__all__ = ["PlaneHandler", "PlaneRoute", "Planes", "no_such_host"]
 
 log = logging.getLogger(__name__)
-
-ARM_HOST = "management.azure.com"
-LOGIN_HOST = "login.microsoftonline.com"
-GRAPH_HOST = "graph.microsoft.com"
-IMDS_HOST = "169.254.169.254"
-#: where App Service puts IDENTITY_ENDPOINT (``http://localhost:4141/MSI/token``; see planes/appservice.py)
-APP_SERVICE_HOST = "localhost"
-APP_SERVICE_PORT = 4141
-KEY_VAULT_HOST_SUFFIX = ".vault.azure.net"
-DATA_LAKE_HOST_SUFFIX = ".azuredatalakestore.net"
-LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
-MSI_EXTENSION_PORT = 50342
 
 #: Windows PowerShell / .NET's text for a name that does not resolve: "No such host is known. (host:port)".
 NO_SUCH_HOST_TEMPLATE = "No such host is known. ({host}:{port})"
@@ -67,60 +45,32 @@ HostPredicate = Callable[[str, int | None], bool]
 
 @dataclass(frozen=True)
 class PlaneRoute:
-    """One entry of the host registry: requests whose (host, port) satisfy ``matches`` go to ``handler``."""
+    """One entry of the host table: requests whose (host, port) satisfy ``matches`` go to ``handler``."""
 
     name: str
     matches: HostPredicate
     handler: PlaneHandler
 
 
-def _is_host(name: str) -> HostPredicate:
-    return lambda host, port: host == name
-
-
-def _is_msi_extension(host: str, port: int | None) -> bool:
-    """A loopback port that the 2017 MSI extension may listen on: its settings choose the port (50342 by
-    default), so every loopback port but the web ports and App Service's goes to the extension plane, which
-    refuses the connection unless the VM in context has the extension on exactly that port."""
-    return host in LOOPBACK_HOSTS and port not in (None, 80, 443, APP_SERVICE_PORT)
-
-
-def _host_suffix(suffix: str) -> HostPredicate:
-    return lambda host, port: host.endswith(suffix) and len(host) > len(suffix)
-
-
-def _lazy(module: str) -> PlaneHandler:
-    """A handler imported on first use, so planes that a session never calls cost nothing at start-up."""
+def _lazy(ref: str) -> PlaneHandler:
+    """The handler ``module:function`` names, imported on first use (planes a session never calls cost
+    nothing at start-up)."""
+    loaded: list[PlaneHandler] = []
 
     def handler(request: Request, world: World) -> Response:
-        import importlib
+        if not loaded:
+            import importlib
 
-        try:
-            mod = importlib.import_module(f"azshell.planes.{module}")
-        except ModuleNotFoundError:  # a plane not built yet answers like a name that does not resolve
-            raise no_such_host(request) from None
-        result: Response = mod.handle(request, world)
-        return result
+            module, _, attr = ref.partition(":")
+            loaded.append(getattr(importlib.import_module(module), attr or "handle"))
+        return loaded[0](request, world)
 
     return handler
 
 
-def _is_app_service_endpoint(host: str, port: int | None) -> bool:
-    from azshell.planes.appservice import is_identity_endpoint
-
-    return is_identity_endpoint(host, port)
-
-
-PLANE_ROUTES: tuple[PlaneRoute, ...] = (
-    PlaneRoute("arm", _is_host(ARM_HOST), arm.handle),
-    PlaneRoute("login", _is_host(LOGIN_HOST), login.handle),
-    PlaneRoute("imds", _is_host(IMDS_HOST), imds.handle),
-    PlaneRoute("msi_extension", _is_msi_extension, msi_extension.handle),
-    PlaneRoute("keyvault", _host_suffix(KEY_VAULT_HOST_SUFFIX), _lazy("keyvault")),
-    PlaneRoute("datalake", _host_suffix(DATA_LAKE_HOST_SUFFIX), _lazy("datalake")),
-    PlaneRoute("appservice", _is_app_service_endpoint, _lazy("appservice")),
-    PlaneRoute("graph", _is_host(GRAPH_HOST), _lazy("graph")),
-)
+def routes_of(registry: Registry) -> list[PlaneRoute]:
+    """The host table the registry's services declare, in registry order."""
+    return [PlaneRoute(p.name, p.matches, _lazy(p.handler)) for p in registry.plane_routes()]
 
 
 def _default_port(request: Request) -> int:
@@ -140,13 +90,13 @@ class Planes:
     """Dispatches plane requests by host name over one ``World``.
 
     Arguments:
-        world: the state every plane reads and writes.
-        routes: the host registry (default ``PLANE_ROUTES``); ``register`` adds more in front.
+        world: the state every plane reads and writes; its registry's services give the host table.
+        routes: a host table to use instead (tests); ``register`` adds more in front.
     """
 
-    def __init__(self, world: World, routes: tuple[PlaneRoute, ...] | list[PlaneRoute] = PLANE_ROUTES) -> None:
+    def __init__(self, world: World, routes: tuple[PlaneRoute, ...] | list[PlaneRoute] | None = None) -> None:
         self.world = world
-        self.routes: list[PlaneRoute] = list(routes)
+        self.routes: list[PlaneRoute] = list(routes) if routes is not None else routes_of(world.registry)
 
     def register(self, name: str, matches: HostPredicate, handler: PlaneHandler) -> None:
         """Add a plane; it takes precedence over the routes already registered."""

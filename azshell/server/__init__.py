@@ -14,7 +14,7 @@ TLS it terminates with certificates from azshell's local CA::
 Modules: ``app`` (the ASGI app over ``Planes.dispatch``), ``proxy`` (the listener protocol: CONNECT tunnels and
 hand-over to uvicorn), ``ca`` (the local CA). This module wires them to uvicorn:
 
-    with AzShellServer.start(dispatch, TokenEndpoints(host_id=vm_id), ca) as server:   # tests, benchmarks
+    with AzShellServer.start(dispatch, TokenEndpoints(host_id=vm_id), ca, tls_hosts=TlsHosts.of(world.registry)) as server:   # tests, benchmarks
         httpx.get(f"{server.url}/metadata/identity/oauth2/token?...", headers={"Metadata": "true"})
 
 ``serve(...)`` is what the CLI calls; it returns the exit code and never shows a traceback.
@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib
 import logging
 import os
 import shlex
@@ -42,9 +41,10 @@ from typing import TYPE_CHECKING, TextIO
 import uvicorn
 
 from azshell.errors import AzShellError
+from azshell.hostnames import APP_SERVICE_HOST, APP_SERVICE_PORT
 from azshell.server.app import APP_SERVICE_TOKEN_PATH, Dispatch, ServerApp, TokenEndpoints
 from azshell.server.ca import CAError, LocalCA
-from azshell.server.proxy import TunnelPolicy, is_tls_host, protocol_class
+from azshell.server.proxy import TlsHosts, TunnelPolicy, is_tls_host, protocol_class
 
 if TYPE_CHECKING:
     from azshell.world import World
@@ -126,7 +126,7 @@ def resolve_host(world: World, *, vm: str | None = None, app: str | None = None)
 
 def _identity_header(world: World, resource_id: str) -> str | None:
     """The App Service ``IDENTITY_HEADER`` of an app (None when the app has no identity)."""
-    from azshell.planes.appservice import identity_header
+    from azshell.services.identity.plane_appservice import identity_header
 
     site = world.store.get_resource(resource_id)
     if site is None or site.identity is None or site.identity.type == "None":
@@ -134,16 +134,9 @@ def _identity_header(world: World, resource_id: str) -> str | None:
     return identity_header(world, site)
 
 
-def _app_service_endpoint() -> tuple[str, int] | None:
+def _app_service_endpoint() -> tuple[str, int]:
     """(host, port) the router serves the App Service identity endpoint under."""
-    try:
-        router = importlib.import_module("azshell.planes.router")
-    except ImportError:  # pragma: no cover - the router ships with the package
-        return None
-    host, port = getattr(router, "APP_SERVICE_HOST", None), getattr(router, "APP_SERVICE_PORT", None)
-    if isinstance(host, str) and isinstance(port, int):
-        return host.lower(), port
-    return None
+    return APP_SERVICE_HOST, APP_SERVICE_PORT
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -195,10 +188,13 @@ class AzShellServer:
         endpoints: the host the direct token paths answer for.
         ca: the local CA that issues the tunnels' certificates.
         sock: the listening socket (see ``listen``).
+        tls_hosts: the Azure host names reachable over HTTPS (``TlsHosts.of(world.registry)``).
     """
 
-    def __init__(self, dispatch: Dispatch, endpoints: TokenEndpoints, ca: LocalCA, sock: socket.socket) -> None:
+    def __init__(self, dispatch: Dispatch, endpoints: TokenEndpoints, ca: LocalCA, sock: socket.socket, *,
+                 tls_hosts: TlsHosts) -> None:
         self.sock = sock
+        self.tls_hosts = tls_hosts
         self.ca = ca
         name = sock.getsockname()
         self.host: str = name[0]
@@ -207,8 +203,8 @@ class AzShellServer:
         advertised = self.client_host
         self.app = ServerApp(dispatch, endpoints,
                              self_authorities=[f"{advertised}:{self.port}", f"localhost:{self.port}",
-                                               f"{self.host}:{self.port}"])
-        policy = TunnelPolicy(tls_context=self._tls_context, extra_plain=self._extra_plain)
+                                               f"{self.host}:{self.port}"], tls_hosts=tls_hosts)
+        policy = TunnelPolicy(tls_context=self._tls_context, tls_hosts=self.tls_hosts, extra_plain=self._extra_plain)
         config = uvicorn.Config(
             self.app,
             http=protocol_class(policy),
@@ -244,7 +240,7 @@ class AzShellServer:
         return self.ca.server_context(host, sni=self._sni)
 
     def _sni(self, name: str) -> ssl.SSLContext | None:
-        return self.ca.server_context(name, sni=self._sni) if is_tls_host(name, 443) else None
+        return self.ca.server_context(name, sni=self._sni) if is_tls_host(name, 443, self.tls_hosts) else None
 
     def _extra_plain(self, host: str, port: int) -> bool:
         return self.endpoints.app_service is not None and (host, port) == self.endpoints.app_service
@@ -270,10 +266,10 @@ class AzShellServer:
 
     @classmethod
     @contextlib.contextmanager
-    def start(cls, dispatch: Dispatch, endpoints: TokenEndpoints, ca: LocalCA, *, bind: str = "127.0.0.1",
-              port: int = 0) -> Iterator[AzShellServer]:
+    def start(cls, dispatch: Dispatch, endpoints: TokenEndpoints, ca: LocalCA, *, tls_hosts: TlsHosts,
+              bind: str = "127.0.0.1", port: int = 0) -> Iterator[AzShellServer]:
         """Run a server in a background thread for the ``with`` block (tests and benchmarks)."""
-        server = cls(dispatch, endpoints, ca, listen(bind, port))
+        server = cls(dispatch, endpoints, ca, listen(bind, port), tls_hosts=tls_hosts)
         thread = threading.Thread(target=server.run, name=f"azshell-serve-{server.port}", daemon=True)
         server._thread = thread
         thread.start()
@@ -367,8 +363,8 @@ def serve(*, port: int = 0, bind: str = "127.0.0.1", vm: str | None = None, app:
 def _serve(*, port: int, bind: str, vm: str | None, app: str | None, state: str | None, out: TextIO,
            err: TextIO) -> int:
     from azshell.planes.router import Planes
+    from azshell.services.registry import open_world
     from azshell.session import default_state_path
-    from azshell.world import open_world
 
     path = state or default_state_path()
     world = open_world(path)
@@ -386,7 +382,7 @@ def _serve(*, port: int, bind: str, vm: str | None, app: str | None, state: str 
             raise ServeError(str(exc)) from None
         sock = listen(bind, port)
         endpoints = TokenEndpoints(host_id=host.resource_id if host else None, app_service=_app_service_endpoint())
-        server = AzShellServer(Planes(world).dispatch, endpoints, ca, sock)
+        server = AzShellServer(Planes(world).dispatch, endpoints, ca, sock, tls_hosts=TlsHosts.of(world.registry))
         for line in export_lines(server, ca.cert_path, host):
             print(line, file=out)
         out.flush()

@@ -37,11 +37,11 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from azshell.errors import AzShellError
+from azshell.hostnames import IMDS_HOST, MSI_EXTENSION_PORT
 from azshell.planes.base import CallerContext, Headers, HostUnreachableError, PlaneError, Request, Response
 from azshell.server.proxy import (
-    IMDS_HOST,
-    MSI_EXTENSION_PORT,
     TUNNEL_STATE_KEY,
+    TlsHosts,
     is_plain_host,
     is_tls_host,
     parse_authority,
@@ -130,18 +130,21 @@ class ServerApp:
     Arguments:
         dispatch: ``Planes(world).dispatch`` or any ``(Request) -> Response``; runs in a worker thread.
         endpoints: the host the direct token paths answer for.
+        tls_hosts: the Azure host names reachable over HTTPS (``TlsHosts.of(world.registry)``).
         self_authorities: ``host:port`` strings that name this server itself (an absolute URI to one of them
             is served like a direct request).
 
     Usage::
 
-        app = ServerApp(Planes(world).dispatch, TokenEndpoints(host_id=vm.id))
+        app = ServerApp(Planes(world).dispatch, TokenEndpoints(host_id=vm.id), tls_hosts=TlsHosts.of(world.registry))
         uvicorn.Config(app, http=protocol_class(policy), ...)
     """
 
     def __init__(self, dispatch: Dispatch, endpoints: TokenEndpoints,
-                 self_authorities: Iterable[str] = (), executor: Executor | None = None) -> None:
+                 self_authorities: Iterable[str] = (), executor: Executor | None = None, *,
+                 tls_hosts: TlsHosts) -> None:
         self.dispatch = dispatch
+        self.tls_hosts = tls_hosts
         self.endpoints = endpoints
         self.self_authorities = {a.lower() for a in self_authorities}
         self.executor: Executor = executor or ThreadPoolExecutor(max_workers=DISPATCH_THREADS,
@@ -313,7 +316,7 @@ class ServerApp:
         allowed = (
             is_plain_host(host, port, extra=self._is_app_service)
             if scheme == "http"
-            else is_tls_host(host, port)
+            else is_tls_host(host, port, self.tls_hosts)
         )
         if not allowed:
             raise _Refusal(_error(403, "Forbidden",
@@ -332,7 +335,6 @@ class ServerApp:
             target = ("localhost", MSI_EXTENSION_PORT)
         elif lowered.startswith("/msi/"):
             if self.endpoints.app_service is None:
-                # TODO(issue 4 item 3): route to the App Service plane once the router registers it.
                 raise _Refusal(_token_error(404, "not_found", APP_SERVICE_MISSING_MESSAGE))
             target = self.endpoints.app_service
         else:

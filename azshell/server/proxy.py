@@ -28,18 +28,20 @@ import socket
 import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from uvicorn.config import Config
 from uvicorn.protocols.http.h11_impl import H11Protocol
 from uvicorn.server import ServerState
 
+from azshell.hostnames import IMDS_HOST, MSI_EXTENSION_PORT
+
+if TYPE_CHECKING:
+    from azshell.services.base import Registry
+
 __all__ = [
-    "ALLOWED_TLS_SUFFIXES",
-    "IMDS_HOST",
-    "MSI_EXTENSION_PORT",
-    "TLS_HOSTS",
     "TUNNEL_STATE_KEY",
+    "TlsHosts",
     "ProxyProtocol",
     "TunnelPolicy",
     "is_plain_host",
@@ -53,13 +55,6 @@ log = logging.getLogger("azshell.server")
 #: Key in the ASGI ``scope["state"]`` naming the ``host:port`` a tunnelled request was sent to.
 TUNNEL_STATE_KEY = "azshell.tunnel"
 
-#: Azure host names served over TLS through ``CONNECT`` (exact names).
-TLS_HOSTS = frozenset({"management.azure.com", "login.microsoftonline.com", "graph.microsoft.com"})
-#: ... and by suffix: ``{vault}.vault.azure.net``, ``{store}.azuredatalakestore.net``.
-ALLOWED_TLS_SUFFIXES = (".vault.azure.net", ".azuredatalakestore.net")
-#: The plain-HTTP token endpoints (VM): IMDS and the 2017 MSI VM extension on loopback.
-IMDS_HOST = "169.254.169.254"
-MSI_EXTENSION_PORT = 50342
 _LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1"})
 #: One DNS label: what a vault or store name may look like (Azure allows 3-24/3-63 chars of [a-z0-9-]).
 _LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
@@ -75,14 +70,27 @@ TLS_CLOSE_GRACE = 0.5
 _CONNECT = b"CONNECT "
 
 
-def is_tls_host(host: str, port: int) -> bool:
+@dataclass(frozen=True)
+class TlsHosts:
+    """The Azure host names served over TLS through ``CONNECT``: exact names (``management.azure.com``) and
+    suffixes (``.vault.azure.net``); built from the services' declarations (``TlsHosts.of(registry)``)."""
+
+    names: frozenset[str]
+    suffixes: tuple[str, ...]
+
+    @classmethod
+    def of(cls, registry: Registry) -> TlsHosts:
+        return cls(frozenset(h.lower() for h in registry.tls_hosts()), registry.tls_suffixes())
+
+
+def is_tls_host(host: str, port: int, tls: TlsHosts) -> bool:
     """True when ``CONNECT host:port`` is an Azure HTTPS endpoint azshell emulates (port 443 only)."""
     if port != 443:
         return False
     name = host.lower().rstrip(".")
-    if name in TLS_HOSTS:
+    if name in tls.names:
         return True
-    for suffix in ALLOWED_TLS_SUFFIXES:
+    for suffix in tls.suffixes:
         if name.endswith(suffix):
             label = name[: -len(suffix)]
             return bool(_LABEL.match(label))
@@ -137,10 +145,12 @@ class TunnelPolicy:
 
     Arguments:
         tls_context: the server ``SSLContext`` for a TLS host name (issued by the local CA, cached).
+        tls_hosts: the host names tunnels may reach over TLS.
         extra_plain: an extra predicate for plain-HTTP hosts (e.g. the App Service identity endpoint).
     """
 
     tls_context: Callable[[str], ssl.SSLContext]
+    tls_hosts: TlsHosts
     extra_plain: Callable[[str, int], bool] | None = None
 
 
@@ -326,7 +336,7 @@ class ProxyProtocol(asyncio.Protocol):
             self._refuse(400, "Bad Request", "CONNECT needs host:port and nothing sent before the reply.")
             return
         host, port = target
-        tls = is_tls_host(host, port)
+        tls = is_tls_host(host, port, self.policy.tls_hosts)
         if not tls and not is_plain_host(host, port, extra=self.policy.extra_plain):
             log.info("CONNECT %s:%d refused (not an emulated Azure host)", host, port)
             self._refuse(403, "Forbidden", f"azshell serve: {host}:{port} is not an emulated Azure host; "

@@ -339,7 +339,7 @@ def _kv_access(ctx: CheckContext, p: dict[str, Any]) -> CheckResult:
 
 @check("secret")
 def _secret(ctx: CheckContext, p: dict[str, Any]) -> CheckResult:
-    from azshell.model import keyvault as kv
+    from azshell.services.keyvault import model as kv
 
     vault, name = ctx.vars.get("vault", ""), ctx.vars.get("secret", "")
     if kv.get_secret(ctx.world.store, vault, name) is None:
@@ -354,7 +354,7 @@ def _store_id(ctx: CheckContext) -> str | None:
 
 @check("datalake_item")
 def _dl_item(ctx: CheckContext, p: dict[str, Any]) -> CheckResult:
-    from azshell.model import datalake as dl
+    from azshell.services.datalake import model as dl
 
     sid = _store_id(ctx)
     path = str(p.get("path", "/"))
@@ -366,7 +366,7 @@ def _dl_item(ctx: CheckContext, p: dict[str, Any]) -> CheckResult:
 @check("datalake_acl")
 def _dl_acl(ctx: CheckContext, p: dict[str, Any]) -> CheckResult:
     """The identity has at least ``perms`` (``r-x``/``rwx``) on ``path`` (and as a default entry if asked)."""
-    from azshell.model import datalake as dl
+    from azshell.services.datalake import model as dl
 
     sid = _store_id(ctx)
     pid = ctx.principal(str(p.get("principal", "vm")))

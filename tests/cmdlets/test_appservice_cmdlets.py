@@ -14,10 +14,7 @@ import jwt
 import pytest
 
 from azshell.world import World
-
-pytest.importorskip("azshell.lang.engine")
-
-from tests.cmdlets.test_uai_cmdlets import Shell  # noqa: E402
+from tests.cmdlets.test_uai_cmdlets import Shell
 
 VAULT = "https://vault.azure.net"
 
@@ -285,7 +282,7 @@ def test_web_app_names_are_global(shell: Shell) -> None:
 
 
 def test_help_examples_aliases_and_completion(shell: Shell) -> None:
-    from azshell.cmdlets import appservice
+    from azshell.services.web import cmdlets as appservice
 
     for cls in appservice.COMMANDS:
         assert cls.synopsis and cls.description and cls.examples, cls.name

@@ -4,23 +4,23 @@ from __future__ import annotations
 
 import pytest
 
-from azshell.cmdlets.access import (
+from azshell.lang.cmdlet import CmdletError
+from azshell.lang.values import PSHashtable, PSObject
+from azshell.services.authorization.cmdlets import (
     GetAzRoleAssignment,
     GetAzRoleDefinition,
     NewAzRoleAssignment,
     RemoveAzRoleAssignment,
 )
-from azshell.cmdlets.accounts import (
+from azshell.services.compute.cmdlets import GetAzVM, NewAzVM, RemoveAzVM, UpdateAzVM
+from azshell.services.entra.cmdlets_accounts import (
     ConnectAzAccount,
     DisconnectAzAccount,
     GetAzContext,
     GetAzSubscription,
     SetAzContext,
 )
-from azshell.cmdlets.compute import GetAzVM, NewAzVM, RemoveAzVM, UpdateAzVM
-from azshell.cmdlets.resources import GetAzResourceGroup, NewAzResourceGroup, RemoveAzResourceGroup
-from azshell.lang.cmdlet import CmdletError
-from azshell.lang.values import PSHashtable, PSObject
+from azshell.services.resources.cmdlets import GetAzResourceGroup, NewAzResourceGroup, RemoveAzResourceGroup
 from azshell.world import World
 from tests.cmdlets.conftest import Runner
 

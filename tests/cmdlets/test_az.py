@@ -207,8 +207,6 @@ def test_login_identity_off_vm(shell: Shell) -> None:
 
 
 
-@pytest.mark.skipif(not __import__("importlib").util.find_spec("azshell.planes.keyvault"),
-                    reason="Key Vault plane not built")
 def test_keyvault_secret_set_show(shell: Shell) -> None:
     vault = shell.az(f"az keyvault create --name azshkv1 -g {RG} -l westus")
     assert vault["name"] == "azshkv1"

@@ -16,13 +16,11 @@ from typing import Any
 import pytest
 
 from azshell.cmdlets import register_all
-from azshell.cmdlets.datalake import COMMANDS, COMPLETERS
 from azshell.lang.cmdlet import CommandRegistry
+from azshell.services.datalake.cmdlets import COMMANDS, COMPLETERS
+from azshell.services.registry import default_registry
+from azshell.session import Session
 from azshell.world import World
-
-pytest.importorskip("azshell.lang.engine")
-
-from azshell.session import Session  # noqa: E402
 
 RG = "myResourceGroup"
 VM = "myVM"
@@ -255,7 +253,7 @@ def test_on_a_vm_the_cmdlets_use_the_vm_identity(shell: Shell) -> None:
 
 def test_registration_help_and_completion(shell: Shell) -> None:
     registry = CommandRegistry()
-    register_all(registry)
+    register_all(registry, default_registry())
     for cls in COMMANDS:
         assert registry.resolve(cls.name) is cls
         assert cls.synopsis and cls.description and cls.examples

@@ -6,11 +6,8 @@ from typing import Any
 
 import pytest
 
+from azshell.session import Session
 from azshell.world import World
-
-pytest.importorskip("azshell.lang.engine")
-
-from azshell.session import Session  # noqa: E402
 
 RG = "myResourceGroup"
 VM = "myVM"
@@ -125,7 +122,7 @@ def test_identity_cannot_create_groups(shell: Shell) -> None:
 
 
 def test_help_and_completion(shell: Shell) -> None:
-    from azshell.cmdlets.directory import COMMANDS
+    from azshell.services.entra.cmdlets import COMMANDS
 
     for cls in COMMANDS:
         assert cls.synopsis and cls.examples

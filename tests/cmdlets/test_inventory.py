@@ -62,7 +62,7 @@ VALUE_COMPLETIONS = [
 
 @pytest.fixture(scope="module")
 def session() -> Session:
-    from azshell.world import open_world
+    from azshell.services.registry import open_world
     from tests.conftest import TEST_KEYS
 
     s = Session(world=open_world(":memory:", signing_key=TEST_KEYS))

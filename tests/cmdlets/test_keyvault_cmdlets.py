@@ -12,11 +12,8 @@ from typing import Any
 
 import pytest
 
+from azshell.session import Session
 from azshell.world import World
-
-pytest.importorskip("azshell.lang.engine")
-
-from azshell.session import Session  # noqa: E402
 
 RG = "mi-test"
 VM = "myVM"
@@ -214,7 +211,7 @@ def test_invalid_permission_is_a_binding_error(shell: Shell) -> None:
 
 
 def test_help_examples_and_vault_completion(shell: Shell) -> None:
-    from azshell.cmdlets.keyvault import COMMANDS
+    from azshell.services.keyvault.cmdlets import COMMANDS
 
     for cls in COMMANDS:
         assert cls.synopsis and cls.examples, cls.name

@@ -7,7 +7,6 @@ Sources: ``shared/reference/tutorials/*.sh.txt``. Portal steps are done with cmd
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from typing import Any
 
@@ -121,7 +120,6 @@ def test_current_how_to_use_vm_token_curl(shell: Shell) -> None:
     assert shell.text("echo $access_token").startswith("eyJ")
 
 
-@pytest.mark.skipif(importlib.util.find_spec("azshell.planes.keyvault") is None, reason="Key Vault plane absent")
 def test_current_linux_vm_access_keyvault(shell: Shell) -> None:
     linux_vm(shell, msi_2017=False)
     # portal: create the vault and the secret, give the VM an access policy (Secret Management)
@@ -144,7 +142,6 @@ def test_current_linux_vm_access_keyvault(shell: Shell) -> None:
     assert secret["attributes"]["enabled"] is True
 
 
-@pytest.mark.skipif(importlib.util.find_spec("azshell.planes.datalake") is None, reason="Data Lake plane absent")
 def test_current_linux_vm_access_datalake(shell: Shell, tmp_path: Any) -> None:
     linux_vm(shell, msi_2017=False)
     shell.run(f"New-AzDataLakeStoreAccount -ResourceGroupName {RG} -Name mytestadls -Location eastus2")

@@ -7,13 +7,11 @@ from typing import Any
 import pytest
 
 from azshell.cmdlets import register_all
-from azshell.cmdlets.network import COMMANDS, VIRTUAL_NETWORK_VIEW
 from azshell.lang.cmdlet import Cmdlet, CommandRegistry
+from azshell.services.network.cmdlets import COMMANDS, VIRTUAL_NETWORK_VIEW
+from azshell.services.registry import default_registry
+from azshell.session import Session
 from azshell.world import World
-
-pytest.importorskip("azshell.lang.engine")
-
-from azshell.session import Session  # noqa: E402
 
 RG = "netRG"
 
@@ -55,7 +53,7 @@ VNET = (f"$subnet = New-AzVirtualNetworkSubnetConfig -Name mySubnet -AddressPref
 @pytest.fixture
 def registry() -> CommandRegistry:
     r = CommandRegistry()
-    register_all(r)
+    register_all(r, default_registry())
     return r
 
 

@@ -13,11 +13,8 @@ from typing import Any
 
 import pytest
 
+from azshell.session import Session
 from azshell.world import World
-
-pytest.importorskip("azshell.lang.engine")
-
-from azshell.session import Session  # noqa: E402
 
 RG = "myResourceGroup"
 VM = "myVM"

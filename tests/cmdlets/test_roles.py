@@ -9,8 +9,6 @@ import pytest
 from azshell.world import World
 from tests.cmdlets.test_directory import Shell
 
-pytest.importorskip("azshell.lang.engine")
-
 
 @pytest.fixture
 def shell(world: World) -> Shell:

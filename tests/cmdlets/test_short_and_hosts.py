@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from azshell.cmdlets.access import GetAzRoleAssignment
-from azshell.cmdlets.accounts import ConnectAzAccount, DisconnectAzAccount, GetAzContext
-from azshell.cmdlets.compute import GetAzVM, NewAzVM
-from azshell.cmdlets.hosts import EnterAzVM, ExitAzVM
-from azshell.cmdlets.resources import GetAzResourceGroup, NewAzResourceGroup
 from azshell.cmdlets.services import decode_claims
-from azshell.cmdlets.short import (
+from azshell.cmdlets.web import InvokeWebRequest
+from azshell.lang.cmdlet import CmdletError
+from azshell.lang.values import PSHashtable
+from azshell.services.authorization.cmdlets import GetAzRoleAssignment
+from azshell.services.compute.cmdlets import GetAzVM, NewAzVM
+from azshell.services.compute.cmdlets_hosts import EnterAzVM, ExitAzVM
+from azshell.services.entra.cmdlets_accounts import ConnectAzAccount, DisconnectAzAccount, GetAzContext
+from azshell.services.identity.cmdlets_short import (
     DisableMsi,
     EnableMsi,
     GetRoleAssignment,
@@ -18,9 +20,7 @@ from azshell.cmdlets.short import (
     NewRoleAssignment,
     RemoveRoleAssignment,
 )
-from azshell.cmdlets.web import InvokeWebRequest
-from azshell.lang.cmdlet import CmdletError
-from azshell.lang.values import PSHashtable
+from azshell.services.resources.cmdlets import GetAzResourceGroup, NewAzResourceGroup
 from azshell.world import World
 from tests.cmdlets.conftest import Runner
 

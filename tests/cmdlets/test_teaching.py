@@ -11,8 +11,6 @@ from azshell.world import World
 from tests.cmdlets.test_directory import Shell
 from tests.conftest import ArmClient
 
-pytest.importorskip("azshell.lang.engine")
-
 RG = "myRG"
 VM = "myVM"
 RG_READ = "Microsoft.Resources/subscriptions/resourceGroups/read"

@@ -10,11 +10,8 @@ from typing import Any
 import jwt
 import pytest
 
+from azshell.session import Session
 from azshell.world import World
-
-pytest.importorskip("azshell.lang.engine")
-
-from azshell.session import Session  # noqa: E402
 
 
 class Shell:
@@ -197,7 +194,7 @@ def test_new_identity_in_missing_group_fails_like_arm(shell: Shell) -> None:
 
 
 def test_help_examples_and_completion(shell: Shell) -> None:
-    from azshell.cmdlets import identities
+    from azshell.services.identity import cmdlets as identities
 
     for cls in identities.COMMANDS:
         assert cls.synopsis and cls.description and cls.examples, cls.name

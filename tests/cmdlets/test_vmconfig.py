@@ -7,13 +7,11 @@ from typing import Any
 import pytest
 
 from azshell.cmdlets import register_all
-from azshell.cmdlets.vmconfig import COMMANDS, EXTENSION_VIEW
 from azshell.lang.cmdlet import Cmdlet, CommandRegistry
+from azshell.services.compute.cmdlets_vmconfig import COMMANDS, EXTENSION_VIEW
+from azshell.services.registry import default_registry
+from azshell.session import Session
 from azshell.world import World
-
-pytest.importorskip("azshell.lang.engine")
-
-from azshell.session import Session  # noqa: E402
 
 RG = "rg1"
 EXT = "ManagedIdentityExtensionForWindows"
@@ -67,7 +65,7 @@ def vm(shell: Shell) -> Shell:
 @pytest.fixture
 def registry() -> CommandRegistry:
     r = CommandRegistry()
-    register_all(r)
+    register_all(r, default_registry())
     return r
 
 

@@ -11,8 +11,10 @@ import unittest
 
 import pytest
 
-jkt = pytest.importorskip("jupyter_kernel_test")
-ipykernel = pytest.importorskip("ipykernel")
+from tests.conftest import require_module
+
+jkt = require_module("jupyter_kernel_test")
+ipykernel = require_module("ipykernel")
 
 from jupyter_kernel_test.msgspec_v5 import validate_message  # noqa: E402
 

@@ -95,3 +95,33 @@ def test_deep_recursion_is_reported() -> None:
 def test_break_outside_loop_is_quiet() -> None:
     out, err, _ = run_text(make_engine(), "'a'; break; 'b'")
     assert out == ["a"] and not err
+
+
+def test_sessions_do_not_share_state() -> None:
+    """Each engine has its own $PSVersionTable (and every other global): changing one shows in no other."""
+    a, b = make_engine(), make_engine()
+    out, err, _ = run_text(a, "$PSVersionTable['Extra'] = 1; $PSVersionTable.PSCompatibleVersions.Add('9.9'); "
+                              "$PSVersionTable.PSEdition = 'Changed'; $PSVersionTable.Extra")
+    assert out == [1] and not err
+    out, err, _ = run_text(b, "$PSVersionTable.ContainsKey('Extra'); $PSVersionTable.PSCompatibleVersions.Count; "
+                              "$PSVersionTable.PSEdition")
+    assert out == [False, 8, "Core"] and not err
+    assert make_engine().get_variable("PSVersionTable") is not b.get_variable("PSVersionTable")
+
+
+def test_visitor_dispatch_is_per_evaluator() -> None:
+    """The node-type -> visitor cache belongs to one evaluator: a subclass overriding a visitor changes
+    nothing for plain evaluators, whichever ran first."""
+    from azshell.lang import ast as A
+    from azshell.lang.evaluator import Evaluator
+
+    class Doubling(Evaluator):
+        def visit_Number(self, node: A.Number) -> Any:
+            return node.value * 2
+
+    plain = make_engine()
+    assert run_text(plain, "21")[0] == [21]
+    doubling = make_engine()
+    doubling.evaluator = Doubling(doubling.registry, env={"HOME": "/home/user"})
+    assert run_text(doubling, "21")[0] == [42]
+    assert run_text(make_engine(), "21")[0] == [21]

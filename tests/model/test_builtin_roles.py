@@ -18,6 +18,7 @@ from azshell.model.builtin_roles import (
     builtin_role,
     builtin_roles,
 )
+from tests.conftest import require_file
 
 REFERENCE = Path("/work/shared/reference/builtin-roles.json")
 
@@ -27,9 +28,8 @@ def test_package_data_readable() -> None:
     assert len(json.loads(text)) == len(builtin_roles())
 
 
-@pytest.mark.skipif(not REFERENCE.exists(), reason="shared reference not present")
 def test_package_copy_matches_reference() -> None:
-    ref = json.loads(REFERENCE.read_text(encoding="utf-8"))
+    ref = json.loads(require_file(REFERENCE).read_text(encoding="utf-8"))
     assert [(r["roleName"], r["id"]) for r in ref] == [(r.role_name, r.id) for r in builtin_roles()]
 
 

@@ -14,9 +14,11 @@ from typing import Any
 
 import pytest
 
-nbformat = pytest.importorskip("nbformat")
-nbclient = pytest.importorskip("nbclient")
-pytest.importorskip("ipykernel")
+from tests.conftest import require_module
+
+nbformat = require_module("nbformat")
+nbclient = require_module("nbclient")
+require_module("ipykernel")
 
 REPO = Path(__file__).resolve().parents[2]
 LESSONS_DIR = REPO / "notebooks" / "lessons"

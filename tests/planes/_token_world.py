@@ -30,7 +30,7 @@ def key_factory() -> Callable[[], rsa.RSAPrivateKey]:
 
 @dataclass
 class TokenWorldImpl:
-    """Satisfies ``azshell.planes.login.TokenWorld``."""
+    """Satisfies ``azshell.services.entra.plane.TokenWorld``."""
 
     store: Store
     backend: TenantBackend

@@ -11,8 +11,8 @@ import jwt
 import pytest
 
 from azshell.model import hosts as host_store
-from azshell.planes import appservice
 from azshell.planes.base import CallerContext
+from azshell.services.identity import plane_appservice as appservice
 from azshell.world import World
 from tests.conftest import ArmClient
 

@@ -11,8 +11,8 @@ except ImportError:  # rootdir-style imports (no __init__.py in tests/planes)
     from _token_world import TokenWorldImpl, make_world  # type: ignore[no-redef]
 
 from azshell.auth.resources import ARM_AUDIENCES
-from azshell.planes import imds
 from azshell.planes.base import CallerContext, HostUnreachableError, Request, Response
+from azshell.services.identity import plane as imds
 
 ARM = "https://management.azure.com/"
 TOKEN_URL = "http://169.254.169.254/metadata/identity/oauth2/token"

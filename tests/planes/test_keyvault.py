@@ -15,7 +15,7 @@ import pytest
 from azshell.clock import FixedClock
 from azshell.http import PlaneConnectError
 from azshell.world import World
-from tests.conftest import ArmClient
+from tests.conftest import ArmClient, require_module
 
 VAULT = "myvault"
 RG = "kvrg"
@@ -363,7 +363,7 @@ def test_recreated_vault_starts_empty(arm: ArmClient, world: World, client: http
 # ------------------------------------------------------------------------------------------ real SDK
 def test_secret_client_round_trip_in_process(admin_kv: Kv, world: World, client: httpx.Client) -> None:
     """``azure.keyvault.secrets.SecretClient`` over an azure-core transport that calls the in-process planes."""
-    sdk = pytest.importorskip("azure.keyvault.secrets")
+    sdk = require_module("azure.keyvault.secrets")
     import io
 
     import requests

@@ -15,8 +15,8 @@ except ImportError:  # rootdir-style imports (no __init__.py in tests/planes)
     from _token_world import TokenWorldImpl, make_world  # type: ignore[no-redef]
 
 from azshell.auth.resources import ARM_AUDIENCES
-from azshell.planes import login
 from azshell.planes.base import Request, Response
+from azshell.services.entra import plane as login
 
 HOST = "https://login.microsoftonline.com"
 

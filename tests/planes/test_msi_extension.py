@@ -10,8 +10,8 @@ try:
 except ImportError:  # rootdir-style imports (no __init__.py in tests/planes)
     from _token_world import TokenWorldImpl, make_world  # type: ignore[no-redef]
 
-from azshell.planes import msi_extension
 from azshell.planes.base import CallerContext, HostUnreachableError, Request, Response
+from azshell.services.identity import plane_extension as msi_extension
 
 ARM = "https://management.azure.com/"
 URL = "http://localhost:50342/oauth2/token"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -12,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
-pexpect = pytest.importorskip("pexpect")
+from tests.conftest import needs_tool, require_module
+
+pexpect = require_module("pexpect")
 
 REPO = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(90), pytest.mark.skipif(sys.platform == "win32", reason="pty")]
@@ -70,7 +71,7 @@ def test_tab_completes_under_a_pty(tmp_path: Path) -> None:
     assert child.exitstatus == 0
 
 
-@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux not installed")
+@needs_tool("tmux")
 def test_tab_completion_on_the_screen_with_tmux(tmp_path: Path) -> None:
     name = f"azshell-test-{uuid.uuid4().hex[:8]}"
     socket = str(tmp_path / "tmux.sock")

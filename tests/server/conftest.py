@@ -19,7 +19,9 @@ from azshell.planes.base import Request, Response
 from azshell.planes.router import Planes
 from azshell.server import AzShellServer, TokenEndpoints
 from azshell.server.ca import LocalCA
-from azshell.world import World, open_world
+from azshell.server.proxy import TlsHosts
+from azshell.services.registry import default_registry, open_world
+from azshell.world import World
 
 KEYS_DIR = Path(__file__).resolve().parent.parent / "keys"
 SIGNING_KEYS = [load_pem_key(p.read_bytes()) for p in sorted(KEYS_DIR.glob("signing_key_*.pem"))]
@@ -71,7 +73,8 @@ def ca(tmp_path: Path) -> LocalCA:
 @pytest.fixture
 def server(tenant: Tenant, ca: LocalCA) -> Iterator[AzShellServer]:
     """The real planes, answering the token endpoints as vm1."""
-    with AzShellServer.start(Planes(tenant.world).dispatch, TokenEndpoints(host_id=tenant.vm_id), ca) as s:
+    with AzShellServer.start(Planes(tenant.world).dispatch, TokenEndpoints(host_id=tenant.vm_id), ca,
+                             tls_hosts=TlsHosts.of(tenant.world.registry)) as s:
         yield s
 
 
@@ -96,7 +99,8 @@ def echo(request: Request) -> Response:
 @pytest.fixture
 def echo_server(ca: LocalCA) -> Iterator[AzShellServer]:
     with AzShellServer.start(echo, TokenEndpoints(host_id="/subscriptions/s/resourceGroups/r/providers/"
-                                                  "Microsoft.Compute/virtualMachines/v"), ca) as s:
+                                                  "Microsoft.Compute/virtualMachines/v"), ca,
+                             tls_hosts=TlsHosts.of(default_registry())) as s:
         yield s
 
 

@@ -6,6 +6,7 @@ import pytest
 
 from azshell.server import AzShellServer
 from azshell.server.ca import LocalCA
+from tests.conftest import require_module
 
 from .conftest import ARM, RG_API, Tenant, jwt_claims
 
@@ -28,7 +29,7 @@ def sdk_env(monkeypatch: pytest.MonkeyPatch, server: AzShellServer, ca: LocalCA)
 
 
 def test_managed_identity_credential_then_arm(sdk_env: AzShellServer, tenant: Tenant) -> None:
-    identity = pytest.importorskip("azure.identity")
+    identity = require_module("azure.identity")
     from azure.core import PipelineClient
     from azure.core.pipeline.policies import BearerTokenCredentialPolicy, RetryPolicy
     from azure.core.rest import HttpRequest
@@ -56,7 +57,7 @@ def test_managed_identity_credential_then_arm(sdk_env: AzShellServer, tenant: Te
 
 
 def test_msal_managed_identity_client(sdk_env: AzShellServer, tenant: Tenant) -> None:
-    msal = pytest.importorskip("msal")
+    msal = require_module("msal")
     import requests
 
     client = msal.ManagedIdentityClient(msal.SystemAssignedManagedIdentity(), http_client=requests.Session())

@@ -19,12 +19,13 @@ from azshell.http import make_client
 from azshell.planes.base import CallerContext
 from azshell.server import AzShellServer
 from azshell.server.ca import LocalCA
+from tests.conftest import needs_tool
 
 from .conftest import ARM, Tenant
 from .test_real_clients import KV_RESOURCE, Services, seed_services
 
 CURL = shutil.which("curl")
-pytestmark = [pytest.mark.slow, pytest.mark.skipif(CURL is None, reason="curl is not installed")]
+pytestmark = [pytest.mark.slow, needs_tool("curl")]
 IMDS = "http://169.254.169.254/metadata/identity/oauth2/token?api-version=2018-02-01&resource="
 
 

@@ -28,7 +28,8 @@ from azshell.planes.base import CallerContext
 from azshell.planes.router import Planes
 from azshell.server import AzShellServer, TokenEndpoints
 from azshell.server.ca import LocalCA
-from tests.conftest import ArmClient
+from azshell.server.proxy import TlsHosts
+from tests.conftest import ArmClient, require_module
 
 from .conftest import ARM_RESOURCE, RG, Tenant, jwt_claims
 
@@ -156,7 +157,7 @@ def client_env(monkeypatch: pytest.MonkeyPatch, server: AzShellServer, ca: Local
 
 # ---------------------------------------------------------------------------------------------- Key Vault (sync)
 def test_secret_client_sync_through_the_proxy(client_env: AzShellServer, services: Services) -> None:
-    pytest.importorskip("azure.keyvault.secrets")
+    require_module("azure.keyvault.secrets")
     from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
     from azure.identity import ManagedIdentityCredential
     from azure.keyvault.secrets import SecretClient
@@ -203,7 +204,7 @@ def test_secret_client_sync_through_the_proxy(client_env: AzShellServer, service
 def test_secret_client_with_connection_verify(client_env: AzShellServer, services: Services, ca: LocalCA,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
     """Trust by ``connection_verify`` alone (no CA variables), as contracts §2.4 proves."""
-    pytest.importorskip("azure.keyvault.secrets")
+    require_module("azure.keyvault.secrets")
     from azure.identity import ManagedIdentityCredential
     from azure.keyvault.secrets import SecretClient
 
@@ -216,7 +217,7 @@ def test_secret_client_with_connection_verify(client_env: AzShellServer, service
 
 def test_tls_without_trust_fails_closed(client_env: AzShellServer, services: Services,
                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    pytest.importorskip("azure.keyvault.secrets")
+    require_module("azure.keyvault.secrets")
     import certifi
     from azure.core.exceptions import ServiceRequestError
     from azure.identity import ManagedIdentityCredential
@@ -230,8 +231,8 @@ def test_tls_without_trust_fails_closed(client_env: AzShellServer, services: Ser
 
 # --------------------------------------------------------------------------------------------- Key Vault (async)
 def test_secret_client_async_through_the_proxy(client_env: AzShellServer, services: Services, ca: LocalCA) -> None:
-    pytest.importorskip("aiohttp")
-    pytest.importorskip("azure.keyvault.secrets")
+    require_module("aiohttp")
+    require_module("azure.keyvault.secrets")
     from azure.core.exceptions import HttpResponseError
     from azure.identity.aio import ManagedIdentityCredential
     from azure.keyvault.secrets.aio import SecretClient
@@ -266,7 +267,7 @@ def test_secret_client_async_through_the_proxy(client_env: AzShellServer, servic
 
 # ------------------------------------------------------------------------------------- managed identity (IMDS)
 def test_managed_identity_user_assigned_selectors(client_env: AzShellServer, services: Services) -> None:
-    pytest.importorskip("azure.identity")
+    require_module("azure.identity")
     from azure.identity import CredentialUnavailableError, ManagedIdentityCredential
 
     scope = "https://vault.azure.net/.default"
@@ -284,7 +285,7 @@ def test_managed_identity_user_assigned_selectors(client_env: AzShellServer, ser
 
 
 def test_managed_identity_async_user_assigned_selectors(client_env: AzShellServer, services: Services) -> None:
-    pytest.importorskip("aiohttp")
+    require_module("aiohttp")
     from azure.identity.aio import ManagedIdentityCredential
 
     async def scenario() -> list[str]:
@@ -301,7 +302,7 @@ def test_managed_identity_async_user_assigned_selectors(client_env: AzShellServe
 
 
 def test_msal_user_assigned_by_client_id(client_env: AzShellServer, services: Services) -> None:
-    msal = pytest.importorskip("msal")
+    msal = require_module("msal")
     import requests
 
     for identity in (msal.UserAssignedManagedIdentity(client_id=services.uai_client_id),
@@ -334,7 +335,7 @@ def app_server(tenant: Tenant, services: Services, ca: LocalCA,
     host = resolve_host(world, app="app1")
     assert host is not None and host.identity_header
     endpoints = TokenEndpoints(host_id=host.resource_id, app_service=_app_service_endpoint())
-    with AzShellServer.start(Planes(world).dispatch, endpoints, ca) as s:
+    with AzShellServer.start(Planes(world).dispatch, endpoints, ca, tls_hosts=TlsHosts.of(world.registry)) as s:
         exports = dict(line[len("export "):].split("=", 1) for line in export_lines(s, ca.cert_path, host))
         for name in PROXY_VARS:
             monkeypatch.delenv(name, raising=False)
@@ -345,7 +346,7 @@ def app_server(tenant: Tenant, services: Services, ca: LocalCA,
 
 def test_managed_identity_on_app_service(app_server: tuple[AzShellServer, dict[str, str]], tenant: Tenant,
                                          services: Services) -> None:
-    pytest.importorskip("azure.identity")
+    require_module("azure.identity")
     from azure.identity import CredentialUnavailableError, ManagedIdentityCredential
 
     _, exports = app_server
@@ -364,7 +365,7 @@ def test_managed_identity_on_app_service(app_server: tuple[AzShellServer, dict[s
 
 
 def test_msal_on_app_service(app_server: tuple[AzShellServer, dict[str, str]], services: Services) -> None:
-    msal = pytest.importorskip("msal")
+    msal = require_module("msal")
     import requests
 
     client = msal.ManagedIdentityClient(msal.UserAssignedManagedIdentity(client_id=services.uai_client_id),
@@ -377,7 +378,7 @@ def test_msal_on_app_service(app_server: tuple[AzShellServer, dict[str, str]], s
 def test_app_service_token_reaches_key_vault(app_server: tuple[AzShellServer, dict[str, str]], tenant: Tenant,
                                              services: Services, ca: LocalCA) -> None:
     """The app's system identity has no access policy: SecretClient through the same server → 403."""
-    pytest.importorskip("azure.keyvault.secrets")
+    require_module("azure.keyvault.secrets")
     from azure.core.exceptions import HttpResponseError
     from azure.identity import ManagedIdentityCredential
     from azure.keyvault.secrets import SecretClient

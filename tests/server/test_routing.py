@@ -8,7 +8,10 @@ import pytest
 
 from azshell.planes.base import HostUnreachableError, PlaneError, Request, Response
 from azshell.server.app import ServerApp, TokenEndpoints, _Refusal
-from azshell.server.proxy import TUNNEL_STATE_KEY, is_plain_host, is_tls_host, parse_authority
+from azshell.server.proxy import TUNNEL_STATE_KEY, TlsHosts, is_plain_host, is_tls_host, parse_authority
+from azshell.services.registry import default_registry
+
+TLS = TlsHosts.of(default_registry())
 
 VM_ID = "/subscriptions/s/resourceGroups/r/providers/Microsoft.Compute/virtualMachines/v"
 
@@ -28,7 +31,7 @@ VM_ID = "/subscriptions/s/resourceGroups/r/providers/Microsoft.Compute/virtualMa
     ("169.254.169.254", 443, False),
 ])
 def test_is_tls_host(host: str, port: int, ok: bool) -> None:
-    assert is_tls_host(host, port) is ok
+    assert is_tls_host(host, port, TLS) is ok
 
 
 @pytest.mark.parametrize("host, port, ok", [
@@ -74,7 +77,7 @@ def _scope(target: str, *, query: str = "", method: str = "GET", headers: list[t
 
 
 def _app(host_id: str | None = VM_ID, app_service: tuple[str, int] | None = None) -> ServerApp:
-    return ServerApp(lambda r: Response.text(200, "ok"), TokenEndpoints(host_id=host_id, app_service=app_service),
+    return ServerApp(lambda r: Response.text(200, "ok"), TokenEndpoints(host_id=host_id, app_service=app_service), tls_hosts=TLS,
                      self_authorities=["127.0.0.1:7000"])
 
 
@@ -139,7 +142,7 @@ def test_answer_maps_every_failure_to_a_response() -> None:
     def raising(exc: BaseException) -> ServerApp:
         def dispatch(request: Request) -> Response:
             raise exc
-        return ServerApp(dispatch, TokenEndpoints(host_id=VM_ID))
+        return ServerApp(dispatch, TokenEndpoints(host_id=VM_ID), tls_hosts=TLS)
 
     req = Request.build("GET", "https://management.azure.com/x")
     assert raising(PlaneError(409, "Conflict", "no")).answer(req).status == 409

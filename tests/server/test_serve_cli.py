@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from azshell.world import open_world
+from azshell.services.registry import open_world
 
 from .conftest import seed_tenant, token_query
 

@@ -15,6 +15,8 @@ import pytest
 from azshell.planes.router import Planes
 from azshell.server import AzShellServer, TokenEndpoints, export_lines, resolve_host
 from azshell.server.ca import LocalCA
+from azshell.server.proxy import TlsHosts
+from tests.conftest import needs_tool
 
 from .conftest import ARM, ARM_RESOURCE, RG_API, Tenant, jwt_claims, token_query
 
@@ -106,8 +108,8 @@ def test_msi_extension_path_reaches_the_extension_plane(server: AzShellServer) -
 
 def test_app_service_path_answers_as_the_app(tenant: Tenant, ca: LocalCA) -> None:
     """`azshell serve --app`: IDENTITY_ENDPOINT + IDENTITY_HEADER work for a web app with an identity."""
-    from azshell.planes.appservice import identity_header
     from azshell.server import _app_service_endpoint
+    from azshell.services.identity.plane_appservice import identity_header
 
     world = tenant.world
     sub = tenant.subscription_id
@@ -117,7 +119,7 @@ def test_app_service_path_answers_as_the_app(tenant: Tenant, ca: LocalCA) -> Non
                                                    extra={"kind": "app"})
     header = identity_header(world, site)
     endpoints = TokenEndpoints(host_id=site.id, app_service=_app_service_endpoint())
-    with AzShellServer.start(Planes(world).dispatch, endpoints, ca) as s:
+    with AzShellServer.start(Planes(world).dispatch, endpoints, ca, tls_hosts=TlsHosts.of(world.registry)) as s:
         ok = httpx.get(f"{s.url}/MSI/token", params={"api-version": "2019-08-01", "resource": ARM_RESOURCE},
                        headers={"X-IDENTITY-HEADER": header})
         bad = httpx.get(f"{s.url}/MSI/token", params={"api-version": "2019-08-01", "resource": ARM_RESOURCE},
@@ -128,7 +130,8 @@ def test_app_service_path_answers_as_the_app(tenant: Tenant, ca: LocalCA) -> Non
 
 
 def test_token_paths_without_a_host_say_how_to_choose_one(tenant: Tenant, ca: LocalCA) -> None:
-    with AzShellServer.start(Planes(tenant.world).dispatch, TokenEndpoints(host_id=None), ca) as s:
+    with AzShellServer.start(Planes(tenant.world).dispatch, TokenEndpoints(host_id=None), ca,
+                             tls_hosts=TlsHosts.of(tenant.world.registry)) as s:
         r = httpx.get(f"{s.url}/metadata/identity/oauth2/token", params=token_query(), headers={"Metadata": "true"})
     assert r.status_code == 403
     assert r.json()["error"] == "unreachable"
@@ -313,7 +316,7 @@ def test_resolve_host(tenant: Tenant) -> None:
 CURL = shutil.which("curl")
 
 
-@pytest.mark.skipif(CURL is None, reason="curl is not installed")
+@needs_tool("curl")
 def test_curl_runs_the_linux_tutorials_token_command_and_calls_arm(server: AzShellServer, tenant: Tenant,
                                                                    ca: LocalCA) -> None:
     assert CURL is not None

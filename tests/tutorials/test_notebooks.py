@@ -16,6 +16,7 @@ import pytest
 
 from azshell.tutorials.definitions import load_tutorials
 from azshell.tutorials.notebooks import notebook_for, write_all
+from tests.conftest import require_module
 
 REPO = Path(__file__).resolve().parents[2]
 FOLDER = REPO / "notebooks" / "tutorials"
@@ -53,8 +54,8 @@ def jupyter_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 @pytest.mark.slow
 @pytest.mark.parametrize("name", EXECUTED)
 def test_notebook_executes_clean(jupyter_env: Path, name: str, tmp_path: Path) -> None:
-    nbformat = pytest.importorskip("nbformat")
-    nbclient = pytest.importorskip("nbclient")
+    nbformat = require_module("nbformat")
+    nbclient = require_module("nbclient")
     os.environ["AZSHELL_STATE"] = str(tmp_path / "state.db")  # a fresh tenant per notebook
     nb = nbformat.reads((FOLDER / f"{name}.ipynb").read_text(encoding="utf-8"), as_version=4)
     client = nbclient.NotebookClient(nb, kernel_name="azshell", timeout=60, allow_errors=False)

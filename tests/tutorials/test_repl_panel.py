@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -12,9 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import needs_tool
+
 REPO = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(90),
-              pytest.mark.skipif(sys.platform == "win32" or shutil.which("tmux") is None, reason="needs tmux")]
+              pytest.mark.skipif(sys.platform == "win32", reason="tmux is POSIX-only"), needs_tool("tmux")]
 
 
 def test_step_panel_advances_on_screen(tmp_path: Path) -> None:

@@ -35,8 +35,6 @@ from azshell.cmdlets._azure import (
     arm_identity_type_to_az,
 )
 from azshell.cmdlets._base import AzureRestError, arm_error_parts
-from azshell.cmdlets.access import RoleCmdlet, _norm_scope
-from azshell.cmdlets.compute import NewAzVM, VmCmdlet, _os_type, identity_body
 from azshell.cmdlets.linux._native import NativeCommand
 from azshell.cmdlets.linux.azcli import (
     EXIT_NOT_FOUND,
@@ -48,11 +46,13 @@ from azshell.cmdlets.linux.azcli import (
     parse_options,
     run_query,
 )
-from azshell.cmdlets.resources import normalize_location
 from azshell.cmdlets.services import NotSignedInError, TokenAcquisitionError, hint_of
-from azshell.cmdlets.short import resolve_assignee
 from azshell.ids import is_guid
 from azshell.lang.cmdlet import CmdletError, Example
+from azshell.services.authorization.cmdlets import RoleCmdlet, _norm_scope
+from azshell.services.compute.cmdlets import NewAzVM, VmCmdlet, _os_type, identity_body
+from azshell.services.identity.cmdlets_short import resolve_assignee
+from azshell.services.resources.cmdlets import normalize_location
 
 __all__ = ["Az", "AZ_VERSION"]
 

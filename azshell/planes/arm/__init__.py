@@ -6,9 +6,10 @@ Every request goes through the same steps::
       →  subscription well-formed and known (400/404)  →  the handler: api-version valid for the type (400),
          RBAC on the real ARM action (403 AuthorizationFailed), existence (404), body (400), write
 
-Modules: ``_routes`` (path parsing), ``_catalog`` (types, api-versions, actions), ``_auth`` (401s),
-``_shapes`` (JSON), ``resources`` (subscriptions, groups, provider resources), ``authorization``
-(role assignments and definitions).
+Modules: ``_routes`` (path parsing), ``azshell.planes.catalog`` (the catalogue's structure; the registry fills it from the
+services' ``catalog.py``), ``_auth`` (401s), ``_shapes`` (JSON), ``_hooks`` (per-type hooks). The handlers of
+each path kind belong to the services (``resources``: subscriptions, groups, provider resources;
+``authorization``: role assignments and definitions) and are found through ``world.registry``.
 """
 
 from __future__ import annotations
@@ -25,13 +26,12 @@ from azshell.planes._shared import (
     MISSING_API_VERSION_MESSAGE,
     arm_error,
 )
-from azshell.planes.arm import authorization, resources
 from azshell.planes.arm._auth import authenticate
-from azshell.planes.arm._context import ArmContext, ArmHandler, model_error
+from azshell.planes.arm._context import ArmContext, model_error
 from azshell.planes.arm._routes import (
     INVALID_SUBSCRIPTION_ID,
     INVALID_SUBSCRIPTION_ID_TEMPLATE,
-    PathKind,
+    no_route,
     parse_arm_path,
 )
 from azshell.planes.base import PlaneError, Request, Response
@@ -46,24 +46,6 @@ SUBSCRIPTION_NOT_FOUND_TEMPLATE = "The subscription '{sub}' could not be found."
 ROUTING_REGION = "WESTUS"
 RATE_LIMIT_READS_HEADER = "x-ms-ratelimit-remaining-subscription-reads"
 RATE_LIMIT_WRITES_HEADER = "x-ms-ratelimit-remaining-subscription-writes"
-
-_HANDLERS: dict[PathKind, ArmHandler] = {
-    "subscriptions": resources.handle_subscriptions,
-    "subscription": resources.handle_subscription,
-    "operation_result": resources.handle_operation_result,
-    "resource_groups": resources.handle_resource_groups,
-    "resource_group": resources.handle_resource_group,
-    "group_resources": resources.handle_group_resources,
-    "subscription_resources": resources.handle_subscription_resources,
-    "resource_collection": resources.handle_resource_collection,
-    "resource": resources.handle_resource,
-    "role_assignments": authorization.handle_role_assignments,
-    "role_assignment": authorization.handle_role_assignment,
-    "role_definitions": authorization.handle_role_definitions,
-    "role_definition": authorization.handle_role_definition,
-    "permissions": authorization.handle_permissions,
-    "check_access": authorization.handle_check_access,
-}
 
 _SUBSCRIPTION_IN_PATH = re.compile(r"^/subscriptions/([^/]+)", re.IGNORECASE)
 
@@ -102,12 +84,16 @@ def _answer(request: Request, world: World) -> Response:
     version = request.query_get("api-version")
     if not version:
         raise arm_error(400, MISSING_API_VERSION, MISSING_API_VERSION_MESSAGE)
-    path = parse_arm_path(request.path, version)
+    path = parse_arm_path(request.path, version, world.registry.catalog())
     if path.subscription is not None:
         _check_subscription(world, path.subscription)
     ctx = ArmContext(request=request, world=world, caller=caller, path=path, api_version=version)
     try:
-        return _HANDLERS[path.kind](ctx)
+        handler = world.registry.arm_handler(path.kind)
+        if handler is None:
+            raise no_route(request.path)
+        response: Response = handler(ctx)
+        return response
     except ModelError as exc:
         raise model_error(exc) from None
 

@@ -26,19 +26,18 @@ from dataclasses import dataclass
 from typing import Literal
 
 from azshell.planes._shared import arm_error
-from azshell.planes.arm._catalog import (
-    AUTHORIZATION_NAMESPACE,
-    CHECK_ACCESS,
-    PERMISSIONS,
-    ROLE_ASSIGNMENTS,
-    ROLE_DEFINITIONS,
-    ResourceType,
-    find_namespace,
-    find_type,
-)
 from azshell.planes.base import PlaneError
+from azshell.planes.catalog import Catalog, ResourceType
 
-__all__ = ["ArmPath", "PathKind", "parse_arm_path"]
+__all__ = ["ArmPath", "PathKind", "no_route", "parse_arm_path"]
+
+#: The extension-resource paths ARM itself routes under any scope (``{scope}/providers/Microsoft.Authorization/…``).
+AUTHORIZATION_NAMESPACE = "Microsoft.Authorization"
+ROLE_ASSIGNMENTS = "roleAssignments"
+ROLE_DEFINITIONS = "roleDefinitions"
+PERMISSIONS = "permissions"
+#: azshell's documented extension: ``POST {scope}/providers/Microsoft.Authorization/checkAccess``.
+CHECK_ACCESS = "checkAccess"
 
 PathKind = Literal[
     "subscriptions", "subscription", "resource_groups", "resource_group", "group_resources",
@@ -100,7 +99,8 @@ class ArmPath:
         return f"{base}/providers/{self.rtype.full_type}"
 
 
-def _no_route(path: str) -> PlaneError:
+def no_route(path: str) -> PlaneError:
+    """ARM's answer for a path no route serves."""
     return arm_error(404, NO_ROUTE, NO_ROUTE_TEMPLATE.format(path=path))
 
 
@@ -108,29 +108,29 @@ def _eq(a: str, b: str) -> bool:
     return a.lower() == b.lower()
 
 
-def _resource_type(namespace: str, types: list[str], version: str) -> ResourceType:
-    canonical_ns = find_namespace(namespace)
+def _resource_type(catalog: Catalog, namespace: str, types: list[str], version: str) -> ResourceType:
+    canonical_ns = catalog.find_namespace(namespace)
     if canonical_ns is None:
         raise arm_error(400, INVALID_RESOURCE_NAMESPACE, INVALID_RESOURCE_NAMESPACE_TEMPLATE.format(namespace=namespace))
-    rtype = find_type(f"{namespace}/{'/'.join(types)}")
+    rtype = catalog.find_type(f"{namespace}/{'/'.join(types)}")
     if rtype is None:
         raise arm_error(400, INVALID_RESOURCE_TYPE, INVALID_RESOURCE_TYPE_TEMPLATE.format(
             type="/".join(types), namespace=canonical_ns, version=version))
     return rtype
 
 
-def _provider_tail(segs: list[str], sub: str, rg: str | None, version: str, path: str) -> ArmPath:
+def _provider_tail(catalog: Catalog, segs: list[str], sub: str, rg: str | None, version: str, path: str) -> ArmPath:
     """``{ns}/{type}[/{name}[/{childType}[/{childName}]]]`` after ``providers``."""
     if len(segs) < 2:
-        raise _no_route(path)
+        raise no_route(path)
     namespace, rest = segs[0], segs[1:]
     types = rest[0::2]
     names = rest[1::2]
-    rtype = _resource_type(namespace, types, version)
+    rtype = _resource_type(catalog, namespace, types, version)
     kind: PathKind = "resource" if len(names) == len(types) else "resource_collection"
     if rg is None and (kind == "resource" or len(types) > 1):
         # Subscription-level resources of these types do not exist; only the list is routed.
-        raise _no_route(path)
+        raise no_route(path)
     return ArmPath(kind, subscription=sub, resource_group=rg, rtype=rtype, names=tuple(names))
 
 
@@ -139,7 +139,7 @@ def _authorization_path(segs: list[str], index: int, path: str, version: str) ->
     tail = segs[index + 2:]
     scope = "/" + "/".join(scope_segs) if scope_segs else "/"
     if not tail or len(tail) > 2:
-        raise _no_route(path)
+        raise no_route(path)
     collection, item = tail[0], (tail[1] if len(tail) == 2 else None)
     sub = scope_segs[1] if len(scope_segs) >= 2 and _eq(scope_segs[0], "subscriptions") else None
     rg = scope_segs[3] if len(scope_segs) >= 4 and _eq(scope_segs[2], "resourceGroups") else None
@@ -157,7 +157,7 @@ def _authorization_path(segs: list[str], index: int, path: str, version: str) ->
     return ArmPath(kind, subscription=sub, resource_group=rg, scope=scope, item=item)
 
 
-def parse_arm_path(path: str, api_version: str = "") -> ArmPath:
+def parse_arm_path(path: str, api_version: str, catalog: Catalog) -> ArmPath:
     """Parse an ARM request path; raises a 4xx ``PlaneError`` for paths ARM would not route.
 
     ``api_version`` is only quoted in ``InvalidResourceType`` messages.
@@ -165,13 +165,13 @@ def parse_arm_path(path: str, api_version: str = "") -> ArmPath:
     trimmed = path.strip("/")
     segs = trimmed.split("/") if trimmed else []
     if any(s == "" for s in segs):
-        raise _no_route(path)
+        raise no_route(path)
     # Extension resources of Microsoft.Authorization at any scope: use the last providers/Microsoft.Authorization.
     for i in range(len(segs) - 2, -1, -1):
         if _eq(segs[i], "providers") and _eq(segs[i + 1], AUTHORIZATION_NAMESPACE):
             return _authorization_path(segs, i, path, api_version)
     if not segs or not _eq(segs[0], "subscriptions"):
-        raise _no_route(path)
+        raise no_route(path)
     if len(segs) == 1:
         return ArmPath("subscriptions")
     sub = segs[1]
@@ -187,12 +187,12 @@ def parse_arm_path(path: str, api_version: str = "") -> ArmPath:
         if len(segs) == 5 and _eq(segs[4], "resources"):
             return ArmPath("group_resources", subscription=sub, resource_group=rg)
         if _eq(segs[4], "providers"):
-            return _provider_tail(segs[5:], sub, rg, api_version, path)
-        raise _no_route(path)
+            return _provider_tail(catalog, segs[5:], sub, rg, api_version, path)
+        raise no_route(path)
     if _eq(third, "resources") and len(segs) == 3:
         return ArmPath("subscription_resources", subscription=sub)
     if _eq(third, "operationresults") and len(segs) == 4:
         return ArmPath("operation_result", subscription=sub, item=segs[3])
     if _eq(third, "providers") and len(segs) >= 5:
-        return _provider_tail(segs[3:], sub, None, api_version, path)
-    raise _no_route(path)
+        return _provider_tail(catalog, segs[3:], sub, None, api_version, path)
+    raise no_route(path)

@@ -16,7 +16,7 @@ from azshell.model.types import (
     Subscription,
 )
 from azshell.planes._shared import format_iso
-from azshell.planes.arm._catalog import RESOURCE_GROUP_UNTYPED_UNTIL
+from azshell.planes.catalog import RESOURCE_GROUP_UNTYPED_UNTIL
 
 __all__ = [
     "RESOURCE_GROUP_TYPE",

@@ -1,0 +1,879 @@
+"""Data Lake Store Gen1's WebHDFS plane at ``{store}.azuredatalakestore.net/webhdfs/v1/{path}?op=...``.
+
+Ops (method): LISTSTATUS, GETFILESTATUS, GETACLSTATUS, OPEN (GET); MKDIRS, CREATE, RENAME, SETACL,
+MODIFYACLENTRIES, REMOVEACLENTRIES, REMOVEDEFAULTACL, REMOVEACL, SETPERMISSION, SETOWNER (PUT); APPEND (POST);
+DELETE (DELETE). CREATE and APPEND are two-step as the tutorials show: without ``write=true`` the answer is
+``307 Temporary Redirect`` to the same URL plus ``&write=true`` with an empty body; with it, the data is written
+(``201 Created`` for CREATE, ``200`` for APPEND).
+
+Authorization is POSIX ACLs evaluated for the token's ``oid`` (and its groups), as HDFS's permission checker
+does it::
+
+    super-user (Owner role at the account's scope or above)  -> everything
+    execute (x) on every ancestor folder                      -> else 403
+    owner -> user:: entry; named user -> its entry & mask; owning group / named groups -> their entries & mask
+    (allowed if any matching one grants); else other::
+
+New children take the parent's default ACL (folders keep it as their own default ACL); with no default ACL
+the mode (``permission``, 770 by default) is masked with ADLS's fixed umask 007. The owning group is the
+parent's.
+
+Errors are WebHDFS ``RemoteException`` bodies (azure-error-messages.md §6): 404 FileNotFoundException,
+403 AccessControlException ``{OP} failed with error 0x83090aa2 (...)``, 401 SecurityException (INFERRED),
+400 IllegalArgumentException. Every success appends a ``datalake.op`` event.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from email.utils import formatdate
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote, urlencode
+
+from azshell.auth.errors import ExpiredTokenError, InvalidAudienceError, TokenValidationError
+from azshell.auth.rbac import scope_covers
+from azshell.auth.resources import DATA_LAKE_AUDIENCES, DATA_LAKE_RESOURCE
+from azshell.ids import new_guid
+from azshell.model.builtin_roles import OWNER
+from azshell.model.types import DATA_LAKE_STORE_TYPE, Resource
+from azshell.planes._shared import bearer_token
+from azshell.planes.base import Headers, PlaneError, Request, Response
+from azshell.services.datalake import model as dl
+from azshell.services.datalake.model import DIRECTORY, FILE, AclEntry, EntryKind, PathEntry
+
+if TYPE_CHECKING:
+    from azshell.world import World
+
+__all__ = [
+    "DATA_LAKE_HOST_SUFFIX",
+    "EVENT_DATALAKE_OP",
+    "WEBHDFS_PREFIX",
+    "WebHdfsError",
+    "format_acl_spec",
+    "handle",
+    "parse_acl_spec",
+]
+
+# --------------------------------------------------------------------------------------------------------------
+# Azure strings (azure-error-messages.md §6, msi-tutorials-and-token-endpoints.md §5, the tutorials)
+# --------------------------------------------------------------------------------------------------------------
+DATA_LAKE_HOST_SUFFIX = ".azuredatalakestore.net"
+WEBHDFS_PREFIX = "/webhdfs/v1"
+EVENT_DATALAKE_OP = "datalake.op"
+
+WEBHDFS_VERSION = "17.04.22.00"
+HSTS = "max-age=15724800; includeSubDomains"
+SUCCESS_CACHE_CONTROL = "no-cache, no-cache, no-store, max-age=0"
+ERROR_CACHE_CONTROL = "no-cache"
+JSON_CONTENT_TYPE = "application/json; charset=utf-8"
+OCTET_STREAM = "application/octet-stream"
+STATUS_OK = "0x0"
+STATUS_NOT_FOUND = "0x8309000A"
+STATUS_FORBIDDEN = "0x83090AA2"
+#: INFERRED: no 401 body or status code was seen.
+STATUS_UNAUTHORIZED = "0x83090A16"
+STATUS_BAD_REQUEST = "0x83090A01"
+
+FILE_NOT_FOUND = "FileNotFoundException"
+FILE_NOT_FOUND_CLASS = "java.io.FileNotFoundException"
+#: SEEN (``Folder``); ``File`` and ``File/Folder`` are INFERRED.
+NOT_FOUND_TEMPLATE = "{what} does not exist: {path} [{rid}][{time}]"
+ACCESS_CONTROL = "AccessControlException"
+ACCESS_CONTROL_CLASS = "org.apache.hadoop.security.AccessControlException"
+#: SEEN (ADF troubleshooting guide, hadoop-azure-datalake troubleshooting_adl.md).
+ACCESS_DENIED_TEMPLATE = (
+    "{op} failed with error 0x83090aa2 (Forbidden. ACL verification failed. Either the resource does not exist or "
+    "the user is not authorized to perform the requested operation.). [{rid}][{time}]"
+)
+SECURITY = "SecurityException"
+SECURITY_CLASS = "java.lang.SecurityException"
+#: INFERRED (the reference's template; the SDK maps 401 to SecurityException).
+SECURITY_TEMPLATE = "{op} failed with error 0x83090a16 ({reason}). [{rid}][{time}]"
+TOKEN_MISSING = "Unauthorized. The Authorization header with a bearer token is missing."
+TOKEN_INVALID = "Unauthorized. The access token is invalid."
+TOKEN_EXPIRED = "Unauthorized. The access token has expired."
+TOKEN_AUDIENCE = (
+    "Unauthorized. The access token was issued for the audience '{audience}'; Data Lake Store expects '"
+    + DATA_LAKE_RESOURCE + "'."
+)
+ILLEGAL_ARGUMENT = "IllegalArgumentException"
+ILLEGAL_ARGUMENT_CLASS = "java.lang.IllegalArgumentException"
+#: Hadoop WebHDFS's text for an op the method does not know (INFERRED for ADLS).
+INVALID_OP_TEMPLATE = (
+    'Invalid value for webhdfs parameter "op": No enum constant '
+    "org.apache.hadoop.hdfs.web.resources.{kind}OpParam.Op.{op}"
+)
+MISSING_OP_MESSAGE = 'Invalid value for webhdfs parameter "op": op is required'
+INVALID_PATH_TEMPLATE = "Invalid path name {path}"
+INVALID_ACL_SPEC_TEMPLATE = "Invalid <aclSpec> : {spec}"
+INVALID_PERMISSION_TEMPLATE = 'Invalid value for webhdfs parameter "permission": {value}'
+INVALID_OFFSET_TEMPLATE = 'Invalid value for webhdfs parameter "{name}": {value}'
+MISSING_DESTINATION = 'Invalid value for webhdfs parameter "destination": destination is required'
+BASE_ENTRIES_REQUIRED = "Invalid ACL: the user, group and other entries are required."
+DEFAULT_ACL_ON_FILE = "Invalid ACL: only directories may have a default ACL."
+FILE_EXISTS = "FileAlreadyExistsException"
+FILE_EXISTS_CLASS = "org.apache.hadoop.fs.FileAlreadyExistsException"
+#: INFERRED (HDFS wording).
+FILE_EXISTS_TEMPLATE = "{op} failed: {path} already exists [{rid}][{time}]"
+NOT_A_DIRECTORY_TEMPLATE = "{op} failed: {path} is not a directory [{rid}][{time}]"
+NOT_EMPTY = "PathIsNotEmptyDirectoryException"
+NOT_EMPTY_CLASS = "org.apache.hadoop.fs.PathIsNotEmptyDirectoryException"
+NOT_EMPTY_TEMPLATE = "`{path} is non empty': Directory is not empty [{rid}][{time}]"
+
+#: ADLS Gen1's umask is fixed at 007; the default mode of new files and folders is 770.
+UMASK = 0o007
+DEFAULT_MODE = 0o770
+FILE_BLOCK_SIZE = 268435456
+
+GET_OPS = frozenset({"OPEN", "GETFILESTATUS", "LISTSTATUS", "GETACLSTATUS"})
+PUT_OPS = frozenset({"CREATE", "MKDIRS", "RENAME", "SETACL", "MODIFYACLENTRIES", "REMOVEACLENTRIES",
+                     "REMOVEDEFAULTACL", "REMOVEACL", "SETPERMISSION", "SETOWNER"})
+POST_OPS = frozenset({"APPEND"})
+DELETE_OPS = frozenset({"DELETE"})
+_METHOD_OPS: dict[str, tuple[str, frozenset[str]]] = {
+    "GET": ("Get", GET_OPS), "HEAD": ("Get", GET_OPS), "PUT": ("Put", PUT_OPS), "POST": ("Post", POST_OPS),
+    "DELETE": ("Delete", DELETE_OPS),
+}
+READ, WRITE, EXECUTE = 4, 2, 1
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Errors
+# --------------------------------------------------------------------------------------------------------------
+class WebHdfsError(PlaneError):
+    """A WebHDFS ``RemoteException``: status, Java exception name and class, message, ``Status`` header."""
+
+    def __init__(self, status: int, exception: str, java_class: str, message: str, *,
+                 status_code: str = STATUS_BAD_REQUEST) -> None:
+        super().__init__(status, exception, message)
+        self.exception = exception
+        self.java_class = java_class
+        self.status_code = status_code
+
+    def body(self) -> dict[str, Any]:
+        return {"RemoteException": {"exception": self.exception, "message": self.message,
+                                    "javaClassName": self.java_class}}
+
+    def to_response(self) -> Response:
+        return Response.json(self.status, self.body(), {"Cache-Control": ERROR_CACHE_CONTROL,
+                                                        "Status": self.status_code})
+
+
+def _illegal(message: str) -> WebHdfsError:
+    return WebHdfsError(400, ILLEGAL_ARGUMENT, ILLEGAL_ARGUMENT_CLASS, message)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# ACL spec strings
+# --------------------------------------------------------------------------------------------------------------
+_TYPES = {"user": "user", "group": "group", "mask": "mask", "other": "other"}
+
+
+def _parse_perm(text: str) -> int | None:
+    if len(text) != 3:
+        return None
+    bits = 0
+    for ch, want, value in zip(text.lower(), "rwx", (READ, WRITE, EXECUTE), strict=True):
+        if ch == want:
+            bits |= value
+        elif ch != "-":
+            return None
+    return bits
+
+
+def parse_acl_spec(spec: str, *, with_perms: bool = True) -> list[AclEntry]:
+    """``user:{oid}:rwx,default:mask::r-x`` → entries; raises 400 ``IllegalArgumentException``.
+
+    With ``with_perms=False`` (REMOVEACLENTRIES) the permission part may be left out.
+    """
+    out: list[AclEntry] = []
+    for raw in spec.split(","):
+        item = raw.strip()
+        if not item:
+            continue
+        parts = item.split(":")
+        default = False
+        if parts[0].lower() == "default":
+            default = True
+            parts = parts[1:]
+        if len(parts) not in (2, 3) or parts[0].lower() not in _TYPES:
+            raise _illegal(INVALID_ACL_SPEC_TEMPLATE.format(spec=spec))
+        type_ = _TYPES[parts[0].lower()]
+        name = parts[1].strip()
+        if type_ in ("mask", "other") and name:
+            raise _illegal(INVALID_ACL_SPEC_TEMPLATE.format(spec=spec))
+        perm = 0
+        if len(parts) == 3:
+            parsed = _parse_perm(parts[2])
+            if parsed is None:
+                raise _illegal(INVALID_ACL_SPEC_TEMPLATE.format(spec=spec))
+            perm = parsed
+        elif with_perms:
+            raise _illegal(INVALID_ACL_SPEC_TEMPLATE.format(spec=spec))
+        out.append(AclEntry(type_, name, perm, default))  # type: ignore[arg-type]
+    return out
+
+
+def format_acl_spec(entries: list[AclEntry] | tuple[AclEntry, ...]) -> str:
+    return ",".join(e.spec() for e in entries)
+
+
+_ORDER = {"user": 0, "group": 1, "mask": 2, "other": 3}
+
+
+def _sorted(entries: list[AclEntry]) -> tuple[AclEntry, ...]:
+    """HDFS order: user::, named users, group::, named groups, mask::, other::."""
+    def key(e: AclEntry) -> tuple[int, int, str]:
+        t = _ORDER[e.type]
+        if e.type == "group":
+            t = 1
+        return (t, 1 if e.name else 0, e.name.lower())
+
+    return tuple(sorted(entries, key=key))
+
+
+def _complete(scope_entries: dict[tuple[bool, str, str], AclEntry], default: bool, explicit_mask: bool,
+              fallback: tuple[AclEntry, ...]) -> tuple[AclEntry, ...]:
+    """One scope's entries, made valid: base entries present (copied from ``fallback``), mask recalculated."""
+    entries = [e for k, e in scope_entries.items() if k[0] == default]
+    if not entries:
+        return ()
+    have = {(e.type, e.name.lower()) for e in entries}
+    for base in ("user", "group", "other"):
+        if (base, "") not in have:
+            src = next((f for f in fallback if f.type == base and not f.name), None)
+            if src is None:
+                raise _illegal(BASE_ENTRIES_REQUIRED)
+            entries.append(AclEntry(src.type, "", src.perm, default))
+    named = [e for e in entries if e.name]
+    mask = next((e for e in entries if e.type == "mask"), None)
+    entries = [e for e in entries if e.type != "mask"]
+    if named or mask is not None:
+        if mask is None or not explicit_mask:
+            union = 0
+            for e in entries:
+                if e.type == "group" or (e.type == "user" and e.name):
+                    union |= e.perm
+            mask = AclEntry("mask", "", union, default)
+        if named or explicit_mask:
+            entries.append(mask)
+    return _sorted(entries)
+
+
+def _apply_acl(entry: PathEntry, op: str, spec: list[AclEntry]) -> PathEntry:
+    """SETACL / MODIFYACLENTRIES / REMOVEACLENTRIES / REMOVEDEFAULTACL / REMOVEACL on one entry."""
+    if not entry.is_dir and any(e.default for e in spec):
+        raise _illegal(DEFAULT_ACL_ON_FILE)
+    current: dict[tuple[bool, str, str], AclEntry] = {e.key: e for e in (*entry.acl, *entry.default_acl)}
+    touched = {e.default for e in spec}
+    mask_given = {e.default for e in spec if e.type == "mask"}
+    if op == "SETACL":
+        for scope in touched:
+            current = {k: v for k, v in current.items() if k[0] != scope}
+        for e in spec:
+            current[e.key] = e
+    elif op == "MODIFYACLENTRIES":
+        for e in spec:
+            current[e.key] = e
+    elif op == "REMOVEACLENTRIES":
+        for e in spec:
+            if e.name or e.type == "mask":
+                current.pop(e.key, None)
+    elif op == "REMOVEDEFAULTACL":
+        current = {k: v for k, v in current.items() if not k[0]}
+        touched = set()
+    elif op == "REMOVEACL":
+        current = {k: v for k, v in current.items() if not k[0] and not k[2] and k[1] != "mask"}
+        mask = entry.mask
+        if mask is not None:  # the group bits shown keep the mask's value, as HDFS does
+            current[(False, "group", "")] = AclEntry("group", "", mask)
+        touched = set()
+    access = _complete(current, False, (False in mask_given) or (False not in touched), entry.acl)
+    default: tuple[AclEntry, ...] = ()
+    if entry.is_dir and op != "REMOVEACL":
+        default = _complete(current, True, (True in mask_given) or (True not in touched), access)
+    if not access:
+        raise _illegal(BASE_ENTRIES_REQUIRED)
+    return replace(entry, acl=access, default_acl=default)
+
+
+def _with_mode(entry: PathEntry, mode: int) -> PathEntry:
+    """SETPERMISSION: owner, group class (the mask when there is one) and other bits."""
+    has_mask = entry.mask is not None
+    acl: list[AclEntry] = []
+    for e in entry.acl:
+        if e.type == "user" and not e.name:
+            e = replace(e, perm=(mode >> 6) & 7)
+        elif (e.type == "mask") or (e.type == "group" and not e.name and not has_mask):
+            e = replace(e, perm=(mode >> 3) & 7)
+        elif e.type == "other":
+            e = replace(e, perm=mode & 7)
+        acl.append(e)
+    return replace(entry, acl=tuple(acl))
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The request context
+# --------------------------------------------------------------------------------------------------------------
+@dataclass
+class _Ctx:
+    request: Request
+    world: World
+    account: Resource
+    store_id: str
+    op: str
+    path: str
+    rid: str
+    now_ms: int
+    oid: str = ""
+    groups: tuple[str, ...] = ()
+    _super: bool | None = field(default=None, repr=False)
+
+    # ---------------------------------------------------------------------------------------- errors
+    def time_text(self) -> str:
+        dt = datetime.fromtimestamp(self.now_ms / 1000, tz=UTC)
+        return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond:06d}0+00:00"
+
+    def not_found(self, what: str, path: str | None = None) -> WebHdfsError:
+        return WebHdfsError(404, FILE_NOT_FOUND, FILE_NOT_FOUND_CLASS, NOT_FOUND_TEMPLATE.format(
+            what=what, path=path or self.path, rid=self.rid, time=self.time_text()), status_code=STATUS_NOT_FOUND)
+
+    def denied(self) -> WebHdfsError:
+        return WebHdfsError(403, ACCESS_CONTROL, ACCESS_CONTROL_CLASS, ACCESS_DENIED_TEMPLATE.format(
+            op=self.op, rid=self.rid, time=self.time_text()), status_code=STATUS_FORBIDDEN)
+
+    def exists_error(self, path: str, *, not_dir: bool = False) -> WebHdfsError:
+        template = NOT_A_DIRECTORY_TEMPLATE if not_dir else FILE_EXISTS_TEMPLATE
+        return WebHdfsError(403, FILE_EXISTS, FILE_EXISTS_CLASS, template.format(
+            op=self.op, path=path, rid=self.rid, time=self.time_text()), status_code=STATUS_FORBIDDEN)
+
+    def unauthorized(self, reason: str) -> WebHdfsError:
+        return WebHdfsError(401, SECURITY, SECURITY_CLASS, SECURITY_TEMPLATE.format(
+            op=self.op or "UNKNOWN", reason=reason, rid=self.rid, time=self.time_text()),
+            status_code=STATUS_UNAUTHORIZED)
+
+    # ----------------------------------------------------------------------------------- permissions
+    @property
+    def is_super_user(self) -> bool:
+        """Owner role at the account's scope or above (ADLS's super-users)."""
+        if self._super is None:
+            index = self.world.rbac_index()
+            found = False
+            for principal in (self.oid, *self.groups):
+                for assignment, a_scope in index.assignments_for(principal):
+                    role = assignment.role_definition_id.rstrip("/").rsplit("/", 1)[-1].lower()
+                    if role == OWNER and scope_covers(a_scope, self.account.id):
+                        found = True
+                        break
+                if found:
+                    break
+            self._super = found
+        return self._super
+
+    def in_group(self, group: str) -> bool:
+        g = group.lower()
+        return g == self.oid.lower() or any(g == x.lower() for x in self.groups)
+
+    def can(self, entry: PathEntry, want: int) -> bool:
+        """POSIX ACL evaluation for the caller (HDFS ``FSPermissionChecker.check``)."""
+        if self.is_super_user:
+            return True
+        if entry.owner.lower() == self.oid.lower():
+            return entry.base("user") & want == want
+        mask = entry.mask
+        masked = 7 if mask is None else mask
+        for e in entry.acl:
+            if e.type == "user" and e.name and e.name.lower() == self.oid.lower():
+                return (e.perm & masked) & want == want
+        matched = False
+        for e in entry.acl:
+            if e.type != "group":
+                continue
+            if (not e.name and self.in_group(entry.group)) or (e.name and self.in_group(e.name)):
+                matched = True
+                if (e.perm & masked) & want == want:
+                    return True
+        if matched:
+            return False
+        return entry.base("other") & want == want
+
+    def require(self, entry: PathEntry, want: int) -> None:
+        if not self.can(entry, want):
+            raise self.denied()
+
+    def is_owner(self, entry: PathEntry) -> bool:
+        return self.is_super_user or entry.owner.lower() == self.oid.lower()
+
+    # ---------------------------------------------------------------------------------------- model
+    def get(self, path: str) -> PathEntry | None:
+        return dl.get_entry(self.world.store, self.store_id, path)
+
+    def traverse(self, path: str) -> PathEntry | None:
+        """Check execute on every existing ancestor folder of ``path``; return the deepest existing ancestor."""
+        last: PathEntry | None = None
+        for anc in _ancestors(path):
+            entry = self.get(anc)
+            if entry is None or not entry.is_dir:
+                return last if entry is None else entry
+            self.require(entry, EXECUTE)
+            last = entry
+        return last
+
+    def event(self, **extra: Any) -> None:
+        data: dict[str, Any] = {"store": self.account.name, "path": self.path, "op": self.op, "caller": self.oid}
+        data.update(extra)
+        self.world.store.append_event(EVENT_DATALAKE_OP, data)
+
+
+def _ancestors(path: str) -> list[str]:
+    """``/a/b/c`` → ``["/", "/a", "/a/b"]``."""
+    if path == "/":
+        return []
+    parts = path.strip("/").split("/")
+    out = ["/"]
+    for i in range(1, len(parts)):
+        out.append("/" + "/".join(parts[:i]))
+    return out
+
+
+def _normalize_path(raw: str) -> str | None:
+    parts = [p for p in raw.split("/") if p]
+    if any(p in (".", "..") for p in parts):
+        return None
+    return "/" + "/".join(parts)
+
+
+def _parent_of(path: str) -> str:
+    head = path.rsplit("/", 1)[0]
+    return head or "/"
+
+
+def _status(entry: PathEntry, suffix: str) -> dict[str, Any]:
+    is_file = entry.kind == FILE
+    return {
+        "length": len(entry.content) if is_file else 0,
+        "pathSuffix": suffix,
+        "type": entry.kind,
+        "blockSize": FILE_BLOCK_SIZE if is_file else 0,
+        "accessTime": entry.atime_ms,
+        "modificationTime": entry.mtime_ms,
+        "replication": 1 if is_file else 0,
+        "permission": entry.permission,
+        "owner": entry.owner,
+        "group": entry.group,
+        "aclBit": entry.has_extended_acl,
+    }
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Responses
+# --------------------------------------------------------------------------------------------------------------
+def _finish(ctx_rid: str, now: float, resp: Response, *, location: str | None = None,
+            content_length_header: bool = False) -> Response:
+    """Add ADLS's headers, in the order Windows PowerShell shows them."""
+    status = resp.headers.get("Status") or STATUS_OK
+    cache = resp.headers.get("Cache-Control") or SUCCESS_CACHE_CONTROL
+    ctype = resp.headers.get("Content-Type")
+    h = Headers()
+    h.add("Pragma", "no-cache")
+    h.add("x-ms-request-id", ctx_rid)
+    if content_length_header:
+        h.add("ContentLength", "0")
+    h.add("x-ms-webhdfs-version", WEBHDFS_VERSION)
+    h.add("Status", status)
+    h.add("X-Content-Type-Options", "nosniff")
+    h.add("Strict-Transport-Security", HSTS)
+    h.add("Cache-Control", cache)
+    h.add("Expires", "-1")
+    if location:
+        h.add("Location", location)
+    h.add("Date", formatdate(now, usegmt=True))
+    if ctype:
+        h.add("Content-Type", ctype)
+    h.add("Content-Length", str(len(resp.body)))
+    return Response(resp.status, h, resp.body)
+
+
+def _boolean(value: bool) -> Response:
+    return Response.json(200, {"boolean": value})
+
+
+def _write_url(request: Request) -> str:
+    """The request's URL with ``write=true`` appended (the 307's and 201's ``Location``)."""
+    pairs = [(k, v) for k, v in request.query if k.lower() != "write"]
+    pairs.append(("write", "true"))
+    query = urlencode(pairs, quote_via=quote, safe="/:")
+    return f"https://{request.host}{request.raw_path}?{query}"
+
+
+def _created_url(request: Request) -> str:
+    query = urlencode(list(request.query), quote_via=quote, safe="/:")
+    return f"https://{request.host}{request.raw_path}" + (f"?{query}" if query else "")
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Entry point
+# --------------------------------------------------------------------------------------------------------------
+def _find_account(world: World, host: str) -> Resource | None:
+    name = host[: -len(DATA_LAKE_HOST_SUFFIX)]
+    if not name or "." in name:
+        return None
+    for res in world.store.list_resources(type=DATA_LAKE_STORE_TYPE):
+        if res.name.lower() == name.lower():
+            return res
+    return None
+
+
+def handle(request: Request, world: World) -> Response:
+    """Answer one WebHDFS request for ``{store}.azuredatalakestore.net``."""
+    from azshell.planes.router import no_such_host
+
+    account = _find_account(world, request.host)
+    if account is None or not account.properties.get("accountId"):
+        raise no_such_host(request)
+    now = world.clock.now()
+    rid = new_guid()
+    op = (request.query_get("op", case_insensitive=True) or "").upper()
+    ctx = _Ctx(request=request, world=world, account=account, store_id=str(account.properties["accountId"]),
+               op=op, path="/", rid=rid, now_ms=int(now * 1000))
+    location: str | None = None
+    try:
+        _authenticate(ctx)
+        raw = request.path
+        if raw != WEBHDFS_PREFIX and not raw.startswith(WEBHDFS_PREFIX + "/"):
+            raise ctx.not_found("File/Folder", raw)
+        path = _normalize_path(raw[len(WEBHDFS_PREFIX):])
+        if path is None:
+            raise _illegal(INVALID_PATH_TEMPLATE.format(path=raw[len(WEBHDFS_PREFIX):]))
+        ctx.path = path
+        _check_op(request.method, op)
+        if op in ("CREATE", "APPEND") and (request.query_get("write", case_insensitive=True) or "").lower() \
+                != "true":
+            location = _write_url(request)
+            return _finish(rid, now, Response(307), location=location, content_length_header=True)
+        resp = _OPS[op](ctx)
+        if op == "CREATE":
+            location = _created_url(request)
+        ctx.event()
+        if request.method == "HEAD":
+            resp = Response(resp.status, resp.headers, b"")
+        return _finish(rid, now, resp, location=location, content_length_header=op in ("CREATE", "APPEND"))
+    except WebHdfsError as exc:
+        return _finish(rid, now, exc.to_response())
+
+
+def _check_op(method: str, op: str) -> None:
+    if not op:
+        raise _illegal(MISSING_OP_MESSAGE)
+    kind, ops = _METHOD_OPS.get(method, ("Get", frozenset()))
+    if op not in ops:
+        raise _illegal(INVALID_OP_TEMPLATE.format(kind=kind, op=op))
+
+
+def _authenticate(ctx: _Ctx) -> None:
+    token = bearer_token(ctx.request)
+    if token is None:
+        raise ctx.unauthorized(TOKEN_MISSING)
+    if not token:
+        raise ctx.unauthorized(TOKEN_INVALID)
+    try:
+        claims = ctx.world.tokens.verify(token, audiences=DATA_LAKE_AUDIENCES, tenant_id=ctx.world.tenant_id)
+    except InvalidAudienceError as exc:
+        raise ctx.unauthorized(TOKEN_AUDIENCE.format(audience=exc.audience)) from None
+    except ExpiredTokenError:
+        raise ctx.unauthorized(TOKEN_EXPIRED) from None
+    except TokenValidationError:
+        raise ctx.unauthorized(TOKEN_INVALID) from None
+    oid = claims.get("oid")
+    if not isinstance(oid, str) or not oid:
+        raise ctx.unauthorized(TOKEN_INVALID)
+    ctx.oid = oid
+    ctx.groups = tuple(ctx.world.store.group_ids_of(oid))
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Ops
+# --------------------------------------------------------------------------------------------------------------
+def _existing(ctx: _Ctx, what: str) -> PathEntry:
+    ctx.traverse(ctx.path)
+    entry = ctx.get(ctx.path)
+    if entry is None:
+        raise ctx.not_found(what)
+    return entry
+
+
+def _op_liststatus(ctx: _Ctx) -> Response:
+    entry = _existing(ctx, "Folder")
+    if not entry.is_dir:
+        return Response.json(200, {"FileStatuses": {"FileStatus": [_status(entry, "")]}})
+    ctx.require(entry, READ | EXECUTE)
+    children = dl.list_children(ctx.world.store, ctx.store_id, entry.path)
+    return Response.json(200, {"FileStatuses": {"FileStatus": [_status(c, c.name) for c in children]}})
+
+
+def _op_getfilestatus(ctx: _Ctx) -> Response:
+    entry = _existing(ctx, "File/Folder")
+    return Response.json(200, {"FileStatus": _status(entry, "")})
+
+
+def _op_getaclstatus(ctx: _Ctx) -> Response:
+    entry = _existing(ctx, "File/Folder")
+    return Response.json(200, {"AclStatus": {
+        "entries": [e.spec() for e in (*entry.acl, *entry.default_acl)],
+        "group": entry.group,
+        "owner": entry.owner,
+        "permission": entry.permission,
+        "stickyBit": False,
+    }})
+
+
+def _int_param(ctx: _Ctx, name: str, default: int | None) -> int | None:
+    raw = ctx.request.query_get(name, case_insensitive=True)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise _illegal(INVALID_OFFSET_TEMPLATE.format(name=name, value=raw)) from None
+    if value < 0:
+        raise _illegal(INVALID_OFFSET_TEMPLATE.format(name=name, value=raw))
+    return value
+
+
+def _op_open(ctx: _Ctx) -> Response:
+    entry = _existing(ctx, "File")
+    if entry.is_dir:
+        raise ctx.not_found("File")
+    ctx.require(entry, READ)
+    offset = _int_param(ctx, "offset", 0) or 0
+    length = _int_param(ctx, "length", None)
+    data = entry.content[offset:] if length is None else entry.content[offset:offset + length]
+    return Response(200, Headers({"Content-Type": OCTET_STREAM}), data)
+
+
+def _mode_param(ctx: _Ctx, default: int | None) -> int | None:
+    raw = ctx.request.query_get("permission", case_insensitive=True)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw, 8)
+    except ValueError:
+        raise _illegal(INVALID_PERMISSION_TEMPLATE.format(value=raw)) from None
+    if not 0 <= value <= 0o1777:
+        raise _illegal(INVALID_PERMISSION_TEMPLATE.format(value=raw))
+    return value & 0o777
+
+
+def _new_entry(ctx: _Ctx, parent: PathEntry, path: str, kind: EntryKind, mode: int, content: bytes = b"") -> PathEntry:
+    """A new child of ``parent``: the parent's default ACL (or the mode under umask 007), the parent's group."""
+    is_dir = kind == DIRECTORY
+    if parent.default_acl:
+        acl: list[AclEntry] = []
+        has_mask = any(e.type == "mask" for e in parent.default_acl)
+        for e in parent.default_acl:
+            perm = e.perm
+            if e.type == "user" and not e.name:
+                perm &= (mode >> 6) & 7
+            elif e.type == "mask" or (e.type == "group" and not e.name and not has_mask):
+                perm &= (mode >> 3) & 7
+            elif e.type == "other":
+                perm &= mode & 7
+            acl.append(AclEntry(e.type, e.name, perm, False))
+        access = _sorted(acl)
+        default = parent.default_acl if is_dir else ()
+    else:
+        access = dl.minimal_acl(mode & ~UMASK)
+        default = ()
+    return PathEntry(store_id=ctx.store_id, path=path, kind=DIRECTORY if is_dir else FILE, owner=ctx.oid,
+                     group=parent.group, acl=access, default_acl=default, content=content,
+                     mtime_ms=ctx.now_ms, atime_ms=ctx.now_ms)
+
+
+def _make_parents(ctx: _Ctx, path: str) -> PathEntry:
+    """Create the missing folders above ``path`` (checking -wx on the deepest existing one); return the parent."""
+    anchor = ctx.traverse(path)
+    if anchor is None:  # the store has no root (should not happen): answer as ADLS does for a missing folder
+        raise ctx.not_found("Folder", "/")
+    if not anchor.is_dir:
+        raise ctx.exists_error(anchor.path, not_dir=True)
+    ctx.require(anchor, WRITE | EXECUTE)
+    current = anchor
+    for anc in _ancestors(path):
+        if len(anc) <= len(anchor.path):
+            continue
+        current = _new_entry(ctx, current, anc, DIRECTORY, DEFAULT_MODE)
+        dl.put_entry(ctx.world.store, current)
+    return current
+
+
+def _op_mkdirs(ctx: _Ctx) -> Response:
+    mode = _mode_param(ctx, DEFAULT_MODE)
+    assert mode is not None
+    existing = ctx.get(ctx.path)
+    if existing is not None:
+        ctx.traverse(ctx.path)
+        if not existing.is_dir:
+            raise ctx.exists_error(ctx.path)
+        return _boolean(True)
+    with ctx.world.store.transaction(bump_generation=False):
+        parent = _make_parents(ctx, ctx.path)
+        dl.put_entry(ctx.world.store, _new_entry(ctx, parent, ctx.path, DIRECTORY, mode))
+        _touch(ctx, parent)
+    return _boolean(True)
+
+
+def _touch(ctx: _Ctx, entry: PathEntry) -> None:
+    dl.put_entry(ctx.world.store, replace(entry, mtime_ms=ctx.now_ms))
+
+
+def _op_create(ctx: _Ctx) -> Response:
+    if ctx.path == "/":
+        raise ctx.exists_error(ctx.path)
+    mode = _mode_param(ctx, DEFAULT_MODE)
+    assert mode is not None
+    overwrite = (ctx.request.query_get("overwrite", case_insensitive=True) or "").lower() == "true"
+    body = ctx.request.body
+    with ctx.world.store.transaction(bump_generation=False):
+        existing = ctx.get(ctx.path)
+        if existing is not None:
+            ctx.traverse(ctx.path)
+            if existing.is_dir or not overwrite:
+                raise ctx.exists_error(ctx.path)
+            ctx.require(existing, WRITE)
+            dl.put_entry(ctx.world.store, replace(existing, content=body, mtime_ms=ctx.now_ms))
+        else:
+            parent = _make_parents(ctx, ctx.path)
+            dl.put_entry(ctx.world.store, _new_entry(ctx, parent, ctx.path, FILE, mode, body))
+            _touch(ctx, parent)
+    return Response(201)
+
+
+def _op_append(ctx: _Ctx) -> Response:
+    entry = _existing(ctx, "File")
+    if entry.is_dir:
+        raise ctx.not_found("File")
+    ctx.require(entry, WRITE)
+    dl.put_entry(ctx.world.store, replace(entry, content=entry.content + ctx.request.body, mtime_ms=ctx.now_ms))
+    return Response(200)
+
+
+def _op_delete(ctx: _Ctx) -> Response:
+    ctx.traverse(ctx.path)
+    entry = ctx.get(ctx.path)
+    if entry is None or ctx.path == "/":
+        return _boolean(False)
+    parent = ctx.get(_parent_of(ctx.path))
+    if parent is not None:
+        ctx.require(parent, WRITE | EXECUTE)
+    recursive = (ctx.request.query_get("recursive", case_insensitive=True) or "").lower() == "true"
+    if entry.is_dir:
+        below = dl.list_subtree(ctx.world.store, ctx.store_id, ctx.path)
+        if below and not recursive:
+            raise WebHdfsError(403, NOT_EMPTY, NOT_EMPTY_CLASS, NOT_EMPTY_TEMPLATE.format(
+                path=ctx.path, rid=ctx.rid, time=ctx.time_text()), status_code=STATUS_FORBIDDEN)
+        if below:
+            ctx.require(entry, READ | WRITE | EXECUTE)
+            for sub in below:
+                if sub.is_dir and dl.list_children(ctx.world.store, ctx.store_id, sub.path):
+                    ctx.require(sub, READ | WRITE | EXECUTE)
+    with ctx.world.store.transaction(bump_generation=False):
+        dl.delete_entries(ctx.world.store, ctx.store_id, ctx.path)
+        if parent is not None:
+            _touch(ctx, parent)
+    return _boolean(True)
+
+
+def _op_rename(ctx: _Ctx) -> Response:
+    raw = ctx.request.query_get("destination", case_insensitive=True)
+    if not raw:
+        raise _illegal(MISSING_DESTINATION)
+    if raw.startswith(WEBHDFS_PREFIX + "/"):
+        raw = raw[len(WEBHDFS_PREFIX):]
+    dest = _normalize_path(raw)
+    if dest is None:
+        raise _illegal(INVALID_PATH_TEMPLATE.format(path=raw))
+    ctx.traverse(ctx.path)
+    source = ctx.get(ctx.path)
+    if source is None or ctx.path == "/":
+        return _boolean(False)
+    ctx.traverse(dest)
+    target = ctx.get(dest)
+    if target is not None:
+        if not target.is_dir:
+            return _boolean(False)
+        dest = (dest.rstrip("/") + "/" + source.name) if dest != "/" else "/" + source.name
+        if ctx.get(dest) is not None:
+            return _boolean(False)
+    if dest == ctx.path or dest.startswith(ctx.path + "/"):
+        return _boolean(False)
+    src_parent = ctx.get(_parent_of(ctx.path))
+    dst_parent = ctx.get(_parent_of(dest))
+    if dst_parent is None or not dst_parent.is_dir or src_parent is None:
+        return _boolean(False)
+    ctx.require(src_parent, WRITE | EXECUTE)
+    ctx.require(dst_parent, WRITE | EXECUTE)
+    with ctx.world.store.transaction(bump_generation=False):
+        dl.rename_subtree(ctx.world.store, ctx.store_id, ctx.path, dest, ctx.now_ms)
+        _touch(ctx, src_parent)
+        fresh = ctx.get(dst_parent.path)
+        if fresh is not None:
+            _touch(ctx, fresh)
+    return _boolean(True)
+
+
+def _owned(ctx: _Ctx) -> PathEntry:
+    entry = _existing(ctx, "File/Folder")
+    if not ctx.is_owner(entry):
+        raise ctx.denied()
+    return entry
+
+
+def _acl_op(ctx: _Ctx) -> Response:
+    spec_text = ctx.request.query_get("aclspec", case_insensitive=True) or ""
+    needs_spec = ctx.op in ("SETACL", "MODIFYACLENTRIES", "REMOVEACLENTRIES")
+    spec = parse_acl_spec(spec_text, with_perms=ctx.op != "REMOVEACLENTRIES") if needs_spec else []
+    if needs_spec and not spec:
+        raise _illegal(INVALID_ACL_SPEC_TEMPLATE.format(spec=spec_text))
+    entry = _owned(ctx)
+    dl.put_entry(ctx.world.store, _apply_acl(entry, ctx.op, spec))
+    return Response(200)
+
+
+def _op_setpermission(ctx: _Ctx) -> Response:
+    mode = _mode_param(ctx, None)
+    entry = _owned(ctx)
+    if mode is None:
+        mode = 0o755 if entry.is_dir else 0o644
+    dl.put_entry(ctx.world.store, _with_mode(entry, mode))
+    return Response(200)
+
+
+def _op_setowner(ctx: _Ctx) -> Response:
+    owner = ctx.request.query_get("owner", case_insensitive=True)
+    group = ctx.request.query_get("group", case_insensitive=True)
+    entry = _owned(ctx)
+    if owner and owner.lower() != entry.owner.lower() and not ctx.is_super_user:
+        raise ctx.denied()
+    dl.put_entry(ctx.world.store, replace(entry, owner=owner or entry.owner, group=group or entry.group))
+    return Response(200)
+
+
+_OPS: dict[str, Any] = {
+    "LISTSTATUS": _op_liststatus,
+    "GETFILESTATUS": _op_getfilestatus,
+    "GETACLSTATUS": _op_getaclstatus,
+    "OPEN": _op_open,
+    "MKDIRS": _op_mkdirs,
+    "CREATE": _op_create,
+    "APPEND": _op_append,
+    "DELETE": _op_delete,
+    "RENAME": _op_rename,
+    "SETACL": _acl_op,
+    "MODIFYACLENTRIES": _acl_op,
+    "REMOVEACLENTRIES": _acl_op,
+    "REMOVEDEFAULTACL": _acl_op,
+    "REMOVEACL": _acl_op,
+    "SETPERMISSION": _op_setpermission,
+    "SETOWNER": _op_setowner,
+}

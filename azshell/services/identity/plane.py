@@ -1,0 +1,319 @@
+"""``169.254.169.254``: the Azure Instance Metadata Service, for the VM the caller stands on.
+
+Routes::
+
+    GET /metadata/identity/oauth2/token   managed-identity tokens (api-version >= 2018-02-01)
+    GET /metadata/instance[/compute[/<field>]]   compute metadata (name, resourceGroupName, vmId, ...)
+
+Checks of the token endpoint, in order (each answered with IMDS's own body, azure-error-messages.md §5a):
+off-host → ``HostUnreachableError``; ``X-Forwarded-For`` → 400 XML ``InvalidHeaderValue``; ``Metadata`` not
+exactly ``true`` → 400 ``Required metadata header not specified``; method not GET → 405; api-version missing or
+unknown → 400 ``Bad request. api-version ...``; ``resource`` missing → 400; more than one of ``client_id``,
+``object_id``, ``msi_res_id`` → 400; identity not on this VM → 400 ``Identity not found``; unknown resource →
+400 ``invalid_resource`` AADSTS500011. Success numbers are JSON strings, as real IMDS sends them.
+"""
+
+from __future__ import annotations
+
+import uuid
+import weakref
+from collections.abc import Callable
+from typing import Any
+
+from azshell.auth.errors import UnknownResourceError
+from azshell.model.errors import IdentityNotFoundError
+from azshell.model.types import VM_TYPE, Resource
+from azshell.planes.base import HostUnreachableError, PlaneError, Request, Response
+from azshell.services.entra.plane import INVALID_REQUEST, OAuthError, TokenWorld, unknown_resource_error
+
+__all__ = ["HOSTS", "IMDS_HOST", "ROUTES", "handle", "token_body"]
+
+# ------------------------------------------------------------------------------------------- routes (as data)
+IMDS_HOST = "169.254.169.254"
+HOSTS: dict[str, str] = {IMDS_HOST: "Instance Metadata Service of the VM in context (caller.host_id)"}
+TOKEN_PATH = "/metadata/identity/oauth2/token"
+INSTANCE_PATH = "/metadata/instance"
+ROUTES: dict[str, str] = {
+    TOKEN_PATH: "token",
+    INSTANCE_PATH: "instance",
+    INSTANCE_PATH + "/compute": "instance",
+    INSTANCE_PATH + "/compute/{field}": "instance",
+}
+
+# ------------------------------------------------------------------------------------------------ Azure strings
+IMDS_SERVER_HEADER = "IMDS/150.870.65.1036"
+JSON_CONTENT_TYPE = "application/json; charset=utf-8"
+XML_CONTENT_TYPE = "application/xml; charset=utf-8"
+METADATA_HEADER = "Metadata"
+METADATA_HEADER_VALUE = "true"
+FORWARDED_FOR_HEADER = "X-Forwarded-For"
+
+METADATA_HEADER_MISSING = "Required metadata header not specified"
+#: The instance endpoint words it as a bare ``error`` string.
+INSTANCE_METADATA_HEADER_MISSING = "Bad request. Required metadata header not specified"
+IDENTITY_NOT_FOUND = "Identity not found"
+RESOURCE_MISSING = "Required query variable 'resource' is missing"
+#: RFC 6749 ``invalid_request`` text the IMDS doc lists (used for conflicting identity selectors).
+INVALID_REQUEST_TEXT = (
+    "The request is missing a required parameter, includes an invalid parameter value, includes a parameter "
+    "more than once, or is otherwise malformed."
+)
+API_VERSION_MISSING = (
+    "Bad request. api-version was not specified in the request. For more information refer to aka.ms/azureimds"
+)
+API_VERSION_INVALID = "Bad request. api-version is invalid or was not specified in the request."
+METHOD_NOT_ALLOWED = "Bad request. Method not allowed."
+NOT_FOUND = "Not found"
+#: ``/metadata/identity`` itself answers with a capital F (MicrosoftDocs/azure-docs#15282).
+IDENTITY_NOT_FOUND_PATH = "Not Found"
+#: X-Forwarded-For refusal, verbatim (XML, as IMDS sends it through a proxy).
+FORWARDED_FOR_REFUSED_XML = (
+    '<?xml version="1.0" encoding="utf-8"?>\n'
+    '<Error xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:xsd="http://www.w3.org/2001/XMLSchema">\n'
+    "    <Code>InvalidHeaderValue</Code>\n"
+    "    <Message>The value provided for one of the HTTP headers was not in the correct format.</Message>\n"
+    "    <Details>Header contains 'X-Forwarded-For' are not supported.</Details>\n"
+    "</Error>"
+)
+UNREACHABLE_MESSAGE = "Unable to connect to the remote server"
+UNREACHABLE_HINT = (
+    "169.254.169.254 is the Instance Metadata Service, reachable only from inside an Azure VM. You are not on a "
+    "VM: step onto one with Enter-AzVM -ResourceGroupName <rg> -Name <vm>."
+)
+NOT_A_VM_HINT = "{host} is not a virtual machine, so it has no Instance Metadata Service. Use Enter-AzVM."
+
+#: IMDS api-versions (oldest first); the identity endpoint needs 2018-02-01 or later.
+IMDS_API_VERSIONS: tuple[str, ...] = (
+    "2017-03-01", "2017-04-02", "2017-08-01", "2017-10-01", "2017-12-01", "2018-02-01", "2018-04-02",
+    "2018-10-01", "2019-02-01", "2019-03-11", "2019-04-30", "2019-06-01", "2019-06-04", "2019-08-01",
+    "2019-08-15", "2019-11-01", "2020-06-01", "2020-07-15", "2020-09-01", "2020-10-01", "2020-12-01",
+    "2021-01-01", "2021-02-01", "2021-03-01", "2021-05-01", "2021-08-01", "2021-10-01", "2021-11-01",
+    "2021-11-15", "2021-12-13", "2022-02-01", "2022-03-01", "2022-05-01", "2022-07-01", "2022-08-01",
+    "2022-09-01", "2023-07-01", "2023-11-15", "2024-03-15",
+)
+IDENTITY_MIN_API_VERSION = "2018-02-01"
+NEWEST_VERSIONS: list[str] = list(reversed(IMDS_API_VERSIONS[-3:]))
+IDENTITY_SELECTORS: tuple[str, ...] = ("client_id", "object_id", "msi_res_id")
+
+
+# ------------------------------------------------------------------------------------------------------ errors
+class ImdsError(PlaneError):
+    """An IMDS instance-endpoint error: ``{"error": "<text>"}`` (plus ``newest-versions`` for api-version)."""
+
+    def __init__(self, status: int, text: str, *, newest_versions: bool = False) -> None:
+        super().__init__(status, text, text, headers={"Server": IMDS_SERVER_HEADER})
+        self.newest_versions = newest_versions
+
+    def to_response(self) -> Response:
+        body: dict[str, Any] = {"error": self.message}
+        if self.newest_versions:
+            body["newest-versions"] = NEWEST_VERSIONS
+        return Response.json(self.status, body, {"Server": IMDS_SERVER_HEADER, "Content-Type": JSON_CONTENT_TYPE})
+
+
+def _invalid_request(text: str) -> OAuthError:
+    return OAuthError(400, INVALID_REQUEST, text,
+                      headers={"Server": IMDS_SERVER_HEADER, "Content-Type": JSON_CONTENT_TYPE})
+
+
+def _forwarded_refused() -> Response:
+    r = Response.text(400, FORWARDED_FOR_REFUSED_XML, XML_CONTENT_TYPE)
+    r.headers.set("Server", IMDS_SERVER_HEADER)
+    return r
+
+
+# ----------------------------------------------------------------------------------------------------- helpers
+#: Per state store: (generation, {lookup key: result}). The host VM and the identity each selector picks are
+#: read from several rows on every token request; they depend only on the stored state, so they are kept for as
+#: long as ``store.generation()`` (bumped by every committed write, from any process) does not move.
+_LOOKUPS: weakref.WeakKeyDictionary[object, tuple[int, dict[tuple[str | None, ...], object]]] = (
+    weakref.WeakKeyDictionary())
+_LOOKUPS_MAX = 4096
+_NOT_FOUND = object()
+
+
+def _lookups(world: TokenWorld) -> dict[tuple[str | None, ...], object] | None:
+    """This request's view of the lookup cache (one ``generation()`` read; emptied when it has moved).
+
+    None (no caching) for a store without a generation counter.
+    """
+    store = world.store
+    generation_of = getattr(store, "generation", None)
+    if not callable(generation_of):
+        return None
+    generation = int(generation_of())
+    entry = _LOOKUPS.get(store)
+    if entry is None or entry[0] != generation:
+        entry = (generation, {})
+        _LOOKUPS[store] = entry
+    return entry[1]
+
+
+def _remember(table: dict[tuple[str | None, ...], object], key: tuple[str | None, ...],
+              compute: Callable[[], object]) -> object:
+    try:
+        return table[key]
+    except KeyError:
+        pass
+    value = compute()
+    if len(table) < _LOOKUPS_MAX:
+        table[key] = value
+    return value
+
+
+def _host_vm(request: Request, world: TokenWorld,
+             table: dict[tuple[str | None, ...], object] | None = None) -> Resource:
+    """The VM answering 169.254.169.254 for this caller, or ``HostUnreachableError``."""
+    host_id = request.caller.host_id
+    if host_id is None:
+        raise HostUnreachableError(request.host, request.port, UNREACHABLE_MESSAGE, UNREACHABLE_HINT)
+    if table is None:
+        vm = world.store.get_resource(host_id)
+    else:
+        found = _remember(table, ("host", host_id), lambda: world.store.get_resource(host_id))
+        vm = found if isinstance(found, Resource) else None
+    if vm is None or vm.type.lower() != VM_TYPE.lower():
+        raise HostUnreachableError(request.host, request.port, UNREACHABLE_MESSAGE,
+                                   NOT_A_VM_HINT.format(host=host_id))
+    return vm
+
+
+def _check_api_version(request: Request, *, minimum: str | None) -> None:
+    version = request.query_get("api-version")
+    if version is None or version == "":
+        raise ImdsError(400, API_VERSION_MISSING, newest_versions=True)
+    if version not in IMDS_API_VERSIONS or (minimum is not None and version < minimum):
+        raise ImdsError(400, API_VERSION_INVALID, newest_versions=True)
+
+
+def token_body(issued: Any) -> dict[str, str]:
+    """IMDS's success body: every number a string (``IssuedToken`` in, JSON-able dict out)."""
+    return {
+        "access_token": issued.access_token,
+        "client_id": issued.client_id,
+        "expires_in": str(issued.expires_in),
+        "expires_on": str(issued.expires_on),
+        "ext_expires_in": str(issued.ext_expires_in),
+        "not_before": str(issued.not_before),
+        "resource": issued.resource,
+        "token_type": issued.token_type,
+    }
+
+
+# ----------------------------------------------------------------------------------------------------- handlers
+def _find_identity(world: TokenWorld, vm: Resource, chosen: dict[str, str],
+                   table: dict[tuple[str | None, ...], object] | None) -> Any:
+    """``find_identity_for_token`` through the lookup cache; raises ``IdentityNotFoundError`` like it."""
+    def find() -> object:
+        try:
+            return world.backend.find_identity_for_token(
+                vm.id, client_id=chosen.get("client_id"), object_id=chosen.get("object_id"),
+                mi_res_id=chosen.get("msi_res_id"))
+        except IdentityNotFoundError as exc:  # kept as data: re-raising one instance would grow its traceback
+            return (_NOT_FOUND, str(exc), exc.reason)
+
+    if table is None:
+        found = find()
+    else:
+        key = ("identity", vm.id, chosen.get("client_id"), chosen.get("object_id"), chosen.get("msi_res_id"))
+        found = _remember(table, key, find)
+    if isinstance(found, tuple) and found[0] is _NOT_FOUND:
+        raise IdentityNotFoundError(found[1], reason=found[2])
+    return found
+
+
+def _token(request: Request, world: TokenWorld, vm: Resource,
+           table: dict[tuple[str | None, ...], object] | None = None) -> Response:
+    if request.headers.get(METADATA_HEADER) != METADATA_HEADER_VALUE:
+        raise _invalid_request(METADATA_HEADER_MISSING)
+    if request.method != "GET":
+        raise ImdsError(405, METHOD_NOT_ALLOWED)
+    _check_api_version(request, minimum=IDENTITY_MIN_API_VERSION)
+    resource = request.query_get("resource")
+    if not resource:
+        raise _invalid_request(RESOURCE_MISSING)
+    chosen = {name: v for name in IDENTITY_SELECTORS if (v := request.query_get(name))}
+    if len(chosen) > 1 or any(len(request.query_all(n)) > 1 for n in IDENTITY_SELECTORS + ("resource",)):
+        raise _invalid_request(INVALID_REQUEST_TEXT)
+    try:
+        principal = _find_identity(world, vm, chosen, table)
+    except IdentityNotFoundError:
+        raise _invalid_request(IDENTITY_NOT_FOUND) from None
+    try:
+        issued = world.tokens.issue_for_principal(principal=principal, resource=resource,
+                                                  mi_res_id=principal.resource_id, kind="managed_identity",
+                                                  source="imds")
+    except UnknownResourceError as exc:
+        err = unknown_resource_error(exc, world.clock.now())
+        err.headers["Server"] = IMDS_SERVER_HEADER
+        raise err from None
+    return Response.json(200, token_body(issued), {"Server": IMDS_SERVER_HEADER, "Content-Type": JSON_CONTENT_TYPE})
+
+
+def _compute(world: TokenWorld, vm: Resource) -> dict[str, Any]:
+    props = vm.properties
+    hw = props.get("hardwareProfile") or {}
+    os_profile = props.get("osProfile") or {}
+    storage = props.get("storageProfile") or {}
+    os_disk = storage.get("osDisk") or {}
+    tags = vm.tags or {}
+    return {
+        "azEnvironment": "AzurePublicCloud",
+        "location": vm.location,
+        "name": vm.name,
+        "osType": str(os_disk.get("osType") or "Windows"),
+        "resourceGroupName": vm.resource_group,
+        "resourceId": vm.id,
+        "subscriptionId": vm.subscription_id,
+        "tags": ";".join(f"{k}:{v}" for k, v in tags.items()),
+        "tagsList": [{"name": k, "value": v} for k, v in tags.items()],
+        "vmId": str(props.get("vmId") or uuid.uuid5(uuid.NAMESPACE_URL, vm.id.lower())),
+        "vmSize": str(hw.get("vmSize") or "Standard_DS1_v2"),
+        "computerName": str(os_profile.get("computerName") or vm.name),
+        "zone": "",
+    }
+
+
+def _instance(request: Request, world: TokenWorld, vm: Resource) -> Response:
+    headers = {"Server": IMDS_SERVER_HEADER}
+    if request.headers.get(METADATA_HEADER) != METADATA_HEADER_VALUE:
+        raise ImdsError(400, INSTANCE_METADATA_HEADER_MISSING)
+    if request.method != "GET":
+        raise ImdsError(405, METHOD_NOT_ALLOWED)
+    _check_api_version(request, minimum=None)
+    parts = [p for p in request.path[len(INSTANCE_PATH):].split("/") if p]
+    compute = _compute(world, vm)
+    doc: Any = {"compute": compute, "network": {"interface": []}}
+    for p in parts:
+        if not isinstance(doc, dict) or p not in doc:
+            raise ImdsError(404, NOT_FOUND)
+        doc = doc[p]
+    if request.query_get("format") == "text":
+        if isinstance(doc, dict | list):
+            raise ImdsError(400, "Bad request. Text format is only supported for leaf nodes.")
+        r = Response.text(200, str(doc))
+        r.headers.set("Server", IMDS_SERVER_HEADER)
+        return r
+    return Response.json(200, doc, headers)
+
+
+def handle(request: Request, world: TokenWorld) -> Response:
+    """Serve one request to 169.254.169.254 as the VM in ``request.caller.host_id``.
+
+    Raises ``HostUnreachableError`` off-host (no VM in context): the address does not answer off Azure.
+    """
+    path = request.path.rstrip("/") or "/"
+    table = _lookups(world) if path == TOKEN_PATH else None
+    vm = _host_vm(request, world, table)
+    if request.headers.get(FORWARDED_FOR_HEADER) is not None:
+        return _forwarded_refused()
+    try:
+        if path == TOKEN_PATH:
+            return _token(request, world, vm, table)
+        if path == INSTANCE_PATH or path.startswith(INSTANCE_PATH + "/"):
+            return _instance(request, world, vm)
+        if path.startswith("/metadata/identity"):
+            raise ImdsError(404, IDENTITY_NOT_FOUND_PATH)
+        raise ImdsError(404, NOT_FOUND)
+    except PlaneError as exc:
+        return exc.to_response()

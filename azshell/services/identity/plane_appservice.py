@@ -1,0 +1,308 @@
+"""App Service / Azure Functions managed-identity endpoint (``IDENTITY_ENDPOINT`` / ``MSI_ENDPOINT``).
+
+Address: ``http://localhost:4141/MSI/token`` (the docs' example host and path; also ``127.0.0.1``), answered only
+for a caller standing on a web or function app (``caller.host_id`` a ``Microsoft.Web/sites`` resource) that has
+a managed identity; anywhere else nothing listens and the connection is refused (``HostUnreachableError``, with a
+hint naming ``Enter-AzWebApp``).
+
+Two protocols, chosen by ``api-version`` (msi-tutorials-and-token-endpoints.md §3.3, §3.4):
+
+=============  ===================  ==========================  =======================================
+api-version    header               user-assigned selector      ``expires_on``
+=============  ===================  ==========================  =======================================
+2017-09-01     ``secret``           ``clientid`` (only)         date string ``09/14/2017 12:00:00 PM +00:00``
+2019-08-01     ``X-IDENTITY-HEADER``  ``client_id`` | ``principal_id`` (alias ``object_id``) | ``mi_res_id``
+                                                                epoch seconds as a string
+=============  ===================  ==========================  =======================================
+
+Without a selector the system-assigned identity is used (App Service does not fall back to a sole
+user-assigned identity as IMDS does). The header value is the site's ``IDENTITY_HEADER`` (= ``MSI_SECRET``),
+kept in ``azshell.model.hosts`` and rotated when the site's identity changes.
+
+Checks, in order: method GET (405) → path ``/MSI/token`` (404) → api-version (400) → header present (400) and
+right (401) → ``resource`` (400) → selectors (400) → identity attached (400) → resource known (400
+AADSTS500011). Error bodies: 2017-09-01 ``{"StatusCode","Message","CorrelationId"}`` (the PascalCase shape SEEN
+from Windows App Service, azure-error-messages.md §5b); 2019-08-01 ``{"statusCode","message","correlationId"}``
+(the camelCase shape MSAL reads — INFERRED). Texts other than ``No MSI found for specified ClientId/ResourceId.``
+are INFERRED. azshell answers an unknown resource with 400, not the "vague statusCode=500" MSAL notes, so SDK
+clients do not retry.
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from azshell.auth.errors import UnknownResourceError
+from azshell.model import hosts as host_store
+from azshell.model.types import WEB_SITE_TYPE, DirectoryObject, Resource
+from azshell.planes.base import HostUnreachableError, PlaneError, Request, Response
+
+if TYPE_CHECKING:
+    from azshell.services.entra.plane import TokenWorld
+
+__all__ = [
+    "API_VERSION_2017",
+    "API_VERSION_2019",
+    "IDENTITY_ENDPOINT_URL",
+    "IDENTITY_PORT",
+    "TOKEN_PATH",
+    "handle",
+    "host_environment",
+    "identity_header",
+    "is_identity_endpoint",
+]
+
+# ------------------------------------------------------------------------------------------- routes (as data)
+LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1"})
+IDENTITY_PORT = 4141
+TOKEN_PATH = "/MSI/token"
+IDENTITY_ENDPOINT_URL = f"http://localhost:{IDENTITY_PORT}{TOKEN_PATH}"
+HOSTS: dict[str, str] = {f"localhost:{IDENTITY_PORT}": "App Service identity endpoint of the app in context"}
+ROUTES: dict[str, str] = {TOKEN_PATH: "token (GET; api-version 2017-09-01 or 2019-08-01)"}
+
+# ------------------------------------------------------------------------------------------------ Azure strings
+API_VERSION_2017 = "2017-09-01"
+API_VERSION_2019 = "2019-08-01"
+API_VERSIONS = (API_VERSION_2017, API_VERSION_2019)
+SECRET_HEADER = "secret"
+IDENTITY_HEADER = "X-IDENTITY-HEADER"
+JSON_CONTENT_TYPE = "application/json; charset=utf-8"
+TOKEN_TYPE = "Bearer"
+
+#: Environment variables App Service sets in an app with a managed identity.
+ENV_IDENTITY_ENDPOINT = "IDENTITY_ENDPOINT"
+ENV_IDENTITY_HEADER = "IDENTITY_HEADER"
+ENV_MSI_ENDPOINT = "MSI_ENDPOINT"
+ENV_MSI_SECRET = "MSI_SECRET"
+
+#: SEEN (MicrosoftDocs/azure-docs#43543): a ``clientid``/resource id that is not on the app.
+NO_MSI_FOUND = "No MSI found for specified ClientId/ResourceId."
+#: Field reports quoted in msi-tutorials §3.4: no selector and no system-assigned identity.
+UNABLE_TO_LOAD_IDENTITY = "Unable to load the proper Managed Identity."
+#: INFERRED texts (no public source gives them word for word).
+API_VERSION_MISSING = "The api-version query parameter is required. Supported api-versions: 2017-09-01, 2019-08-01."
+API_VERSION_INVALID = (
+    "The api-version '{version}' is not supported. Supported api-versions: 2017-09-01, 2019-08-01."
+)
+HEADER_MISSING = "The request is missing the '{header}' header."
+HEADER_INVALID = "The '{header}' header value is invalid."
+RESOURCE_MISSING = "The 'resource' query parameter is required."
+SELECTORS_CONFLICT = "Only one of client_id, principal_id, object_id and mi_res_id may be given."
+METHOD_NOT_ALLOWED = "The requested resource does not support http method '{method}'."
+NOT_FOUND = "The requested resource was not found: {path}"
+
+REFUSED_MESSAGE = "No connection could be made because the target machine actively refused it. ({authority})"
+OFF_HOST_HINT = (
+    "localhost:{port} is the App Service managed-identity endpoint ($env:IDENTITY_ENDPOINT), which only listens "
+    "inside a web or function app. You are not on one: step onto it with Enter-AzWebApp -ResourceGroupName <rg> "
+    "-Name <app> (or Enter-AzFunctionApp)."
+)
+NOT_AN_APP_HINT = (
+    "{name} is not a web or function app, so nothing listens on localhost:{port}. On a VM use IMDS "
+    "(http://169.254.169.254/metadata/identity/oauth2/token); for an app use Enter-AzWebApp."
+)
+NO_IDENTITY_HINT = (
+    "The app {name} has no managed identity, so App Service runs no token service and sets no IDENTITY_ENDPOINT. "
+    "Enable one (Set-AzWebApp -AssignIdentity $true, or Update-AzFunctionApp -IdentityType SystemAssigned), "
+    "then Exit and Enter the app again (App Service sets the variables when the app starts)."
+)
+
+#: 2019-08-01 selectors → the backend's keyword.
+SELECTORS_2019: dict[str, str] = {
+    "client_id": "client_id", "principal_id": "object_id", "object_id": "object_id", "mi_res_id": "mi_res_id",
+}
+SELECTOR_2017 = "clientid"
+
+
+# ------------------------------------------------------------------------------------------------------ errors
+class AppServiceError(PlaneError):
+    """An App Service token-service error: ``{"StatusCode","Message","CorrelationId"}`` (2017-09-01) or
+    ``{"statusCode","message","correlationId"}`` (2019-08-01)."""
+
+    def __init__(self, status: int, message: str, *, legacy: bool) -> None:
+        super().__init__(status, str(status), message, headers={"Content-Type": JSON_CONTENT_TYPE})
+        self.legacy = legacy
+
+    def to_response(self) -> Response:
+        cid = str(uuid.uuid4())
+        if self.legacy:
+            body: dict[str, Any] = {"StatusCode": self.status, "Message": self.message, "CorrelationId": cid}
+        else:
+            body = {"statusCode": self.status, "message": self.message, "correlationId": cid}
+        return Response.json(self.status, body, {"Content-Type": JSON_CONTENT_TYPE})
+
+
+# ----------------------------------------------------------------------------------------------------- helpers
+def is_identity_endpoint(host: str, port: int | None) -> bool:
+    """Does (host, port) name the App Service identity endpoint (``localhost:4141``)?"""
+    return host in LOOPBACK_HOSTS and port == IDENTITY_PORT
+
+
+def _is_site(res: Resource | None) -> bool:
+    return res is not None and res.type.casefold() == WEB_SITE_TYPE.casefold()
+
+
+def _has_identity(res: Resource) -> bool:
+    ident = res.identity
+    return ident is not None and (ident.has_system or ident.has_user)
+
+
+def identity_header(world: TokenWorld, site: Resource) -> str:
+    """The site's current ``IDENTITY_HEADER`` value (made, or rotated after an identity change, on demand)."""
+    store: Any = world.store
+    return host_store.ensure_identity_header(store, site.id, site.identity).header
+
+
+def host_environment(world: TokenWorld, site_id: str, *, endpoint: str = IDENTITY_ENDPOINT_URL) -> dict[str, str]:
+    """The environment App Service gives the app ``site_id``: ``WEBSITE_*`` always, and ``IDENTITY_ENDPOINT``,
+    ``IDENTITY_HEADER``, ``MSI_ENDPOINT``, ``MSI_SECRET`` when the app has a managed identity.
+
+    ``endpoint`` lets ``azshell serve --app`` put its own loopback URL there. {} for a site that does not exist.
+    """
+    site = world.store.get_resource(site_id)
+    if site is None or not _is_site(site):
+        return {}
+    env: dict[str, str] = {
+        "WEBSITE_SITE_NAME": site.name,
+        "WEBSITE_RESOURCE_GROUP": site.resource_group,
+        "WEBSITE_OWNER_NAME": f"{site.subscription_id}+{site.resource_group}-{site.location}webspace",
+        "WEBSITE_HOSTNAME": str(site.properties.get("defaultHostName") or f"{site.name}.azurewebsites.net"),
+        "WEBSITE_INSTANCE_ID": uuid.uuid5(uuid.NAMESPACE_URL, site.id.casefold()).hex * 2,
+    }
+    kind = str(site.extra.get("kind") or "")
+    if "functionapp" in kind.casefold():
+        for setting in (site.properties.get("siteConfig") or {}).get("appSettings") or []:
+            if isinstance(setting, dict) and setting.get("name") in ("FUNCTIONS_WORKER_RUNTIME",
+                                                                     "FUNCTIONS_EXTENSION_VERSION"):
+                env[str(setting["name"])] = str(setting.get("value") or "")
+    if _has_identity(site):
+        header = identity_header(world, site)
+        env.update({ENV_IDENTITY_ENDPOINT: endpoint, ENV_IDENTITY_HEADER: header,
+                    ENV_MSI_ENDPOINT: endpoint, ENV_MSI_SECRET: header})
+    return env
+
+
+def _expires_on_text(epoch: int, *, linux: bool) -> str:
+    """2017-09-01's ``expires_on``: Windows ``MM/dd/yyyy hh:mm:ss tt +00:00``, Linux without AM/PM."""
+    dt = datetime.datetime.fromtimestamp(epoch, tz=datetime.UTC)
+    if linux:
+        return dt.strftime("%m/%d/%Y %H:%M:%S +00:00")
+    return dt.strftime("%m/%d/%Y %I:%M:%S ") + ("AM" if dt.hour < 12 else "PM") + " +00:00"
+
+
+def _is_linux(site: Resource) -> bool:
+    return "linux" in str(site.extra.get("kind") or "").casefold() or bool(site.properties.get("reserved"))
+
+
+def _refused(request: Request, hint: str) -> HostUnreachableError:
+    port = request.port or 80
+    authority = f"{request.host}:{port}"
+    return HostUnreachableError(request.host, port, REFUSED_MESSAGE.format(authority=authority), hint)
+
+
+def _host_site(request: Request, world: TokenWorld) -> Resource:
+    """The app answering localhost:4141 for this caller, or ``HostUnreachableError`` (connection refused)."""
+    port = request.port or 80
+    host_id = request.caller.host_id
+    if host_id is None:
+        raise _refused(request, OFF_HOST_HINT.format(port=port))
+    site = world.store.get_resource(host_id)
+    if site is None or not _is_site(site):
+        name = site.name if site is not None else host_id
+        raise _refused(request, NOT_AN_APP_HINT.format(name=name, port=port))
+    if not _has_identity(site):
+        raise _refused(request, NO_IDENTITY_HINT.format(name=site.name))
+    return site
+
+
+def _select(world: TokenWorld, site: Resource, selectors: dict[str, str], *, legacy: bool) -> DirectoryObject:
+    """The principal to issue for: the system identity without a selector, else the attached UAI chosen."""
+    from azshell.model.errors import IdentityNotFoundError
+
+    backend: Any = world.backend
+    if not selectors:
+        ids = backend.identities_of(site.id)
+        if ids.system is None:
+            raise AppServiceError(400, UNABLE_TO_LOAD_IDENTITY, legacy=legacy)
+        system: DirectoryObject = ids.system
+        return system
+    try:
+        found: DirectoryObject = world.backend.find_identity_for_token(site.id, **selectors)
+    except IdentityNotFoundError:
+        raise AppServiceError(400, NO_MSI_FOUND, legacy=legacy) from None
+    return found
+
+
+# ----------------------------------------------------------------------------------------------------- handler
+def _token(request: Request, world: TokenWorld, site: Resource) -> Response:
+    version = request.query_get("api-version")
+    legacy = version == API_VERSION_2017
+    if request.method != "GET":
+        raise AppServiceError(405, METHOD_NOT_ALLOWED.format(method=request.method), legacy=legacy)
+    if not version:
+        raise AppServiceError(400, API_VERSION_MISSING, legacy=False)
+    if version not in API_VERSIONS:
+        raise AppServiceError(400, API_VERSION_INVALID.format(version=version), legacy=False)
+    header_name = SECRET_HEADER if legacy else IDENTITY_HEADER
+    sent = request.headers.get(header_name)
+    if not sent:
+        raise AppServiceError(400, HEADER_MISSING.format(header=header_name), legacy=legacy)
+    if sent != identity_header(world, site):
+        raise AppServiceError(401, HEADER_INVALID.format(header=header_name), legacy=legacy)
+    resources = request.query_all("resource")
+    if len(resources) != 1 or not resources[0]:
+        raise AppServiceError(400, RESOURCE_MISSING, legacy=legacy)
+    resource = resources[0]
+    selectors: dict[str, str] = {}
+    if legacy:
+        if request.query_get(SELECTOR_2017):
+            selectors["client_id"] = str(request.query_get(SELECTOR_2017))
+    else:
+        given = [(name, v) for name in SELECTORS_2019 for v in request.query_all(name) if v]
+        if len(given) > 1:
+            raise AppServiceError(400, SELECTORS_CONFLICT, legacy=False)
+        if given:
+            selectors[SELECTORS_2019[given[0][0]]] = given[0][1]
+    principal = _select(world, site, selectors, legacy=legacy)
+    try:
+        issued = world.tokens.issue_for_principal(principal=principal, resource=resource,
+                                                  mi_res_id=principal.resource_id, kind="managed_identity",
+                                                  source="appservice")
+    except UnknownResourceError as exc:
+        from azshell.services.entra.plane import unknown_resource_error
+
+        aad = unknown_resource_error(exc, world.clock.now())
+        raise AppServiceError(400, aad.message, legacy=legacy) from None
+    headers = {"Content-Type": JSON_CONTENT_TYPE}
+    if legacy:
+        return Response.json(200, {
+            "access_token": issued.access_token,
+            "expires_on": _expires_on_text(issued.expires_on, linux=_is_linux(site)),
+            "resource": issued.resource,
+            "token_type": TOKEN_TYPE,
+        }, headers)
+    return Response.json(200, {
+        "access_token": issued.access_token,
+        "expires_on": str(issued.expires_on),
+        "resource": issued.resource,
+        "token_type": TOKEN_TYPE,
+        "client_id": issued.client_id,
+        "not_before": str(issued.not_before),
+    }, headers)
+
+
+def handle(request: Request, world: TokenWorld) -> Response:
+    """Serve one request to ``localhost:4141`` as the app in ``request.caller.host_id``.
+
+    Raises ``HostUnreachableError`` (connection refused) off an app, or on an app without a managed identity.
+    """
+    site = _host_site(request, world)
+    try:
+        if request.path.rstrip("/").casefold() != TOKEN_PATH.casefold():
+            legacy = request.query_get("api-version") == API_VERSION_2017
+            raise AppServiceError(404, NOT_FOUND.format(path=request.path), legacy=legacy)
+        return _token(request, world, site)
+    except PlaneError as exc:
+        return exc.to_response()

@@ -1,0 +1,21 @@
+"""Microsoft.KeyVault as ARM knows it: resource types and api-versions.
+"""
+
+from __future__ import annotations
+
+from azshell.model.types import KEY_VAULT_TYPE
+from azshell.planes.catalog import ResourceType, resource_type
+
+_HOOKS = "azshell.services.keyvault.arm"
+
+_KEY_VAULT_VERSIONS: tuple[str, ...] = (
+    "2014-12-19-preview", "2015-06-01", "2016-10-01", "2018-02-14", "2018-02-14-preview", "2019-09-01",
+    "2020-04-01-preview", "2021-04-01-preview", "2021-06-01-preview", "2021-10-01", "2021-11-01-preview",
+    "2022-02-01-preview", "2022-07-01", "2022-11-01", "2023-02-01", "2023-07-01", "2024-11-01",
+)
+
+RESOURCE_TYPES: tuple[ResourceType, ...] = (
+    resource_type(KEY_VAULT_TYPE, _KEY_VAULT_VERSIONS, hooks=_HOOKS),
+    resource_type("Microsoft.KeyVault/vaults/secrets", _KEY_VAULT_VERSIONS),
+    resource_type("Microsoft.KeyVault/vaults/accessPolicies", _KEY_VAULT_VERSIONS, hooks=_HOOKS),
+)
