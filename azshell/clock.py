@@ -33,14 +33,3 @@ class FixedClock:
         self._t = t
 
 
-class OffsetClock:
-    """System time plus an offset that can be moved forward (to make tokens expire on command)."""
-
-    def __init__(self) -> None:
-        self.offset = 0.0
-
-    def now(self) -> float:
-        return time.time() + self.offset
-
-    def advance(self, seconds: float) -> None:
-        self.offset += seconds

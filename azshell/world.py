@@ -17,7 +17,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from azshell.clock import Clock, SystemClock
 from azshell.model.backend import TenantBackend
@@ -56,6 +56,7 @@ class World:
     _tokens: TokenService | None = field(default=None, repr=False)
     _rbac: tuple[int, RbacIndex] | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _caches: dict[str, tuple[int, dict[Any, Any]]] = field(default_factory=dict, repr=False)
 
     @property
     def tokens(self) -> TokenService:
@@ -102,6 +103,19 @@ class World:
             index = RbacIndex(self.store.list_role_assignments(), self.store.list_role_definitions())
             self._rbac = (gen, index)
             return index
+
+    def generation_cache(self, name: str) -> dict[Any, Any]:
+        """A dict of derived values named ``name``, emptied whenever ``store.generation()`` moves (any committed
+        write, from any process). Planes keep look-ups here that depend only on stored state."""
+        gen = self.store.generation()
+        entry = self._caches.get(name)
+        if entry is None or entry[0] != gen:
+            with self._lock:
+                entry = self._caches.get(name)
+                if entry is None or entry[0] != gen:
+                    entry = (gen, {})
+                    self._caches[name] = entry
+        return entry[1]
 
     def close(self) -> None:
         """Close the state file."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from azshell.cmdlets._azure import (
     ARM_RESOURCE,
@@ -20,8 +20,9 @@ from azshell.cmdlets._azure import (
     VM_TYPE,
 )
 
-if TYPE_CHECKING:
-    from azshell.cmdlets.services import Services
+#: The session's ``azshell.cmdlets.services.Services`` (completers read ``store``, ``context`` and ``world``; the
+#: type is not imported because ``Services.complete_value`` is what calls in here).
+Services = Any
 
 __all__ = ["COMPLETERS", "complete_value"]
 
@@ -45,7 +46,7 @@ def _filter(values: Iterable[str], prefix: str) -> list[str]:
 def _subscription_id(s: Services) -> str | None:
     ctx = s.context
     if ctx.subscription_id:
-        return ctx.subscription_id
+        return str(ctx.subscription_id)
     subs = s.store.list_subscriptions()
     return subs[0].subscription_id if subs else None
 

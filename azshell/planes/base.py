@@ -39,10 +39,6 @@ class Headers:
                 return v
         return default
 
-    def get_all(self, name: str) -> list[str]:
-        n = name.lower()
-        return [v for k, v in self._items if k.lower() == n]
-
     def __contains__(self, name: object) -> bool:
         return isinstance(name, str) and self.get(name) is not None
 

@@ -126,12 +126,12 @@ def resolve_host(world: World, *, vm: str | None = None, app: str | None = None)
 
 def _identity_header(world: World, resource_id: str) -> str | None:
     """The App Service ``IDENTITY_HEADER`` of an app (None when the app has no identity)."""
-    from azshell.services.identity.plane_appservice import identity_header
+    from azshell.model.hosts import ensure_identity_header
 
     site = world.store.get_resource(resource_id)
     if site is None or site.identity is None or site.identity.type == "None":
         return None
-    return identity_header(world, site)
+    return ensure_identity_header(world.store, site.id, site.identity).header
 
 
 def _app_service_endpoint() -> tuple[str, int]:

@@ -272,7 +272,7 @@ class NewAzVM(VmCmdlet):
         if group is None and not isinstance(cfg, PSObject):  # -VM $vmConfig: ARM's ResourceGroupNotFound
             self.arm_put(rg_path, API_RESOURCE_GROUPS, {"location": location})
         if isinstance(cfg, PSObject):  # the config parameter set (New-AzVMConfig | Set-AzVM... | ...)
-            from azshell.services.compute.cmdlets_vmconfig import config_body
+            from azshell.services.compute._vmbody import config_body
 
             body = config_body(cfg, str(name), str(location), _image_reference(DEFAULT_VM_IMAGE)[0],
                                DEFAULT_ADMIN_USERNAME, p.get("Tag"))
@@ -490,7 +490,7 @@ class UpdateAzVM(VmCmdlet):
         if identity_type is None and "AssignIdentity" in p:
             identity_type = _assign_identity_type(p.get("AssignIdentity"))
             if identity_type is None:  # -AssignIdentity:$SystemAssigned (undefined variable): name the typo
-                from azshell.services.compute.cmdlets_vmconfig import assign_identity_hint
+                from azshell.services.compute._vmbody import assign_identity_hint
 
                 assign_identity_hint(self, p.get("AssignIdentity"))
         ids = p.get("IdentityId")

@@ -226,11 +226,6 @@ def put_entry(store: Store, entry: PathEntry) -> None:
              _acl_json(entry.acl), _acl_json(entry.default_acl), entry.mtime_ms, entry.atime_ms))
 
 
-def put_entries(store: Store, entries: Iterable[PathEntry]) -> None:
-    """Insert or replace several entries in one transaction."""
-    with store.transaction(bump_generation=False):
-        for e in entries:
-            put_entry(store, e)
 
 
 def delete_entries(store: Store, store_id: str, path: str) -> int:

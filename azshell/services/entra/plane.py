@@ -25,7 +25,6 @@ from azshell.model.types import DirectoryObject, Resource, Tenant
 from azshell.planes.base import PlaneError, Request, Response
 
 __all__ = [
-    "HOSTS",
     "OAuthError",
     "ROUTES",
     "TokenWorld",
@@ -34,10 +33,6 @@ __all__ = [
 ]
 
 # ------------------------------------------------------------------------------------------- routes (as data)
-HOSTS: dict[str, str] = {
-    "login.microsoftonline.com": "Entra ID authority: discovery, JWKS, token endpoint",
-    "login.windows.net": "legacy authority alias (ARM's authorization_uri names it)",
-}
 #: (method set, path regex, handler name) — ``{tenant}`` is a GUID, a verified domain, ``common`` or
 #: ``organizations``.
 ROUTES: tuple[tuple[frozenset[str], str, str], ...] = (

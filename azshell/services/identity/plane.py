@@ -16,7 +16,6 @@ unknown → 400 ``Bad request. api-version ...``; ``resource`` missing → 400; 
 from __future__ import annotations
 
 import uuid
-import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -26,19 +25,12 @@ from azshell.model.types import VM_TYPE, Resource
 from azshell.planes.base import HostUnreachableError, PlaneError, Request, Response
 from azshell.services.entra.plane import INVALID_REQUEST, OAuthError, TokenWorld, unknown_resource_error
 
-__all__ = ["HOSTS", "IMDS_HOST", "ROUTES", "handle", "token_body"]
+__all__ = ["IMDS_HOST", "handle", "token_body"]
 
 # ------------------------------------------------------------------------------------------- routes (as data)
 IMDS_HOST = "169.254.169.254"
-HOSTS: dict[str, str] = {IMDS_HOST: "Instance Metadata Service of the VM in context (caller.host_id)"}
 TOKEN_PATH = "/metadata/identity/oauth2/token"
 INSTANCE_PATH = "/metadata/instance"
-ROUTES: dict[str, str] = {
-    TOKEN_PATH: "token",
-    INSTANCE_PATH: "instance",
-    INSTANCE_PATH + "/compute": "instance",
-    INSTANCE_PATH + "/compute/{field}": "instance",
-}
 
 # ------------------------------------------------------------------------------------------------ Azure strings
 IMDS_SERVER_HEADER = "IMDS/150.870.65.1036"
@@ -123,30 +115,21 @@ def _forwarded_refused() -> Response:
 
 
 # ----------------------------------------------------------------------------------------------------- helpers
-#: Per state store: (generation, {lookup key: result}). The host VM and the identity each selector picks are
-#: read from several rows on every token request; they depend only on the stored state, so they are kept for as
-#: long as ``store.generation()`` (bumped by every committed write, from any process) does not move.
-_LOOKUPS: weakref.WeakKeyDictionary[object, tuple[int, dict[tuple[str | None, ...], object]]] = (
-    weakref.WeakKeyDictionary())
+#: The host VM and the identity each selector picks are read from several rows on every token request; they
+#: depend only on the stored state, so they are kept in the world's generation cache (emptied by any committed
+#: write, from any process).
+_LOOKUPS_CACHE = "identity.imds.lookups"
 _LOOKUPS_MAX = 4096
 _NOT_FOUND = object()
 
 
 def _lookups(world: TokenWorld) -> dict[tuple[str | None, ...], object] | None:
-    """This request's view of the lookup cache (one ``generation()`` read; emptied when it has moved).
-
-    None (no caching) for a store without a generation counter.
-    """
-    store = world.store
-    generation_of = getattr(store, "generation", None)
-    if not callable(generation_of):
+    """This request's view of the lookup cache; None (no caching) for a world without a generation cache."""
+    cache_of = getattr(world, "generation_cache", None)
+    if not callable(cache_of):
         return None
-    generation = int(generation_of())
-    entry = _LOOKUPS.get(store)
-    if entry is None or entry[0] != generation:
-        entry = (generation, {})
-        _LOOKUPS[store] = entry
-    return entry[1]
+    table: dict[tuple[str | None, ...], object] = cache_of(_LOOKUPS_CACHE)
+    return table
 
 
 def _remember(table: dict[tuple[str | None, ...], object], key: tuple[str | None, ...],

@@ -51,7 +51,6 @@ __all__ = [
     "handle",
     "host_environment",
     "identity_header",
-    "is_identity_endpoint",
 ]
 
 # ------------------------------------------------------------------------------------------- routes (as data)
@@ -59,8 +58,6 @@ LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1"})
 IDENTITY_PORT = 4141
 TOKEN_PATH = "/MSI/token"
 IDENTITY_ENDPOINT_URL = f"http://localhost:{IDENTITY_PORT}{TOKEN_PATH}"
-HOSTS: dict[str, str] = {f"localhost:{IDENTITY_PORT}": "App Service identity endpoint of the app in context"}
-ROUTES: dict[str, str] = {TOKEN_PATH: "token (GET; api-version 2017-09-01 or 2019-08-01)"}
 
 # ------------------------------------------------------------------------------------------------ Azure strings
 API_VERSION_2017 = "2017-09-01"
@@ -135,9 +132,6 @@ class AppServiceError(PlaneError):
 
 
 # ----------------------------------------------------------------------------------------------------- helpers
-def is_identity_endpoint(host: str, port: int | None) -> bool:
-    """Does (host, port) name the App Service identity endpoint (``localhost:4141``)?"""
-    return host in LOOPBACK_HOSTS and port == IDENTITY_PORT
 
 
 def _is_site(res: Resource | None) -> bool:

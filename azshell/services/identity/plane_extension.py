@@ -18,16 +18,11 @@ from azshell.model.types import VM_EXTENSION_TYPE, VM_TYPE, Resource
 from azshell.planes.base import HostUnreachableError, PlaneError, Request, Response
 from azshell.services.entra.plane import OAuthError, TokenWorld
 
-__all__ = ["DEFAULT_PORT", "HOSTS", "ROUTES", "extension_port", "handle"]
+__all__ = ["DEFAULT_PORT", "extension_port", "handle"]
 
 # ------------------------------------------------------------------------------------------- routes (as data)
 DEFAULT_PORT = 50342
-HOSTS: dict[str, str] = {
-    "localhost": "MSI VM extension (2017) of the VM in context, on the port of its settings",
-    "127.0.0.1": "same, by address",
-}
 TOKEN_PATH = "/oauth2/token"
-ROUTES: dict[str, str] = {TOKEN_PATH: "token (GET query or POST form)"}
 
 # ------------------------------------------------------------------------------------------------ Azure strings
 EXTENSION_PUBLISHER = "Microsoft.ManagedIdentity"
