@@ -20,7 +20,8 @@ from azshell.model.builtin_roles import (
 )
 from tests.conftest import require_file
 
-REFERENCE = Path("/work/shared/reference/builtin-roles.json")
+#: ../shared next to the repository (CI lays a copy of shared/ beside its clone).
+REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "reference" / "builtin-roles.json"
 
 
 def test_package_data_readable() -> None:
