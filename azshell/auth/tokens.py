@@ -14,6 +14,13 @@ Example::
 Caching follows the local MSI subsystem: the same token is returned for the same identity and resource until
 five minutes before it expires (``IssuedToken.cached`` tells). Only minted tokens append a ``token.issued``
 event, as only real issuance shows in Entra's sign-in logs.
+
+Tokens are signed with PyJWT (``jwt.encode`` with the ring's already-parsed ``cryptography`` key, so no PEM
+is parsed per token) and verified with ``jwt.decode`` against a ``jwt.PyJWK`` built once per ``kid`` from the
+published JWKS entry (cached per service, never per module). PyJWT checks the signature, the issuer, the
+audience and the required claims; its exceptions map onto the ``azshell.auth.errors`` leaves so every Azure
+401 stays as it was. ``exp``/``nbf`` are checked against the injected clock, not by PyJWT, which reads the
+wall clock (``datetime.now()``): ``OffsetClock`` makes tokens expire on command, and tests run at a fixed time.
 """
 
 from __future__ import annotations
@@ -23,13 +30,12 @@ import binascii
 import hashlib
 import json
 import os
+import threading
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import padding
+import jwt
 
 from azshell.auth.errors import (
     ExpiredTokenError,
@@ -46,6 +52,10 @@ from azshell.auth.keys import KeyFactory, KeyRing, LoadedKey, b64url
 from azshell.auth.resources import resolve_resource
 from azshell.clock import Clock
 from azshell.model.types import DirectoryObject, SigningKeyRecord, Tenant
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from jwt.types import Options
 
 __all__ = [
     "AZURE_POWERSHELL_APP_ID",
@@ -65,6 +75,8 @@ LOGIN_AUTHORITY = "https://login.microsoftonline.com"
 V2_ISSUER_TEMPLATE = LOGIN_AUTHORITY + "/{tenant}/v2.0"
 TOKEN_TYPE_BEARER = "Bearer"
 JWT_ALG = "RS256"
+#: What ``jwt.decode`` accepts: RS256 only, fixed here and never taken from the token (RFC 8725 §2.1).
+JWT_ALGORITHMS = (JWT_ALG,)
 JWT_TYP = "JWT"
 TOKEN_VERSION = "1.0"
 #: Azure PowerShell's well-known public client ID (the ``appid`` of a user's Az PowerShell token).
@@ -79,6 +91,9 @@ BACKDATE_SECONDS = 300
 #: Cached tokens are handed out until this many seconds before expiry (MSAL and the MSI subsystem: 5 min).
 CACHE_REFRESH_MARGIN_SECONDS = 300
 CLOCK_SKEW_SECONDS = 300
+#: Tokens whose signature, issuer and audience PyJWT has verified, remembered per service (clients reuse a token
+#: for up to an hour, and PyJWT's strict base64url scan dominates a verify); oldest dropped first.
+VERIFIED_TOKEN_CACHE_SIZE = 256
 
 TokenKind = Literal["managed_identity", "user"]
 
@@ -119,10 +134,6 @@ class IssuedToken:
         return self.expires_in
 
 
-def _b64url_json(obj: dict[str, Any]) -> str:
-    return b64url(json.dumps(obj, separators=(",", ":")).encode("utf-8"))
-
-
 def _b64url_decode(segment: str) -> bytes:
     if not segment or any(c in segment for c in "+/= \t\r\n"):
         raise ValueError("not base64url")
@@ -155,6 +166,25 @@ class TokenService:
         self._rings: dict[str, KeyRing] = {}
         self._cache: dict[tuple[str, str, str, str], tuple[IssuedToken, str]] = {}
         self._tenant: Tenant | None = None
+        # kid -> (the ring's public key object, the PyJWK built from its JWKS entry); rebuilt if the key changes.
+        self._verify_keys: dict[str, tuple[rsa.RSAPublicKey, jwt.PyJWK]] = {}
+        # token -> (kid, the public key that verified it, its claims): what jwt.decode established for the token.
+        # The server verifies on several threads: changes (insert, evict, forget) hold the lock; lookups need not.
+        self._verified: dict[str, tuple[str, rsa.RSAPublicKey, dict[str, Any]]] = {}
+        self._verified_lock = threading.Lock()
+        # PyJWT checks signature, iss (with iss/tid required) and aud; exp/nbf go by the injected clock instead,
+        # and sub/jti/iat are not Azure's checks. Built per service: PyJWT copies options, never mutates them.
+        self._decode_options: Options = {
+            "require": ["iss", "tid"],
+            "verify_signature": True,
+            "verify_iss": True,
+            "verify_aud": True,
+            "verify_exp": False,
+            "verify_nbf": False,
+            "verify_iat": False,
+            "verify_sub": False,
+            "verify_jti": False,
+        }
 
     # -- keys ----------------------------------------------------------------------------------------------
     @property
@@ -277,12 +307,14 @@ class TokenService:
         tid = principal.tenant_id or self.tenant.tenant_id
         lifetime = MI_TOKEN_LIFETIME_SECONDS if kind == "managed_identity" else USER_TOKEN_LIFETIME_SECONDS
         claims = self._claims(principal, aud, tid, now, lifetime, kind, mi_res_id)
-        header = {"typ": JWT_TYP, "alg": JWT_ALG, "x5t": signing.kid, "kid": signing.kid}
-        signing_input = f"{_b64url_json(header)}.{_b64url_json(claims)}"
-        signature = signing.private_key.sign(signing_input.encode("ascii"), padding.PKCS1v15(), hashes.SHA256())
+        # Header bytes as Entra writes them: {"typ":"JWT","alg":"RS256","x5t":…,"kid":…} (PyJWT puts typ and alg
+        # first; sort_headers=False keeps that order). The key is the ring's parsed key object: no PEM per token.
+        access_token = jwt.encode(claims, signing.private_key, algorithm=JWT_ALG,
+                                  headers={"typ": JWT_TYP, "x5t": signing.x5t, "kid": signing.kid},
+                                  sort_headers=False)
         client_id = str(claims["appid"])
         token = IssuedToken(
-            access_token=f"{signing_input}.{b64url(signature)}",
+            access_token=access_token,
             expires_on=int(claims["exp"]),
             expires_in=int(claims["exp"]) - now,
             not_before=int(claims["nbf"]),
@@ -301,8 +333,10 @@ class TokenService:
         return token
 
     def clear_cache(self) -> None:
-        """Forget every cached token (the next request mints)."""
+        """Forget every cached token (the next request mints, the next verify runs PyJWT again)."""
         self._cache.clear()
+        with self._verified_lock:
+            self._verified.clear()
 
     def _claims(self, p: DirectoryObject, aud: str, tid: str, now: int, lifetime: int, kind: TokenKind,
                 mi_res_id: str | None) -> dict[str, Any]:
@@ -338,12 +372,49 @@ class TokenService:
         Checks, in order: structure, ``alg`` (RS256 only), ``kid`` in the JWKS, signature, issuer
         (``https://sts.windows.net/{tid}/``), audience (exact string match against ``audiences``),
         ``exp``/``nbf`` with five minutes of clock skew, and ``tid`` == ``tenant_id`` when given.
+        Signature, issuer and audience are PyJWT's ``jwt.decode``; the rest keeps Azure's order and leaves.
         """
         if not isinstance(token, str):
             raise MalformedTokenError("The token is not a string.")
-        parts = token.strip().split(".")
+        token = token.strip()
+        verified = self._verified_signature(token, audiences)
+        # PyJWT matches a list ``aud`` against any accepted audience; Azure's ``aud`` is one exact string.
+        aud = verified.get("aud")
+        if not isinstance(aud, str) or aud not in audiences:
+            raise InvalidAudienceError(str(aud), audiences)
+        # Integers only: PyJWT would take "exp": "1700000000", 1.7e9 or true through int().
+        exp, nbf = verified.get("exp"), verified.get("nbf", verified.get("iat"))
+        if not isinstance(exp, int) or isinstance(exp, bool) or not isinstance(nbf, int) or isinstance(nbf, bool):
+            raise MalformedTokenError("The token's 'exp' and 'nbf' claims must be integers.")
+        now = self.clock.now()
+        if now > exp + CLOCK_SKEW_SECONDS:
+            raise ExpiredTokenError(exp, now)
+        if now < nbf - CLOCK_SKEW_SECONDS:
+            raise NotYetValidError(nbf, now)
+        tid, iss = verified["tid"], verified["iss"]
+        if tenant_id is not None and tid.lower() != tenant_id.lower():
+            raise WrongTenantError(tid, iss, tenant_id)
+        return dict(verified)
+
+    def _verified_signature(self, token: str, audiences: Collection[str]) -> dict[str, Any]:
+        """The claims of ``token`` once structure, ``alg``, ``kid``, signature, issuer and audience are checked.
+
+        A token verified before by this service is taken from its cache if its key is still published (the
+        audience is checked again by ``verify``, and every time check runs on each call).
+        """
+        hit = self._verified.get(token)
+        if hit is not None:
+            seen_kid, seen_key, seen_claims = hit
+            loaded = self.key_ring().find(seen_kid)
+            if loaded is not None and loaded.public_key is seen_key:
+                return seen_claims
+            with self._verified_lock:  # rolled out: the full path below answers UnknownKeyError
+                self._verified.pop(token, None)
+        parts = token.split(".")
         if len(parts) != 3:
             raise MalformedTokenError("The token is not a JWS compact serialization (three dot-separated parts).")
+        # The unverified header and claims decide the leaf of a malformed token and which key and issuer to
+        # verify against; nothing in them is trusted before jwt.decode has checked the signature.
         try:
             header = json.loads(_b64url_decode(parts[0]))
             claims = json.loads(_b64url_decode(parts[1]))
@@ -355,30 +426,41 @@ class TokenService:
         if alg != JWT_ALG:
             raise UnsupportedAlgorithmError(str(alg))
         kid = header.get("kid") or header.get("x5t")
-        key = self.key_ring().find(kid) if isinstance(kid, str) else None
-        if key is None:
+        if not isinstance(kid, str) or (found := self._verification_key(kid)) is None:
             raise UnknownKeyError(kid if isinstance(kid, str) else None)
-        try:
-            signature = _b64url_decode(parts[2])
-            key.public_key.verify(signature, f"{parts[0]}.{parts[1]}".encode("ascii"), padding.PKCS1v15(),
-                                  hashes.SHA256())
-        except (ValueError, binascii.Error, InvalidSignature, UnicodeEncodeError) as exc:
-            raise InvalidSignatureError("The token signature is invalid.") from exc
+        public_key, key = found
+        if "=" in parts[2]:  # compact JWS is unpadded; PyJWT tolerates a padded signature (AWS ALB), Azure not
+            raise InvalidSignatureError("The token signature is invalid.")
         tid = claims.get("tid")
-        iss = claims.get("iss")
-        if not isinstance(tid, str) or not isinstance(iss, str) or iss != sts_issuer(tid):
-            raise InvalidIssuerError(iss)
-        aud = claims.get("aud")
-        if not isinstance(aud, str) or aud not in audiences:
-            raise InvalidAudienceError(str(aud), audiences)
-        exp, nbf = claims.get("exp"), claims.get("nbf", claims.get("iat"))
-        if not isinstance(exp, int) or isinstance(exp, bool) or not isinstance(nbf, int) or isinstance(nbf, bool):
-            raise MalformedTokenError("The token's 'exp' and 'nbf' claims must be integers.")
-        now = self.clock.now()
-        if now > exp + CLOCK_SKEW_SECONDS:
-            raise ExpiredTokenError(exp, now)
-        if now < nbf - CLOCK_SKEW_SECONDS:
-            raise NotYetValidError(nbf, now)
-        if tenant_id is not None and tid.lower() != tenant_id.lower():
-            raise WrongTenantError(tid, iss, tenant_id)
-        return claims
+        try:
+            verified = jwt.decode(token, key, algorithms=JWT_ALGORITHMS, audience=audiences,
+                                  issuer=sts_issuer(tid) if isinstance(tid, str) else (),
+                                  options=self._decode_options)
+        # Claim errors come only after the signature verified, so ``claims`` is then the signed payload.
+        except jwt.MissingRequiredClaimError as exc:
+            if exc.claim == "aud":
+                raise InvalidAudienceError(str(claims.get("aud")), audiences) from exc
+            raise InvalidIssuerError(claims.get("iss")) from exc
+        except jwt.InvalidIssuerError as exc:
+            raise InvalidIssuerError(claims.get("iss")) from exc
+        except jwt.InvalidAudienceError as exc:
+            raise InvalidAudienceError(str(claims.get("aud")), audiences) from exc
+        except jwt.InvalidAlgorithmError as exc:
+            raise UnsupportedAlgorithmError(str(alg)) from exc
+        except jwt.PyJWTError as exc:  # bad signature or signature segment, header PyJWT refuses (crit, kid type)
+            raise InvalidSignatureError("The token signature is invalid.") from exc
+        with self._verified_lock:
+            while len(self._verified) >= VERIFIED_TOKEN_CACHE_SIZE:
+                del self._verified[next(iter(self._verified))]
+            self._verified[token] = (kid, public_key, verified)
+        return verified
+
+    def _verification_key(self, kid: str) -> tuple[rsa.RSAPublicKey, jwt.PyJWK] | None:
+        """The published key ``kid`` and its ``PyJWK`` (built once from its JWKS entry), or None if unpublished."""
+        loaded = self.key_ring().find(kid)
+        if loaded is None:
+            return None
+        hit = self._verify_keys.get(loaded.kid)
+        if hit is None or hit[0] is not loaded.public_key:
+            hit = self._verify_keys[loaded.kid] = (loaded.public_key, jwt.PyJWK(loaded.jwk(), algorithm=JWT_ALG))
+        return hit
