@@ -20,7 +20,7 @@ is parsed per token) and verified with ``jwt.decode`` against a ``jwt.PyJWK`` bu
 published JWKS entry (cached per service, never per module). PyJWT checks the signature, the issuer, the
 audience and the required claims; its exceptions map onto the ``azshell.auth.errors`` leaves so every Azure
 401 stays as it was. ``exp``/``nbf`` are checked against the injected clock, not by PyJWT, which reads the
-wall clock (``datetime.now()``): ``OffsetClock`` makes tokens expire on command, and tests run at a fixed time.
+wall clock (``datetime.now()``): ``FixedClock`` lets tests run at a fixed time and move it to make tokens expire.
 """
 
 from __future__ import annotations

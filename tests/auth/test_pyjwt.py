@@ -104,7 +104,7 @@ def test_token_from_plain_jwt_encode_verifies(tokens: TokenService, genuine: str
 
 
 def test_time_checks_use_the_injected_clock(tokens: TokenService, genuine: str, clock: FixedClock) -> None:
-    """PyJWT's own exp check reads the wall clock; verify() goes by the service's clock (OffsetClock, tests)."""
+    """PyJWT's own exp check reads the wall clock; verify() goes by the service's clock (FixedClock in tests)."""
     with pytest.raises(jwt.ExpiredSignatureError):
         jwt.decode(genuine, tokens.key_ring().active.public_key, algorithms=["RS256"], audience=ARM)
     assert tokens.verify(genuine, audiences=ARM_AUDIENCES)["aud"] == ARM
