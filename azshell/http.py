@@ -18,8 +18,16 @@ Errors::
 Redirects are not followed (``follow_redirects=False``): callers decide, as Invoke-WebRequest does.
 
 Every answered request appends an ``http.request`` event to the store's events log (method, host, port, path,
-query, status, the calling host's resource ID and, for token requests, the ``resource`` asked for, from the query
-or a form body); the tutorial checks read it ("a GET of the resource group returned 200 on the VM").
+query, status, the calling host's resource ID, for token requests the ``resource`` asked for, from the query
+or a form body, and the plane's access decision in brief); the tutorial checks read it ("a GET of the resource
+group returned 200 on the VM").
+
+The plane's access decision (``azshell.auth.decision.AccessDecision``) rides on the answer as
+``response.extensions["azshell.decision"]``. A request whose ``extensions`` hold ``"azshell.dry_run":
+{"subject": oid | None}`` is a dry run (``Test-AzAccess -Uri``): the plane answers it with the same code, inside a
+store transaction that is always rolled back, so nothing it writes is kept and no event is logged; with a
+``subject`` the plane decides for that principal instead of the token's (in-process only: the real server never
+sets it).
 """
 
 from __future__ import annotations
@@ -30,6 +38,7 @@ from urllib.parse import parse_qsl, unquote
 
 import httpx
 
+from azshell.auth.decision import DECISION_EXTENSION, DRY_RUN_EXTENSION
 from azshell.planes.base import CallerContext, Headers, HostUnreachableError, Request, Response
 from azshell.planes.router import Planes
 
@@ -77,12 +86,15 @@ def from_httpx_request(request: httpx.Request, caller: CallerContext) -> Request
 
 
 def to_httpx_response(response: Response, request: httpx.Request) -> httpx.Response:
-    """Convert a plane ``Response`` into an httpx response bound to ``request``."""
+    """Convert a plane ``Response`` into an httpx response bound to ``request`` (with its access decision in
+    ``extensions["azshell.decision"]`` when the plane took one)."""
+    extensions = {DECISION_EXTENSION: response.decision} if response.decision is not None else None
     return httpx.Response(
         status_code=response.status,
         headers=response.headers.items(),
         content=response.body,
         request=request,
+        extensions=extensions,
     )
 
 
@@ -101,20 +113,33 @@ class PlanesTransport(httpx.BaseTransport):
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         request.read()
         plane_request = from_httpx_request(request, self.caller_provider())
+        dry = request.extensions.get(DRY_RUN_EXTENSION)
         try:
-            response = self.planes.dispatch(plane_request)
+            if isinstance(dry, dict):
+                plane_request.dry_run = True
+                subject = dry.get("subject")
+                plane_request.dry_run_subject = str(subject) if subject else None
+                # what a plane makes on first use must not be made inside the rolled-back transaction (it would
+                # be forgotten while still held in memory): the tenant's signing keys
+                self.planes.world.tokens.key_ring().refresh()
+                with self.planes.world.store.rolled_back():
+                    response = self.planes.dispatch(plane_request)
+            else:
+                response = self.planes.dispatch(plane_request)
         except HostUnreachableError as exc:
             raise PlaneConnectError(exc.message, request=request, host=exc.host, port=exc.port,
                                     hint=exc.hint) from exc
-        _record(self.planes, plane_request, response.status)
+        if not plane_request.dry_run:
+            _record(self.planes, plane_request, response)
         return to_httpx_response(response, request)
 
 
 EVENT_HTTP_REQUEST = "http.request"
 
 
-def _record(planes: Planes, request: Request, status: int) -> None:
+def _record(planes: Planes, request: Request, response: Response) -> None:
     """Append the ``http.request`` event (never fails the request)."""
+    status = response.status
     try:
         resource = next((v for k, v in request.query if k.lower() == "resource"), "")
         if not resource and request.body and b"resource=" in request.body:
@@ -123,7 +148,8 @@ def _record(planes: Planes, request: Request, status: int) -> None:
         query = "&".join(f"{k}={v}" for k, v in request.query)
         planes.world.store.append_event(EVENT_HTTP_REQUEST, {
             "method": request.method, "host": request.host, "port": request.port, "path": request.path,
-            "query": query[:2000], "status": status, "caller": request.caller.host_id, "resource": resource})
+            "query": query[:2000], "status": status, "caller": request.caller.host_id, "resource": resource,
+            **({"decision": response.decision.summary()} if response.decision is not None else {})})
     except Exception:  # the log is a convenience; the response matters
         pass
 

@@ -216,7 +216,10 @@ class Session:
 
         if getattr(record, "suggestion", "x"):  # not an error record, or it has a suggestion already
             return
-        if "Hint:" in str(getattr(record, "message", "")):  # the failing command named the problem itself
+        message = str(getattr(record, "message", ""))
+        # the failing command named the problem itself (a 401's hint names what is wrong with the credential, not
+        # which misprinted line emptied it: that one is still worth naming)
+        if "Hint:" in message and "401 (Unauthorized)" not in message:
             return
         hint = hint_for(text, record, self._history)
         if hint:
@@ -253,7 +256,7 @@ class Session:
     def render_outputs(self, objects: list[Any]) -> str:
         from azshell.lang.formatting import format_objects
 
-        return format_objects(objects)
+        return format_objects(objects, views=self.registry.views)
 
     def render_html(self, objects: list[Any]) -> str | None:
         from azshell.lang.formatting import format_html
@@ -263,7 +266,7 @@ class Session:
         own = [o.methods["tohtml"]() for o in objects if isinstance(o, PSObject) and "tohtml" in o.methods]
         if own and len(own) == len(objects):
             return "\n".join(str(h) for h in own)
-        return format_html(objects)
+        return format_html(objects, views=self.registry.views)
 
     def render_text(self, record: StreamRecord) -> str:
         stream, value = record.stream, record.value

@@ -37,6 +37,8 @@ __all__ = [
     "RbacIndex",
     "action_matches",
     "decide",
+    "is_data_action",
+    "least_privileged_role",
     "normalize_scope",
     "role_permits",
     "scope_covers",
@@ -209,3 +211,59 @@ def decide(
         reason = (f"Denied: the principal has {n} role {plural} ({listed}) but none grants "
                   f"'{action}'" + ("" if not data_action else f" as a {kind}") + f".{note_text}")
     return Decision(False, reason, considered, [], action, notes)
+
+
+def _breadth(pattern: str) -> int:
+    """How much a permission pattern grants: ``*`` 1000, ``Namespace/type/*`` 100, other wildcards 10, exact 1."""
+    if pattern == "*":
+        return 1000
+    if pattern.endswith("/*"):
+        return 100
+    return 10 if "*" in pattern else 1
+
+
+#: Built-in roles people know, narrowest first: the fix names the first that grants the action (as a person who
+#: knows Azure would), and only for an action none of them grants the narrowest other built-in role.
+WELL_KNOWN_ROLES: tuple[str, ...] = (
+    "Reader", "Key Vault Secrets User", "Key Vault Reader", "Key Vault Secrets Officer", "Storage Blob Data Reader",
+    "Storage Blob Data Contributor", "Managed Identity Operator", "Managed Identity Contributor",
+    "Virtual Machine Contributor", "Website Contributor", "Key Vault Contributor",
+    "Role Based Access Control Administrator", "User Access Administrator", "Contributor", "Key Vault Administrator",
+    "Owner",
+)
+
+
+def least_privileged_role(definitions: Iterable[RoleDefinition], action: str, *,
+                          data_action: bool) -> RoleDefinition | None:
+    """The built-in role to suggest for ``action``: the first of ``WELL_KNOWN_ROLES`` that grants it (Reader for a
+    read, Virtual Machine Contributor for a VM action, Contributor for a resource group write); else the built-in
+    role with the smallest grant (``*`` 1000, ``Namespace/type/*`` 100, other wildcards 10, exact 1, summed; then
+    fewer patterns, then the name). None when no built-in role grants it."""
+    granting = [r for r in definitions
+                if r.role_type == "BuiltInRole" and _granting_pattern(r, action, data_action) is not None]
+    by_name = {r.role_name.casefold(): r for r in granting}
+    for name in WELL_KNOWN_ROLES:
+        if name.casefold() in by_name:
+            return by_name[name.casefold()]
+    best: tuple[int, int, str] | None = None
+    found: RoleDefinition | None = None
+    for role in granting:
+        patterns = [p for perm in role.permissions for p in (perm.data_actions if data_action else perm.actions)]
+        count = sum(len(perm.actions) + len(perm.data_actions) for perm in role.permissions)
+        key = (sum(_breadth(p) for p in patterns), count, role.role_name)
+        if best is None or key < best:
+            best, found = key, role
+    return found
+
+
+def is_data_action(definitions: Iterable[RoleDefinition], action: str) -> bool:
+    """Is ``action`` a data action? True when some role lists a (non-``*``) DataActions pattern matching it and
+    no role lists a non-wildcard Actions pattern for it: the role definitions are the catalogue of both."""
+    data = control = False
+    for role in definitions:
+        for perm in role.permissions:
+            if not data and any(p != "*" and action_matches(p, action) for p in perm.data_actions):
+                data = True
+            if not control and any("*" not in p and action_matches(p, action) for p in perm.actions):
+                control = True
+    return data and not control

@@ -30,15 +30,16 @@ def all_cmdlets(services: Registry) -> list[type[Cmdlet]]:
 
 
 def register_all(commands: CommandRegistry, services: Registry) -> None:
-    """Add the core cmdlets and every service's (with their aliases) to ``commands``; register the views."""
+    """Add the core cmdlets and every service's (with their aliases) to ``commands``; register their views in
+    ``commands.views``."""
     from azshell.cmdlets.views import register_views
 
-    register_views()
+    register_views(commands.views)
     for name in CORE_MODULES:
         mod = importlib.import_module(name)
         for cls in getattr(mod, "COMMANDS", ()):
             commands.register(cls)
         views = getattr(mod, "register_views", None)
         if callable(views):
-            views()
+            views(commands.views)
     services.register_cmdlets(commands)

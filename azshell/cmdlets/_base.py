@@ -11,8 +11,10 @@
 
 Every ARM error (``{"error":{"code","message"}}``) becomes a terminating :class:`CmdletError` whose message is
 what Az 10+ prints: the service's message, then ``ErrorCode``/``ErrorMessage``/``StatusCode``/``ReasonPhrase``
-lines, and for a 403 one line pointing at ``Test-AzAccess``. Never a Python traceback: network failures and
-token failures are errors of their own with a hint.
+lines, and for a 401/403 the lines of :func:`access_hints`: a plain explanation of a refused token and the
+runnable ``Test-AzAccess`` line that explains the decision. They read the decision the plane attached to the
+answer (``resp.extensions["azshell.decision"]``), never the error's text. Never a Python traceback: network
+failures and token failures are errors of their own with a hint.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from typing import Any, NoReturn, cast
 
 import httpx
 
+from azshell.auth.decision import DECISION_EXTENSION, AccessDecision
 from azshell.cmdlets._azure import ARM_ENDPOINT, ARM_RESOURCE, NO_SUBSCRIPTION, NOT_LOGGED_IN
 from azshell.cmdlets.services import (
     NotSignedInError,
@@ -36,6 +39,8 @@ from azshell.lang.cmdlet import Cmdlet, CmdletError
 
 __all__ = [
     "AzCmdlet",
+    "access_hints",
+    "decision_of",
     "AzureRestError",
     "arm_error_parts",
     "category_for_status",
@@ -88,8 +93,9 @@ _DATA_PLANE_OID_RE = re.compile(r"oid=(?P<oid>[0-9a-fA-F-]{36})")
 
 
 def test_access_pointer(message: str, *, url: str | None = None, method: str = "GET") -> str | None:
-    """The ``Test-AzAccess`` command that explains a 403: from ARM's ``AuthorizationFailed`` text, or, for a
-    data plane (Key Vault, Data Lake) whose error names the caller's ``oid``, from the request itself."""
+    """The ``Test-AzAccess`` line for a 403 known only by its text (callers without the response): from ARM's
+    ``AuthorizationFailed`` wording, or a data plane's ``oid=`` and the request. Prefer :func:`access_hints`,
+    which reads the plane's decision."""
     m = _AUTHZ_RE.search(message)
     if m is not None:
         return (f"To see why: Test-AzAccess -ObjectId {m['oid']} -Action '{m['action']}' "
@@ -98,6 +104,112 @@ def test_access_pointer(message: str, *, url: str | None = None, method: str = "
     if d is not None and url:
         return f"To see why: Test-AzAccess -ObjectId {d['oid']} -Uri '{url}' -Method {method.upper()}"
     return None
+
+
+def decision_of(resp: httpx.Response | None) -> AccessDecision | None:
+    """The access decision the plane attached to an in-process answer (None: none taken, or not in-process)."""
+    if resp is None:
+        return None
+    found = resp.extensions.get(DECISION_EXTENSION)
+    return found if isinstance(found, AccessDecision) else None
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+_VAR_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_TOKEN_PROPS = ("access_token", "Token", "AccessToken", "accessToken")
+
+
+def _variables(ctx: Any) -> list[tuple[str, Any]]:
+    lister = getattr(ctx, "list_variables", None)
+    if not callable(lister):
+        return []
+    try:
+        found = lister()
+    except Exception:  # an engine hook; a hint never fails the command
+        return []
+    return [(k, v) for k, v in dict(found).items() if isinstance(k, str) and _VAR_NAME.match(k)
+            and k.casefold() not in ("_", "input", "error", "matches", "args", "this")]
+
+
+def _text_of(value: Any) -> str | None:
+    from azshell.lang import conversions as conv
+
+    if value is None or isinstance(value, (bool, int, float, list, tuple)):
+        return None
+    try:
+        return conv.to_string(value)
+    except Exception:  # a value the converter does not know
+        return None
+
+
+def _property(value: Any, name: str) -> Any:
+    getter = getattr(value, "get", None)
+    if not callable(getter):
+        return None
+    try:
+        return getter(name)
+    except Exception:  # not a property bag after all
+        return None
+
+
+def credential_args(ctx: Any, header: str | None) -> str:
+    """``Test-AzAccess`` arguments that send the same Authorization header again, naming the session variable
+    that holds the token (``-Token $t``, ``-Authorization "Bearer $response"``) when there is one, else the value."""
+    if header is None:
+        return "-Authorization ''"
+    scheme, _, rest = header.strip().partition(" ")
+    rest = rest.strip()
+    variables = _variables(ctx)
+    if scheme.casefold() == "bearer" and rest.startswith("eyJ") and rest.count(".") == 2:
+        for name, value in variables:
+            if _text_of(value) == rest:
+                return f"-Token ${name}"
+        for name, value in variables:
+            for prop in _TOKEN_PROPS:
+                if isinstance(_property(value, prop), str) and _property(value, prop) == rest:
+                    return f"-Token ${name}.{prop}"
+        return f"-Token {_quote(rest)}"
+    for name, value in variables:
+        text = _text_of(value)
+        if text and scheme.casefold() == "bearer" and text == rest:
+            return f'-Authorization "Bearer ${name}"'
+        if text and text == header.strip():
+            return f"-Authorization ${name}"
+    if scheme.casefold() == "bearer" and rest:
+        for name, value in variables:
+            for prop in _TOKEN_PROPS:
+                got = _property(value, prop)
+                if got is not None and _text_of(got) == rest:
+                    return f'-Authorization "Bearer $(${name}.{prop})"'
+    return f"-Authorization {_quote(header)}"
+
+
+def access_hints(resp: httpx.Response, *, ctx: Any = None) -> list[str]:
+    """The lines that end a 401/403: for a refused credential a plain ``Hint:`` and a runnable line; for a
+    denial the runnable ``Test-AzAccess`` line that explains it. From the plane's decision; [] without one."""
+    d = decision_of(resp)
+    if d is None or d.allowed or resp.status_code not in (401, 403):
+        return []
+    request = resp.request
+    url, method = str(request.url), request.method.upper()
+    if d.model == "token":
+        lines = [f"Hint: {d.token.reason}"] if d.token is not None else []
+        if d.fix:
+            lines.append(f"To fix: {d.fix}")
+        else:
+            creds = credential_args(ctx, request.headers.get("authorization"))
+            lines.append(f"To see why: Test-AzAccess {creds} -Uri {_quote(url)} -Method {method}")
+        return lines
+    path = request.url.path.rstrip("/").casefold()
+    if d.model == "rbac" and d.plane == "arm" and d.scope and not path.startswith(d.scope.rstrip("/").casefold()):
+        # a check on another scope than the call's (a linked resource): ask about that action there
+        data = " -DataAction" if d.data_action else ""
+        return [f"To see why: Test-AzAccess -ObjectId {d.principal} -Action {_quote(d.action)} "
+                f"-Scope {_quote(d.scope)}{data}"]
+    return [f"To see why: Test-AzAccess -ObjectId {d.principal} -Uri {_quote(url)} -Method {method}"]
 
 
 class AzureRestError(Exception):
@@ -274,10 +386,7 @@ class AzCmdlet(Cmdlet):
         request_id = resp.headers.get("x-ms-request-id")
         if request_id:
             lines.append(f"OperationID : {request_id}")
-        if status == 403:
-            pointer = test_access_pointer(msg)
-            if pointer:
-                lines.append(pointer)
+        lines.extend(access_hints(resp, ctx=self.ctx))
         text = "\n".join(lines)
         exc = AzureRestError(message or msg, status=status, code=code, error_message=msg, response=resp,
                              request_id=request_id)

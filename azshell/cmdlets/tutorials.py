@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from azshell.lang.cmdlet import Cmdlet, CmdletError, Example, Param
-from azshell.lang.formatting import register_view
+from azshell.lang.formatting import ViewTable
 from azshell.lang.values import PSObject
 from azshell.tutorials.definitions import Tutorial, get_tutorial, load_tutorials
 from azshell.tutorials.engine import Progress, SessionView, TutorialEngine
@@ -340,6 +340,6 @@ COMMANDS: tuple[type[Cmdlet], ...] = (GetTutorial, StartTutorial, GetTutorialSte
 COMPLETERS: dict[str, Callable[[Any], list[str]]] = {"tutorial": _names}
 
 
-def register_views() -> None:
-    register_view(TUTORIAL_TYPE, "table", ("Name", "Era", "Flavour", "Status", "Progress", "Title"))
-    register_view(STEP_TYPE, "text")
+def register_views(views: ViewTable) -> None:
+    views.register(TUTORIAL_TYPE, "table", ("Name", "Era", "Flavour", "Status", "Progress", "Title"))
+    views.register(STEP_TYPE, "text")

@@ -1,4 +1,4 @@
-"""Default views of the Azure cmdlets' output types, registered with ``azshell.lang.formatting``.
+"""Default views of the Azure cmdlets' output types, registered in a command registry's ``views``.
 
 The property lists are the ones Az PowerShell's format files use (what the docs' sample outputs show).
 """
@@ -6,7 +6,7 @@ The property lists are the ones Az PowerShell's format files use (what the docs'
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from azshell.cmdlets._azure import (
     AZSHELL_MSI_STATUS,
@@ -24,6 +24,9 @@ from azshell.cmdlets._azure import (
     PS_VIRTUAL_MACHINE_LIST,
     PS_WEB_RESPONSE,
 )
+
+if TYPE_CHECKING:
+    from azshell.lang.formatting import ViewTable
 
 __all__ = ["VIEWS", "register_views"]
 
@@ -97,14 +100,8 @@ CALCULATED: dict[str, dict[str, Callable[[Any], Any]]] = {
 }
 
 
-def register_views() -> bool:
-    """Register every view; False when the formatting module is not available."""
-    try:
-        from azshell.lang import formatting
-    except ImportError:
-        return False
-    register: Callable[..., Any] = formatting.register_view
+def register_views(views: ViewTable) -> None:
+    """Register every view in ``views``."""
     for type_name, kind, props in VIEWS:
         calc = CALCULATED.get(type_name, {})
-        register(type_name, kind, [(p, calc[p]) if p in calc else p for p in props])
-    return True
+        views.register(type_name, kind, [(p, calc[p]) if p in calc else p for p in props])

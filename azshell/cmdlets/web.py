@@ -24,7 +24,7 @@ from urllib.parse import quote_plus, urlsplit
 import httpx
 
 from azshell.cmdlets._azure import MSI_EXTENSION_PORT, PS_WEB_RESPONSE
-from azshell.cmdlets._base import AzCmdlet, test_access_pointer
+from azshell.cmdlets._base import AzCmdlet, access_hints
 from azshell.cmdlets.services import hint_of
 from azshell.lang.cmdlet import CmdletError, Example, Param
 from azshell.lang.values import PSHashtable, PSObject
@@ -320,10 +320,8 @@ class _WebCmdlet(AzCmdlet):
         status_line = STATUS_LINE.format(status=resp.status_code, reason=_reason(resp.status_code))
         body_text = resp.text.strip() if resp.content else ""
         lines = [body_text, status_line] if body_text else [status_line]
-        if resp.status_code == 403:  # every 403 ends with the command that explains it
-            pointer = test_access_pointer(body_text, url=url, method=resp.request.method)
-            if pointer:
-                lines.append(pointer)
+        # every 401/403 ends with a runnable line: the Test-AzAccess that explains the plane's decision
+        lines.extend(access_hints(resp, ctx=self.ctx))
         text = "\n".join(lines)
         return CmdletError(text, category="InvalidOperation",
                            error_id=WEB_RESPONSE_ERROR_ID,

@@ -34,6 +34,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol
 
+from azshell.lang.formatting import ViewTable
+
 # Parameter types understood by the binder (conversion happens on bind, with PowerShell's error text
 # "Cannot convert value "x" to type "System.Int32"..." on failure):
 #   "string" "int" "double" "bool" "switch" "object" "hashtable" "scriptblock" "securestring" "datetime"
@@ -186,7 +188,8 @@ class Cmdlet:
 
 
 class CommandRegistry:
-    """Name → cmdlet class, plus aliases. Lookups are case-insensitive.
+    """Name → cmdlet class, plus aliases, plus the default views of their output types (``views``, a
+    :class:`~azshell.lang.formatting.ViewTable` of this registry alone). Lookups are case-insensitive.
 
     ``add_loader(fn)`` defers registering a group of commands until one is needed: loaders run (once, in
     order) on the first lookup that misses, or when every name is asked for (``names()``, ``commands``,
@@ -197,6 +200,8 @@ class CommandRegistry:
         self._commands: dict[str, type[Cmdlet]] = {}
         self._aliases: dict[str, str] = {}
         self._loaders: list[Callable[[CommandRegistry], None]] = []
+        #: the default views of the registered commands' output types (each module adds its own)
+        self.views = ViewTable()
 
     def register(self, cls: type[Cmdlet]) -> type[Cmdlet]:
         self._commands[cls.name.casefold()] = cls

@@ -32,7 +32,6 @@ from azshell.lang.errors import (
     RUNTIME_EXCEPTION,
     ErrorRecord,
     ParseError,
-    PipelineStoppedError,
     RuntimeLangError,
 )
 from azshell.lang.operators import OperatorsMixin, to_index
@@ -106,19 +105,7 @@ class Evaluator(StatementsMixin, OperatorsMixin, PipelineMixin):
 
     def exec_statement(self, stmt: A.Statement) -> None:
         self.check_interrupt()
-        try:
-            self.eval(stmt)
-        except ScriptTerminatingError:
-            self.last_success = False
-            raise
-        except RuntimeLangError as exc:
-            self.last_success = False
-            if self.try_depth > 0 or isinstance(exc, PipelineStoppedError):
-                raise
-            rec = exc.record
-            self.errors.insert(0, rec)
-            self.error_count += 1
-            self.err(rec)
+        self.eval_reporting(stmt)
 
     def statement_value(self, stmt: A.Statement) -> Any:
         """The value of a statement used as an expression (``$x = <stmt>``)."""

@@ -6,7 +6,8 @@ The rules PowerShell follows, and this module reproduces:
 - a hashtable prints as a ``Name``/``Value`` table;
 - an object with at most 4 properties prints as a table, with 5 or more as a list (``Name : Value``);
 - consecutive objects of one type share one table; a new header starts when the type changes;
-- a type may have a registered default view (:func:`register_view`), which wins over the rules above.
+- a type may have a registered default view (:class:`ViewTable`, one per command registry), which wins over the
+  rules above.
 
 Text is a sequence of lines joined with ``"\\n"``, ending with ``"\\n"`` when non-empty; a table is preceded and
 followed by a blank line, as in the console. :class:`FormattedText` (what ``Format-Table`` outputs) is printed
@@ -70,9 +71,6 @@ class ViewDef:
     group_label: str | None = None
 
 
-_VIEWS: dict[str, ViewDef] = {}
-
-
 def _prop_getter(name: str) -> Callable[[Any], Any]:
     from azshell.lang.conversions import get_member
 
@@ -82,49 +80,70 @@ def _prop_getter(name: str) -> Callable[[Any], Any]:
     return get
 
 
-def register_view(type_name: str, kind: str = "table", properties: Iterable[Any] = (), *,
-                  labels: dict[str, str] | None = None,
-                  calculated: dict[str, Callable[[Any], Any]] | None = None,
-                  widths: dict[str, int] | None = None, group_by: str | None = None,
-                  group_label: str | None = None) -> None:
-    """Register the default view for objects whose ``type_names`` include ``type_name``.
+class ViewTable:
+    """The default views of one command registry (``CommandRegistry.views``), by type name.
 
-    ``properties`` are property names, or ``(label, callable)`` pairs; ``labels`` renames a property's
-    column; ``calculated`` maps a label to a callable of the object (appended after ``properties``).
-    ``kind="text"`` prints each object's string form (``MatchInfo``). ``group_by`` names a property whose
-    value heads each run of objects (``   TypeName: System.String``).
+    Each cmdlet module registers its output types' views here when its commands join the registry; the
+    formatting functions take the table of the session they format for (None: no views, plain defaults).
     """
-    if kind not in ("table", "list", "wide", "text"):
-        raise ValueError(f"unknown view kind {kind!r}")
-    cols: list[Column] = []
-    labels = labels or {}
-    widths = widths or {}
-    for p in properties:
-        if isinstance(p, tuple):
-            label, fn = p
-            cols.append(Column(str(label), fn, width=widths.get(str(label))))
-        else:
-            name = str(p)
-            cols.append(Column(labels.get(name, name), _prop_getter(name), width=widths.get(name)))
-    for label, fn in (calculated or {}).items():
-        cols.append(Column(label, fn, width=widths.get(label)))
-    _VIEWS[type_name.casefold()] = ViewDef(kind, cols, group_by, group_label or group_by)
 
+    __slots__ = ("_views",)
 
-def unregister_view(type_name: str) -> None:
-    _VIEWS.pop(type_name.casefold(), None)
+    def __init__(self) -> None:
+        self._views: dict[str, ViewDef] = {}
 
+    def register(self, type_name: str, kind: str = "table", properties: Iterable[Any] = (), *,
+                 labels: dict[str, str] | None = None,
+                 calculated: dict[str, Callable[[Any], Any]] | None = None,
+                 widths: dict[str, int] | None = None, group_by: str | None = None,
+                 group_label: str | None = None) -> None:
+        """Register the default view for objects whose ``type_names`` include ``type_name``.
 
-def view_for(obj: Any) -> ViewDef | None:
-    """The registered view for an object, looking through its type names most-derived first."""
-    if not _VIEWS:
+        ``properties`` are property names, or ``(label, callable)`` pairs; ``labels`` renames a property's
+        column; ``calculated`` maps a label to a callable of the object (appended after ``properties``).
+        ``kind="text"`` prints each object's string form (``MatchInfo``). ``group_by`` names a property whose
+        value heads each run of objects (``   TypeName: System.String``).
+        """
+        if kind not in ("table", "list", "wide", "text"):
+            raise ValueError(f"unknown view kind {kind!r}")
+        cols: list[Column] = []
+        labels = labels or {}
+        widths = widths or {}
+        for p in properties:
+            if isinstance(p, tuple):
+                label, fn = p
+                cols.append(Column(str(label), fn, width=widths.get(str(label))))
+            else:
+                name = str(p)
+                cols.append(Column(labels.get(name, name), _prop_getter(name), width=widths.get(name)))
+        for label, fn in (calculated or {}).items():
+            cols.append(Column(label, fn, width=widths.get(label)))
+        self._views[type_name.casefold()] = ViewDef(kind, cols, group_by, group_label or group_by)
+
+    def unregister(self, type_name: str) -> None:
+        self._views.pop(type_name.casefold(), None)
+
+    def view_for(self, obj: Any) -> ViewDef | None:
+        """The registered view for an object, looking through its type names most-derived first."""
+        if not self._views:
+            return None
+        names = obj.type_names if isinstance(obj, PSObject) else [type_name_of(obj)]
+        for t in names:
+            v = self._views.get(t.casefold())
+            if v is not None:
+                return v
         return None
-    names = obj.type_names if isinstance(obj, PSObject) else [type_name_of(obj)]
-    for t in names:
-        v = _VIEWS.get(t.casefold())
-        if v is not None:
-            return v
-    return None
+
+    def __len__(self) -> int:
+        return len(self._views)
+
+    def __contains__(self, type_name: object) -> bool:
+        return isinstance(type_name, str) and type_name.casefold() in self._views
+
+
+def _view_for(obj: Any, views: ViewTable | None) -> ViewDef | None:
+    """``views.view_for(obj)``, or None without a table."""
+    return views.view_for(obj) if views is not None else None
 
 
 # ----------------------------------------------------------------------------------------------- values
@@ -241,9 +260,9 @@ def _all_property_names(obj: Any) -> list[str]:
     return property_names(obj)
 
 
-def default_columns(obj: Any, kind: str) -> list[Column]:
-    """The columns Out-Default uses for an object (registered view, else every property)."""
-    view = view_for(obj)
+def default_columns(obj: Any, kind: str, views: ViewTable | None = None) -> list[Column]:
+    """The columns Out-Default uses for an object (its view in ``views``, else every property)."""
+    view = _view_for(obj, views)
     if view is not None and view.columns and (view.kind == kind or kind == "auto"):
         return view.columns
     if isinstance(obj, PSHashtable):
@@ -253,9 +272,9 @@ def default_columns(obj: Any, kind: str) -> list[Column]:
     return [Column(n, _prop_getter(n)) for n in property_names(obj)]
 
 
-def default_kind(obj: Any) -> str:
-    """"table" or "list" for an object under Out-Default."""
-    view = view_for(obj)
+def default_kind(obj: Any, views: ViewTable | None = None) -> str:
+    """"table" or "list" (or a view's kind) for an object under Out-Default."""
+    view = _view_for(obj, views)
     if view is not None:
         return view.kind
     if isinstance(obj, (PSHashtable, Guid, PSCredential)):
@@ -462,8 +481,13 @@ def _is_error_record(obj: Any) -> bool:
 
 def format_objects(objects: list[Any], *, view: str = "auto", properties: list[Any] | None = None,
                    width: int = 120, hide_headers: bool = False, wrap: bool = False,
-                   evaluate: Evaluator | None = None, wide_columns: int | None = None) -> str:
-    """Objects as the console shows them. ``view`` is "auto" (Out-Default), "table", "list" or "wide"."""
+                   evaluate: Evaluator | None = None, wide_columns: int | None = None,
+                   views: ViewTable | None) -> str:
+    """Objects as the console shows them. ``view`` is "auto" (Out-Default), "table", "list" or "wide".
+
+    ``views`` holds the types' default views (the session's ``CommandRegistry.views``); None formats every
+    object by the plain rules.
+    """
     items = _flatten(objects)
     lines: list[str] = []
     i = 0
@@ -488,16 +512,16 @@ def format_objects(objects: list[Any], *, view: str = "auto", properties: list[A
             lines.extend(str(obj.render()).split("\n"))
             i += 1
             continue
-        kind = view if view != "auto" else default_kind(obj)
+        kind = view if view != "auto" else default_kind(obj, views)
         if kind == "text":
             lines.extend(to_string(obj).replace("\r\n", "\n").split("\n"))
             i += 1
-            if i >= n or view_for(items[i]) is None or default_kind(items[i]) != "text":
+            if i >= n or _view_for(items[i], views) is None or default_kind(items[i], views) != "text":
                 lines.append("")
             continue
         if kind == "list":
             cols = resolve_columns(obj, properties, evaluate) if properties else (
-                [Column("", lambda o: o)] if is_scalar(obj) else default_columns(obj, "list"))
+                [Column("", lambda o: o)] if is_scalar(obj) else default_columns(obj, "list", views))
             if is_scalar(obj) and not properties:
                 lines.append("")
                 lines.append(format_scalar(obj))
@@ -546,8 +570,8 @@ def format_objects(objects: list[Any], *, view: str = "auto", properties: list[A
                 i = j
                 continue
             else:
-                cols = default_columns(obj, "table")
-            vd = view_for(obj)
+                cols = default_columns(obj, "table", views)
+            vd = _view_for(obj, views)
             runs: list[tuple[str | None, list[Any]]] = []
             if vd is not None and vd.group_by and not properties:
                 gb = vd.group_by
@@ -580,8 +604,11 @@ def format_lines(objects: list[Any], **kw: Any) -> list[str]:
 
 
 # ----------------------------------------------------------------------------------------------- HTML
-def format_html(objects: list[Any]) -> str | None:
-    """An HTML rendering for Jupyter ``display_data``; None when plain text says it all (only scalars)."""
+def format_html(objects: list[Any], *, views: ViewTable | None) -> str | None:
+    """An HTML rendering for Jupyter ``display_data``; None when plain text says it all (only scalars).
+
+    ``views`` as for :func:`format_objects`.
+    """
     items = [o for o in _flatten(objects) if o is not None]
     if not items or all(is_scalar(o) or isinstance(o, FormattedText) for o in items):
         return None
@@ -600,10 +627,10 @@ def format_html(objects: list[Any]) -> str | None:
                 and _group_key(items[j]) == key:
             j += 1
         group = items[i:j]
-        kind = default_kind(obj)
+        kind = default_kind(obj, views)
         if kind == "list":
             for o in group:
-                cols = default_columns(o, "list")
+                cols = default_columns(o, "list", views)
                 rows = "".join(f"<tr><th style=\"text-align:left\">{esc(c.label)}</th>"
                                f"<td style=\"text-align:left\">{esc(_cell_text(c, o)[0])}</td></tr>"
                                for c in cols)
@@ -613,7 +640,7 @@ def format_html(objects: list[Any]) -> str | None:
                 cols = [Column("Name", lambda e: e[0]), Column("Value", lambda e: e[1])]
                 rows_src: list[Any] = [e for h in group for e in h.items()]
             else:
-                cols = default_columns(obj, "table")
+                cols = default_columns(obj, "table", views)
                 rows_src = group
             head = "".join(f"<th>{esc(c.label)}</th>" for c in cols)
             body = "".join(
@@ -625,8 +652,8 @@ def format_html(objects: list[Any]) -> str | None:
 
 
 __all__ = [
-    "Column", "ENUMERATION_LIMIT", "FormattedText", "ViewDef", "calculated_property", "default_columns",
-    "default_kind", "format_cell", "format_html", "format_lines", "format_objects", "format_scalar",
-    "is_scalar", "long_datetime", "register_view", "render_list", "render_table", "render_wide",
-    "resolve_columns", "unregister_view", "view_for",
+    "Column", "ENUMERATION_LIMIT", "FormattedText", "ViewDef", "ViewTable", "calculated_property",
+    "default_columns", "default_kind", "format_cell", "format_html", "format_lines", "format_objects",
+    "format_scalar", "is_scalar", "long_datetime", "render_list", "render_table", "render_wide",
+    "resolve_columns",
 ]

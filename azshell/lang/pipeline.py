@@ -154,7 +154,7 @@ class InvocationContext:
     def format_objects(self, objects: list[Any], *, view: str = "auto", properties: list[Any] | None = None) -> str:
         from azshell.lang.formatting import format_objects
 
-        return format_objects(objects, view=view, properties=properties)
+        return format_objects(objects, view=view, properties=properties, views=self.ev.registry.views)
 
     def finish(self) -> None:
         if self.out_variable is not None:
@@ -499,7 +499,7 @@ class _Redirected:
         self.ev = ev
         self.out = out
         self.err = err
-        self.files: list[tuple[str, bool, list[Any]]] = []
+        self.files: list[tuple[str, bool, list[Any], A.Redirection]] = []
         for r in redirs:
             target = None if r.target is None else ev.eval(r.target)
             path = None if target is None else conv.to_string(target)
@@ -517,7 +517,7 @@ class _Redirected:
             if path is None:
                 continue
             buf: list[Any] = []
-            self.files.append((path, r.append, buf))
+            self.files.append((path, r.append, buf, r))
             if r.stream in ("1", "*"):
                 self.out = buf.append
             if r.stream in ("2", "*"):
@@ -530,15 +530,41 @@ class _Redirected:
         pass
 
     def flush(self) -> None:
-        for path, append, buf in self.files:
+        for path, append, buf, node in self.files:
             text = ""
             if buf:
                 from azshell.lang.formatting import format_objects
 
-                text = format_objects([r.render() if isinstance(r, ErrorRecord) else r for r in buf])
+                text = format_objects([r.render() if isinstance(r, ErrorRecord) else r for r in buf],
+                                      views=self.ev.registry.views)
                 if not text.endswith("\n"):
                     text += "\n"
+            self._write(path, text, append, node)
+
+    def _write(self, path: str, text: str, append: bool, node: A.Redirection) -> None:
+        """Write one redirection's file; what the file system refuses fails as Out-File's error (PowerShell
+        redirects through Out-File)."""
+        command = "Microsoft.PowerShell.Commands.OutFileCommand"
+        if not path.strip():
+            raise self.ev.record_at(node, "Cannot bind argument to parameter 'FilePath' because it is an empty string.",
+                                    error_id=f"ParameterArgumentValidationErrorEmptyStringNotAllowed,{command}",
+                                    category="InvalidData", command_name="Out-File")
+        try:
             self.ev.fs.write_text(path, text, append=append)
+        except IsADirectoryError:
+            full = self._resolved(path)
+            raise self.ev.record_at(node, f"Access to the path '{full}' is denied.", category="PermissionDenied",
+                                    error_id=f"UnauthorizedAccessError,{command}", target=path,
+                                    command_name="Out-File") from None
+        except OSError:
+            full = self._resolved(path)
+            raise self.ev.record_at(node, f"Could not find a part of the path '{full}'.", category="ObjectNotFound",
+                                    error_id=f"GetContentWriterDirectoryNotFoundError,{command}", target=path,
+                                    command_name="Out-File") from None
+
+    def _resolved(self, path: str) -> str:
+        resolve = getattr(self.ev.fs, "resolve", None)
+        return str(resolve(path)) if callable(resolve) else path
 
 
 # ------------------------------------------------------------------------------------------- the mixin
@@ -551,8 +577,9 @@ class PipelineMixin(EvaluatorState):
             if (op == "&&") == self.last_success:
                 self.run_pipeline_statement(stmt)
 
-    def run_pipeline_statement(self, stmt: A.Statement) -> None:
-        before = self.error_count
+    def eval_reporting(self, stmt: A.Statement) -> bool:
+        """Run ``stmt``; a statement-terminating error is recorded in ``$Error`` and written to the error stream
+        (False), unless a ``try`` is there to catch it. Script-terminating errors propagate."""
         try:
             self.eval(stmt)
         except ScriptTerminatingError:
@@ -565,8 +592,12 @@ class PipelineMixin(EvaluatorState):
             self.errors.insert(0, exc.record)
             self.error_count += 1
             self.err(exc.record)
-            return
-        if self.error_count != before:
+            return False
+        return True
+
+    def run_pipeline_statement(self, stmt: A.Statement) -> None:
+        before = self.error_count
+        if self.eval_reporting(stmt) and self.error_count != before:
             self.last_success = False
 
     def visit_Pipeline(self, node: A.Pipeline) -> None:

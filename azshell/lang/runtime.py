@@ -153,11 +153,22 @@ class Scope:
         self.parent = parent
 
     def find(self, key: str) -> list[Any] | None:
+        """The variable cell ``key`` (case-folded) names, here or in an enclosing scope."""
         s: Scope | None = self
         while s is not None:
             hit = s.vars.get(key)
             if hit is not None:
                 return hit
+            s = s.parent
+        return None
+
+    def find_function(self, key: str) -> FunctionInfo | None:
+        """The function ``key`` (case-folded) names, here or in an enclosing scope."""
+        s: Scope | None = self
+        while s is not None:
+            f = s.functions.get(key)
+            if f is not None:
+                return f
             s = s.parent
         return None
 

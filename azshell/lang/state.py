@@ -226,14 +226,7 @@ class EvaluatorState:
             self.scope.set(name, value)
 
     def find_function(self, name: str) -> FunctionInfo | None:
-        key = name.casefold()
-        s: Scope | None = self.scope
-        while s is not None:
-            f = s.functions.get(key)
-            if f is not None:
-                return f
-            s = s.parent
-        return None
+        return self.scope.find_function(name.casefold())
 
     def visible_variables(self) -> dict[str, Any]:
         chain: list[Scope] = []

@@ -37,6 +37,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import secrets
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -600,6 +601,35 @@ class Store:
                 raise
             finally:
                 self._depth = 0
+
+    @contextlib.contextmanager
+    def rolled_back(self) -> Iterator[None]:
+        """Run the body as a dry run: every write it makes (joined transactions included) is undone at the end.
+
+        Outside a transaction this is a ``BEGIN IMMEDIATE`` … ``ROLLBACK``; inside one, a savepoint rolled back to.
+        Meanwhile ``generation()`` reads a negative number no committed state ever has, so caches derived from
+        the uncommitted writes (the RBAC index, look-ups) are never reused once the dry run is over. What code
+        makes on first use and then keeps in memory (signing keys) must be made before, not inside, a dry run.
+        """
+        with self._lock:
+            outer = self._depth == 0
+            try:
+                self._db.execute("BEGIN IMMEDIATE" if outer else "SAVEPOINT azshell_dry_run")
+            except sqlite3.Error as exc:
+                raise self._state_error(exc) from None
+            self._depth += 1
+            try:
+                self._db.execute("UPDATE meta SET value = ? WHERE key = 'generation'",
+                                 (str(-secrets.randbelow(1 << 62) - 1),))
+                yield
+            finally:
+                with contextlib.suppress(sqlite3.Error):
+                    if outer:
+                        self._db.execute("ROLLBACK")
+                    else:
+                        self._db.execute("ROLLBACK TO azshell_dry_run")
+                        self._db.execute("RELEASE azshell_dry_run")
+                self._depth -= 1
 
     def _state_error(self, exc: sqlite3.Error) -> StateFileError:
         text = str(exc)

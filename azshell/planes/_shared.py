@@ -8,6 +8,12 @@ Everything here is plain data in, ``PlaneError`` out, so each plane reads as a l
 
 Azure's strings (codes, message templates, header values) are module constants, copied from
 ``shared/reference/azure-error-messages.md``; where the reference marks a text INFERRED, the constant says so.
+
+Every check that decides a request records its ``AccessDecision`` (``azshell.auth.decision``) on the request —
+``require``/``require_linked`` through the caller's ``log``, the planes' own checks with ``record``, every 401
+with ``token_refused`` — and the router puts the final one on the response. ``is_allowed`` is a filter (what a
+list may show) and records nothing. ``dry_run_claims`` lets a dry run (``Test-AzAccess -ObjectId -Uri``,
+in-process only) decide for another principal.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from azshell.planes.base import PlaneError, Request
 from azshell.planes.catalog import ApiVersionSpec
 
 if TYPE_CHECKING:
+    from azshell.auth.decision import AccessDecision
     from azshell.world import World
 
 __all__ = [
@@ -206,23 +213,72 @@ class Caller:
     client: str
     group_ids: tuple[str, ...] = ()
     claims: Mapping[str, Any] = field(default_factory=dict)
+    #: Where the access decisions taken for this caller go (the request's ``decisions``).
+    log: list[AccessDecision] = field(default_factory=list, compare=False, repr=False)
 
     @property
     def is_user(self) -> bool:
         return self.client != self.oid
 
 
-def caller_from_claims(claims: Mapping[str, Any], group_ids: Iterable[str] = ()) -> Caller:
+def caller_from_claims(claims: Mapping[str, Any], group_ids: Iterable[str] = (), *,
+                       log: list[AccessDecision] | None = None) -> Caller:
     """Build a ``Caller`` from verified token claims (``oid``, ``tid``, ``upn``/``unique_name``)."""
     oid = str(claims.get("oid", ""))
     upn = claims.get("upn") or (claims.get("unique_name") if claims.get("idtyp") == "user" else None)
     client = str(upn) if isinstance(upn, str) and upn else oid
     return Caller(oid=oid, tenant_id=str(claims.get("tid", "")), client=client, group_ids=tuple(group_ids),
-                  claims=dict(claims))
+                  claims=dict(claims), log=log if log is not None else [])
+
+
+def dry_run_claims(request: Request, world: World, claims: dict[str, Any]) -> dict[str, Any]:
+    """The claims to decide with: the verified token's, or in a dry run for another principal (``Test-AzAccess
+    -ObjectId``, in-process only) the ones that principal's token would carry."""
+    subject = request.dry_run_subject if request.dry_run else None
+    if not subject or subject.lower() == str(claims.get("oid", "")).lower():
+        return claims
+    obj = world.store.get_directory_object(subject)
+    out = {k: v for k, v in claims.items() if k not in ("upn", "unique_name", "name", "scp", "xms_mirid")}
+    out["oid"] = out["sub"] = obj.object_id if obj is not None else subject
+    if obj is not None and obj.object_type == "User":
+        out["idtyp"] = "user"
+        out["upn"] = out["unique_name"] = obj.user_principal_name or obj.display_name
+    else:
+        out["idtyp"] = "app"
+        out["appid"] = (obj.app_id if obj is not None else None) or out["oid"]
+    return out
+
+
+def record(request: Request, decision: AccessDecision) -> AccessDecision:
+    """Note ``decision`` as one the plane took for ``request`` (the router puts the final one on the answer)."""
+    request.decisions.append(decision)
+    return decision
+
+
+def token_refused(request: Request, world: World, *, plane: str, expected: str, service: str,
+                  error: BaseException | None = None, tenant: str = "") -> AccessDecision:
+    """Record a 401's decision: what is wrong with the request's credential, in plain English."""
+    from azshell.auth.decision import diagnose_token, token_decision
+
+    problem = diagnose_token(request.headers.get("Authorization"), error, expected=expected, service=service,
+                             now=world.clock.now(), tenant=tenant)
+    return record(request, token_decision(plane, problem))
+
+
+def rbac_decision(world: World, caller: Caller, action: str, scope: str, *, plane: str = "arm",
+                  data_action: bool = False) -> AccessDecision:
+    """The RBAC decision for the caller (with its evidence), recorded on the caller's request."""
+    from azshell.auth.decision import rbac_access
+
+    d = rbac_access(world.rbac_index(), plane=plane, principal=caller.oid, principal_name=caller.client,
+                    group_ids=caller.group_ids, action=action, scope=scope, data_action=data_action)
+    caller.log.append(d)
+    return d
 
 
 def is_allowed(world: World, caller: Caller, action: str, scope: str) -> bool:
-    """Does the caller hold ``action`` at ``scope`` (RBAC over the world's cached index)?"""
+    """Does the caller hold ``action`` at ``scope`` (RBAC over the world's cached index)? A filter: not recorded
+    as the request's decision (lists use it to leave out what the caller may not read)."""
     from azshell.auth.rbac import decide
 
     return decide(principal_id=caller.oid, group_ids=caller.group_ids, action=action, scope=scope,
@@ -241,14 +297,14 @@ def require(world: World, caller: Caller, action: str, scope: str, *, message_sc
     ``message_scope`` is the scope the message names when it differs from the checked one (ARM names the full
     request path, e.g. the role assignment ID, while the decision is taken at that path too).
     """
-    if not is_allowed(world, caller, action, scope):
+    if not rbac_decision(world, caller, action, scope).allowed:
         raise authorization_failed(caller, action, message_scope or scope)
 
 
 def require_linked(world: World, caller: Caller, *, action: str, scope: str, linked_action: str,
                    linked_scopes: Iterable[str]) -> None:
     """Raise 403 ``LinkedAuthorizationFailed`` unless ``linked_action`` is held on every linked scope."""
-    missing = [s for s in linked_scopes if not is_allowed(world, caller, linked_action, s)]
+    missing = [s for s in linked_scopes if not rbac_decision(world, caller, linked_action, s).allowed]
     if missing:
         raise arm_error(403, LINKED_AUTHORIZATION_FAILED, LINKED_AUTHORIZATION_FAILED_TEMPLATE.format(
             client=caller.client, oid=caller.oid, action=action, scope=scope, linked_action=linked_action,

@@ -15,10 +15,13 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
 from azshell.errors import AzShellError
+
+if TYPE_CHECKING:
+    from azshell.auth.decision import AccessDecision
 
 
 class Headers:
@@ -83,6 +86,13 @@ class Request:
     headers: Headers
     body: bytes = b""
     caller: CallerContext = field(default_factory=CallerContext)
+    #: A dry run (``Test-AzAccess -Uri``, in-process only): the plane answers as usual but nothing it writes is
+    #: kept; ``dry_run_subject`` (an object id) is the principal to decide for instead of the token's.
+    dry_run: bool = False
+    dry_run_subject: str | None = None
+    #: The access decisions the plane took while answering (see ``azshell.auth.decision``); the router puts the
+    #: final one on the response.
+    decisions: list[AccessDecision] = field(default_factory=list, repr=False)
 
     @classmethod
     def build(cls, method: str, url: str, *, headers: Mapping[str, str] | Iterable[tuple[str, str]] | None = None,
@@ -135,6 +145,8 @@ class Response:
     status: int
     headers: Headers = field(default_factory=Headers)
     body: bytes = b""
+    #: The access decision behind this answer (None when the plane took none); never sent on the wire.
+    decision: AccessDecision | None = field(default=None, repr=False)
 
     @classmethod
     def json(cls, status: int, obj: Any, headers: Mapping[str, str] | Iterable[tuple[str, str]] | None = None) -> Response:

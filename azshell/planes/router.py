@@ -6,7 +6,8 @@ in front (tests).
 
 ``Planes.dispatch`` never lets an exception escape except ``HostUnreachableError`` (the caller's transport
 turns it into a connection error): a ``PlaneError`` becomes its own response, anything else a logged 500
-``InternalServerError``.
+``InternalServerError``. The access decision the plane took (``request.decisions``, see
+``azshell.auth.decision``) is put on the response it returns, whichever way it was made.
 """
 
 from __future__ import annotations
@@ -115,12 +116,17 @@ class Planes:
         if route is None:
             raise no_such_host(request)
         try:
-            return route.handler(request, self.world)
+            response = route.handler(request, self.world)
         except HostUnreachableError:
             raise
         except PlaneError as exc:
-            return exc.to_response()
+            response = exc.to_response()
         except Exception:  # noqa: BLE001 - the last line of defence: log and answer 500, never crash the caller
             log.exception("plane %s failed on %s %s://%s%s", route.name, request.method, request.scheme,
                           request.authority, request.raw_path)
             return arm_error(500, INTERNAL_SERVER_ERROR, INTERNAL_SERVER_ERROR_MESSAGE, gateway=False).to_response()
+        if response.decision is None and request.decisions:
+            from azshell.auth.decision import final_decision
+
+            response.decision = final_decision(request.decisions)
+        return response

@@ -83,7 +83,7 @@ class Service:
         resource_types: ``"module:ATTRIBUTE"`` of its tuple of ``ResourceType`` (the ARM catalogue).
         namespaces: ARM provider namespaces it owns that have no resource types of their own.
         migrations: ``"module:ATTRIBUTE"`` of its ordered migrations (append, never edit).
-        cmdlets: modules holding ``COMMANDS`` / ``COMPLETERS`` / ``register_views``.
+        cmdlets: modules holding ``COMMANDS`` / ``COMPLETERS`` / ``register_views(views)``.
         az: module holding ``AZ_COMMANDS`` (its ``az`` group).
         checks: module holding ``CHECKS`` (tutorial state checks by kind).
     """
@@ -183,13 +183,14 @@ class Registry:
         return [cls for mod in self.cmdlet_modules() for cls in getattr(mod, "COMMANDS", ())]
 
     def register_cmdlets(self, commands: Any) -> None:
-        """Add every service's cmdlets to ``commands`` (a ``CommandRegistry``) and register their views."""
+        """Add every service's cmdlets to ``commands`` (a ``CommandRegistry``) and register their views in
+        ``commands.views``."""
         for mod in self.cmdlet_modules():
             for cls in getattr(mod, "COMMANDS", ()):
                 commands.register(cls)
             register_views = getattr(mod, "register_views", None)
             if callable(register_views):
-                register_views()
+                register_views(commands.views)
 
     def completers(self) -> dict[str, Callable[[Any], list[str]]]:
         """Value completers by key (``Param.completer``), from every service's cmdlet modules."""

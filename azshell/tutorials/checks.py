@@ -6,6 +6,17 @@ the store (resources, role assignments, vault policies, Data Lake ACLs) and the 
 started (``token.issued``, ``http.request`` — appended by :mod:`azshell.http` for every in-process request —,
 ``keyvault.secret.read``, ``datalake.op``).
 
+This module holds the machinery (:class:`CheckContext`, :func:`run_check`, :func:`run_matcher`), the kinds that
+belong to no service (``all``, ``any``, ``resource``, ``host``, ``http``, ``variable``, ``command``) and the
+mistake matchers.
+The kinds that read one service's state live with it (``azshell/services/<name>/checks.py``, a ``CHECKS`` table
+of kind → ``check(ctx, params) -> CheckResult``) and are found through the world's registry
+(``ctx.world.registry.checks()``), so they load when a tutorial first checks a step::
+
+    def _vault(ctx: CheckContext, p: dict[str, Any]) -> CheckResult: ...
+
+    CHECKS: dict[str, Check] = {"vault": _vault}
+
 Principals are named by role in the tutorial, not by ID: ``"vm"`` (the VM's system-assigned identity),
 ``"uai"`` (the user-assigned identity ``{identity}`` in ``{identity_rg}``), ``"webapp"``/``"functionapp"``
 (the app's system-assigned identity), ``"host"`` (whichever identity the session's host uses).
@@ -17,17 +28,26 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl, unquote
+from urllib.parse import unquote
 
 if TYPE_CHECKING:
     from azshell.model.types import Event, Resource
     from azshell.world import World
 
-__all__ = ["CHECKS", "MATCHERS", "CheckContext", "CheckResult", "run_check", "run_matcher"]
+__all__ = [
+    "CHECKS",
+    "MATCHERS",
+    "Check",
+    "CheckContext",
+    "CheckResult",
+    "covers",
+    "find_check",
+    "resource_matches",
+    "run_check",
+    "run_matcher",
+    "same_id",
+]
 
-ARM = "https://management.azure.com/"
-TOKEN_HOSTS = ("169.254.169.254", "localhost", "127.0.0.1")
-TOKEN_PATHS = ("/metadata/identity/oauth2/token", "/oauth2/token", "/msi/token")
 EVENT_SCAN = 3000
 
 
@@ -117,6 +137,7 @@ class CheckResult:
 
 
 Check = Callable[[CheckContext, dict[str, Any]], CheckResult]
+#: the kinds of no service (the services' come from the registry)
 CHECKS: dict[str, Check] = {}
 MATCHERS: dict[str, Callable[[CheckContext, dict[str, Any]], bool]] = {}
 
@@ -136,12 +157,20 @@ def matcher(name: str) -> Callable[[Callable[[CheckContext, dict[str, Any]], boo
     return deco
 
 
+def find_check(ctx: CheckContext, kind: str) -> Check | None:
+    """The check of ``kind``: one of this module's, or one of a service's in the world's registry."""
+    fn = CHECKS.get(kind)
+    if fn is None:
+        fn = ctx.world.registry.checks().get(kind)
+    return fn
+
+
 def run_check(ctx: CheckContext, spec: dict[str, Any]) -> CheckResult:
     """Evaluate one check; an unknown kind or a failure inside is a failed check, never an exception."""
-    fn = CHECKS.get(str(spec.get("kind", "")))
-    if fn is None:
-        return CheckResult(False, f"unknown check {spec.get('kind')!r}")
     try:
+        fn = find_check(ctx, str(spec.get("kind", "")))
+        if fn is None:
+            return CheckResult(False, f"unknown check {spec.get('kind')!r}")
         return fn(ctx, spec)
     except Exception as e:  # a check must never break the shell
         return CheckResult(False, f"check failed: {type(e).__name__}: {e}")
@@ -157,11 +186,13 @@ def run_matcher(ctx: CheckContext, spec: dict[str, Any]) -> bool:
         return False
 
 
-def _same(a: str | None, b: str | None) -> bool:
+def same_id(a: str | None, b: str | None) -> bool:
+    """Two resource IDs (or scopes) name the same thing: case and a trailing slash aside."""
     return (a or "").rstrip("/").casefold() == (b or "").rstrip("/").casefold()
 
 
-def _covers(outer: str, inner: str) -> bool:
+def covers(outer: str, inner: str) -> bool:
+    """``outer`` is ``inner`` or a scope above it (an assignment there applies to ``inner``)."""
     o, i = outer.rstrip("/").casefold(), inner.rstrip("/").casefold()
     return o == i or i.startswith(o + "/") or o == ""
 
@@ -186,14 +217,6 @@ def _any(ctx: CheckContext, p: dict[str, Any]) -> CheckResult:
     return last
 
 
-@check("resource_group")
-def _rg(ctx: CheckContext, p: dict[str, Any]) -> CheckResult:
-    rg = p.get("rg") or ctx.vars.get("rg", "")
-    if ctx.world.store.get_resource_group(ctx.sub, rg) is None:
-        return CheckResult(False, f"resource group {rg} does not exist yet")
-    return CheckResult(True, f"resource group {rg} exists")
-
-
 @check("resource")
 def _resource(ctx: CheckContext, p: dict[str, Any]) -> CheckResult:
     """``{type = "Microsoft.KeyVault/vaults", name = "{vault}"}`` in ``{rg}`` (or ``rg``)."""
@@ -201,105 +224,6 @@ def _resource(ctx: CheckContext, p: dict[str, Any]) -> CheckResult:
     if ctx.resource(rid) is None:
         return CheckResult(False, f"{p['type'].rsplit('/', 1)[-1]} {p['name']} does not exist yet")
     return CheckResult(True)
-
-
-@check("vm")
-def _vm(ctx: CheckContext, p: dict[str, Any]) -> CheckResult:
-    if ctx.resource(ctx.vm_id(p.get("rg"), p.get("vm"))) is None:
-        return CheckResult(False, f"VM {p.get('vm') or ctx.vars.get('vm')} does not exist yet")
-    return CheckResult(True)
-
-
-def _identity_matches(res: Resource | None, want: str, uai: str | None) -> CheckResult:
-    if res is None:
-        return CheckResult(False, "the resource does not exist yet")
-    ident = res.identity
-    has_sys = ident is not None and ident.has_system
-    has_user = ident is not None and ident.has_user and bool(ident.user_assigned)
-    want_l = want.replace(" ", "").casefold()
-    if want_l == "none":
-        ok = not has_sys and not has_user
-    elif want_l == "systemassigned":
-        ok = has_sys
-    elif want_l == "systemonly":
-        ok = has_sys and not has_user
-    elif want_l == "userassigned":
-        ok = has_user
-    elif want_l == "useronly":
-        ok = has_user and not has_sys
-    else:
-        ok = has_sys and has_user
-    if ok and uai and want_l in ("userassigned", "useronly", "systemassigned,userassigned"):
-        ok = ident is not None and any(_same(k, uai) for k in ident.user_assigned)
-    current = ident.type if ident is not None else "None"
-    return CheckResult(ok, f"identity type is {current}")
-
-
-@check("vm_identity")
-def _vm_identity(ctx: CheckContext, p: dict[str, Any]) -> CheckResult:
-    uai = ctx.uai_id() if p.get("identity") else None
-    return _identity_matches(ctx.resource(ctx.vm_id(p.get("rg"), p.get("vm"))), str(p.get("type", "SystemAssigned")),
-                             uai)
-
-
-@check("app_identity")
-def _app_identity(ctx: CheckContext, p: dict[str, Any]) -> CheckResult:
-    uai = ctx.uai_id() if p.get("identity") else None
-    return _identity_matches(ctx.resource(ctx.site_id(p.get("rg"), p.get("app"))),
-                             str(p.get("type", "SystemAssigned")), uai)
-
-
-@check("vm_extension")
-def _vm_extension(ctx: CheckContext, p: dict[str, Any]) -> CheckResult:
-    present = bool(p.get("present", True))
-    name = str(p.get("name", "ManagedIdentityExtensionForWindows"))
-    found = ctx.resource(f"{ctx.vm_id()}/extensions/{name}") is not None
-    if found == present:
-        return CheckResult(True)
-    return CheckResult(False, f"extension {name} is {'not ' if not found else ''}installed")
-
-
-@check("user_identity")
-def _uai(ctx: CheckContext, p: dict[str, Any]) -> CheckResult:
-    if ctx.resource(ctx.uai_id(p.get("rg"), p.get("name"))) is None:
-        return CheckResult(False, f"user-assigned identity {p.get('name') or ctx.vars.get('identity')} does not exist")
-    return CheckResult(True)
-
-
-def _role_guid(ctx: CheckContext, role: str) -> str | None:
-    defs = ctx.world.store.find_role_definitions(role)
-    return defs[0].id if defs else None
-
-
-@check("role_assignment")
-def _role_assignment(ctx: CheckContext, p: dict[str, Any]) -> CheckResult:
-    """``principal`` has ``role`` at ``scope`` (``match = "covers"`` also accepts a broader scope)."""
-    pid = ctx.principal(str(p.get("principal", "vm")))
-    role = str(p.get("role", "Reader"))
-    if pid is None:
-        return CheckResult(False, "the identity does not exist yet")
-    guid = _role_guid(ctx, role)
-    scope = ctx.scope(str(p.get("scope", "resource_group")))
-    covers = p.get("match") == "covers"
-    for ra in ctx.world.store.list_role_assignments_for([pid]):
-        if guid is not None and ra.role_definition_id.casefold() != guid.casefold():
-            continue
-        if _same(ra.scope, scope) or (covers and _covers(ra.scope, scope)):
-            return CheckResult(True)
-    return CheckResult(False, f"no {role} assignment for {pid} at {scope}")
-
-
-@check("group_member")
-def _group_member(ctx: CheckContext, p: dict[str, Any]) -> CheckResult:
-    pid = ctx.principal(str(p.get("principal", "vm")))
-    group = str(p.get("group") or ctx.vars.get("group", ""))
-    groups = [g for g in ctx.world.store.find_directory_objects(display_name=group)] if group else []
-    if pid is None or not groups:
-        return CheckResult(False, "the group or the identity does not exist")
-    for g in groups:
-        if pid in ctx.world.store.list_group_members(g.object_id):
-            return CheckResult(True)
-    return CheckResult(False, f"{pid} is not a member of {group}")
 
 
 @check("host")
@@ -311,78 +235,7 @@ def _host(ctx: CheckContext, p: dict[str, Any]) -> CheckResult:
     if ctx.host is None:
         return CheckResult(False, "you are not on a host yet")
     want = ctx.vm_id() if on == "vm" else ctx.site_id()
-    return CheckResult(_same(ctx.host[1], want), f"you are on {ctx.host[1].rsplit('/', 1)[-1]}")
-
-
-@check("keyvault_access")
-def _kv_access(ctx: CheckContext, p: dict[str, Any]) -> CheckResult:
-    """The identity may read secrets of ``{vault}``: an access policy with ``get``, or an RBAC data role."""
-    pid = ctx.principal(str(p.get("principal", "vm")))
-    vault = ctx.resource(ctx.scope("vault"))
-    if pid is None or vault is None:
-        return CheckResult(False, "the vault or the identity does not exist yet")
-    if vault.properties.get("enableRbacAuthorization"):
-        for ra in ctx.world.store.list_role_assignments_for([pid]):
-            if _covers(ra.scope, vault.id):
-                rd = ctx.world.store.get_role_definition(ra.role_definition_id)
-                if rd is not None and rd.role_name in ("Key Vault Secrets User", "Key Vault Secrets Officer",
-                                                       "Key Vault Administrator"):
-                    return CheckResult(True)
-        return CheckResult(False, "no Key Vault data role for the identity")
-    for pol in vault.properties.get("accessPolicies") or []:
-        if str(pol.get("objectId", "")).casefold() == pid.casefold():
-            perms = [str(x).casefold() for x in (pol.get("permissions") or {}).get("secrets", [])]
-            if "get" in perms or "all" in perms:
-                return CheckResult(True)
-    return CheckResult(False, "no access policy with secret 'get' for the identity")
-
-
-@check("secret")
-def _secret(ctx: CheckContext, p: dict[str, Any]) -> CheckResult:
-    from azshell.services.keyvault import model as kv
-
-    vault, name = ctx.vars.get("vault", ""), ctx.vars.get("secret", "")
-    if kv.get_secret(ctx.world.store, vault, name) is None:
-        return CheckResult(False, f"secret {name} does not exist in {vault}")
-    return CheckResult(True)
-
-
-def _store_id(ctx: CheckContext) -> str | None:
-    res = ctx.resource(f"{ctx.rg_id()}/providers/Microsoft.DataLakeStore/accounts/{ctx.vars.get('store', '')}")
-    return str(res.properties.get("accountId")) if res is not None else None
-
-
-@check("datalake_item")
-def _dl_item(ctx: CheckContext, p: dict[str, Any]) -> CheckResult:
-    from azshell.services.datalake import model as dl
-
-    sid = _store_id(ctx)
-    path = str(p.get("path", "/"))
-    if sid is None or dl.get_entry(ctx.world.store, sid, path) is None:
-        return CheckResult(False, f"{path} does not exist in the store")
-    return CheckResult(True)
-
-
-@check("datalake_acl")
-def _dl_acl(ctx: CheckContext, p: dict[str, Any]) -> CheckResult:
-    """The identity has at least ``perms`` (``r-x``/``rwx``) on ``path`` (and as a default entry if asked)."""
-    from azshell.services.datalake import model as dl
-
-    sid = _store_id(ctx)
-    pid = ctx.principal(str(p.get("principal", "vm")))
-    path = str(p.get("path", "/"))
-    entry = dl.get_entry(ctx.world.store, sid, path) if sid else None
-    if entry is None or pid is None:
-        return CheckResult(False, f"{path} or the identity does not exist yet")
-    want = 0
-    for ch, bit in zip(str(p.get("perms", "r-x")), (4, 2, 1), strict=False):
-        if ch != "-":
-            want |= bit
-    entries = entry.default_acl if p.get("default") else entry.acl
-    for e in entries:
-        if e.type == "user" and e.name.casefold() == pid.casefold() and e.perm & want == want:
-            return CheckResult(True)
-    return CheckResult(False, f"no {'default ' if p.get('default') else ''}ACL entry {p.get('perms')} on {path}")
+    return CheckResult(same_id(ctx.host[1], want), f"you are on {ctx.host[1].rsplit('/', 1)[-1]}")
 
 
 # ------------------------------------------------------------------------------------------------ events
@@ -390,47 +243,9 @@ def _http_events(ctx: CheckContext) -> list[Event]:
     return ctx.events("http.request")
 
 
-def _resource_matches(got: str, want: str) -> bool:
+def resource_matches(got: str, want: str) -> bool:
+    """Two token audiences (resource URIs) are the same, a trailing slash aside."""
     return got.rstrip("/").casefold() == want.rstrip("/").casefold()
-
-
-def _is_token_request(data: dict[str, Any]) -> bool:
-    path = str(data.get("path", "")).casefold().rstrip("/")
-    return path in TOKEN_PATHS or (str(data.get("host", "")) in TOKEN_HOSTS and path.endswith("/oauth2/token"))
-
-
-@check("token")
-def _token(ctx: CheckContext, p: dict[str, Any]) -> CheckResult:
-    """A token for ``resource`` was handed to ``principal`` since the tutorial started (by the VM's/app's
-    token endpoint; ``selector = "client_id"`` also requires the request to name the user-assigned identity)."""
-    resource = str(p.get("resource", ARM))
-    ref = str(p.get("principal", "vm"))
-    pid = ctx.principal(ref)
-    host_ref = "webapp" if ref in ("webapp", "functionapp") else "vm"
-    host_id = ctx.site_id() if host_ref == "webapp" else ctx.vm_id()
-    for e in reversed(_http_events(ctx)):
-        d = e.data
-        if not _is_token_request(d) or int(d.get("status", 0)) != 200 or not _same(d.get("caller"), host_id):
-            continue
-        if not _resource_matches(str(d.get("resource", "")), resource):
-            continue
-        sel = p.get("selector")
-        if sel:
-            q = dict(parse_qsl(str(d.get("query", ""))))
-            val = next((q[k] for k in ("client_id", "clientid", "object_id", "principal_id", "msi_res_id",
-                                       "mi_res_id") if k in q), "")
-            uai = ctx.resource(ctx.uai_id())
-            want = {str(uai.properties.get("clientId", "")).casefold(), str(uai.properties.get("principalId", ""))
-                    .casefold(), uai.id.casefold()} if uai is not None else set()
-            if val.casefold() not in want:
-                continue
-        return CheckResult(True)
-    if pid is not None:
-        for e in reversed(ctx.events("token.issued")):
-            if e.data.get("principal") == pid and _resource_matches(str(e.data.get("resource", "")), resource) \
-                    and e.data.get("kind") == "managed_identity":
-                return CheckResult(True)
-    return CheckResult(False, f"no token for {resource} from the identity endpoint yet")
 
 
 @check("http")
@@ -451,37 +266,10 @@ def _http(ctx: CheckContext, p: dict[str, Any]) -> CheckResult:
             continue
         if query_re is not None and not query_re.search(unquote(str(d.get("query", "")))):
             continue
-        if want_caller is not None and not _same(d.get("caller"), want_caller):
+        if want_caller is not None and not same_id(d.get("caller"), want_caller):
             continue
         return CheckResult(True)
     return CheckResult(False, f"no {method} {p.get('path', '')} answered {status} yet")
-
-
-@check("secret_read")
-def _secret_read(ctx: CheckContext, p: dict[str, Any]) -> CheckResult:
-    pid = ctx.principal(str(p.get("principal", "vm")))
-    for e in reversed(ctx.events("keyvault.secret.read")):
-        d = e.data
-        if str(d.get("vault", "")).casefold() == ctx.vars.get("vault", "").casefold() \
-                and str(d.get("name", "")).casefold() == ctx.vars.get("secret", "").casefold() \
-                and pid is not None and str(d.get("oid", "")).casefold() == pid.casefold():
-            return CheckResult(True)
-    return CheckResult(False, "the identity has not read the secret yet")
-
-
-@check("datalake_op")
-def _datalake_op(ctx: CheckContext, p: dict[str, Any]) -> CheckResult:
-    pid = ctx.principal(str(p.get("principal", "vm")))
-    op = str(p.get("op", "LISTSTATUS")).upper()
-    path_re = re.compile(str(p.get("path", ".*")), re.I)
-    for e in reversed(ctx.events("datalake.op")):
-        d = e.data
-        if str(d.get("op", "")).upper() != op or not path_re.fullmatch(str(d.get("path", ""))):
-            continue
-        if pid is not None and str(d.get("caller", "")).casefold() == pid.casefold() \
-                and d.get("status", 200) in (200, 201) and not d.get("denied"):
-            return CheckResult(True)
-    return CheckResult(False, f"the identity has not done {op} yet")
 
 
 @check("variable")
@@ -495,7 +283,7 @@ def _variable(ctx: CheckContext, p: dict[str, Any]) -> CheckResult:
         claims = _jwt_claims(str(value))
         if claims is None:
             return CheckResult(False, f"${p['name']} is not an access token")
-        if not _resource_matches(str(claims.get("aud", "")), str(aud)):
+        if not resource_matches(str(claims.get("aud", "")), str(aud)):
             return CheckResult(False, f"${p['name']} is a token for {claims.get('aud')}")
     return CheckResult(True)
 
@@ -569,6 +357,11 @@ def _m_check(ctx: CheckContext, p: dict[str, Any]) -> bool:
     return r.ok != bool(p.get("negate", False))
 
 
+def _role_guid(ctx: CheckContext, role: str) -> str | None:
+    defs = ctx.world.store.find_role_definitions(role)
+    return defs[0].id if defs else None
+
+
 @matcher("wrong_scope")
 def _m_wrong_scope(ctx: CheckContext, p: dict[str, Any]) -> bool:
     """The identity holds ``role`` somewhere, but not at (or above) the scope the step needs."""
@@ -579,7 +372,7 @@ def _m_wrong_scope(ctx: CheckContext, p: dict[str, Any]) -> bool:
     scope = ctx.scope(str(p.get("scope", "resource_group")))
     mine = [ra for ra in ctx.world.store.list_role_assignments_for([pid])
             if guid is None or ra.role_definition_id.casefold() == guid.casefold()]
-    return bool(mine) and not any(_covers(ra.scope, scope) for ra in mine)
+    return bool(mine) and not any(covers(ra.scope, scope) for ra in mine)
 
 
 @matcher("stale_token")

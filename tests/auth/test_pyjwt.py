@@ -15,21 +15,9 @@ import pytest
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-import azshell.auth.errors as errors_module
+import azshell.auth.errors as E
 import azshell.auth.keys as keys_module
 import azshell.auth.tokens as tokens_module
-from azshell.auth.errors import (
-    ExpiredTokenError,
-    InvalidAudienceError,
-    InvalidIssuerError,
-    InvalidSignatureError,
-    MalformedTokenError,
-    NotYetValidError,
-    TokenValidationError,
-    UnknownKeyError,
-    UnsupportedAlgorithmError,
-    WrongTenantError,
-)
 from azshell.auth.resources import ARM_AUDIENCES
 from azshell.auth.tokens import TokenService
 from azshell.clock import FixedClock, SystemClock
@@ -109,7 +97,7 @@ def test_time_checks_use_the_injected_clock(tokens: TokenService, genuine: str, 
         jwt.decode(genuine, tokens.key_ring().active.public_key, algorithms=["RS256"], audience=ARM)
     assert tokens.verify(genuine, audiences=ARM_AUDIENCES)["aud"] == ARM
     clock.advance(86400 + 301)
-    with pytest.raises(ExpiredTokenError):
+    with pytest.raises(E.ExpiredTokenError):
         tokens.verify(genuine, audiences=ARM_AUDIENCES)
 
 
@@ -139,76 +127,76 @@ def _twin(last: str) -> str:
     return alphabet[alphabet.index(last) ^ 1]
 
 
-CASES: list[tuple[str, Forge, type[TokenValidationError] | None]] = [
+CASES: list[tuple[str, Forge, type[E.TokenValidationError] | None]] = [
     # structure
-    ("not a JWT", lambda h, c, t, k, s, n: "not-a-jwt", MalformedTokenError),
-    ("two segments", lambda h, c, t, k, s, n: t.rsplit(".", 1)[0], MalformedTokenError),
-    ("four segments", lambda h, c, t, k, s, n: t + ".x", MalformedTokenError),
-    ("header is a JSON array", lambda h, c, t, k, s, n: f"{b64json([1])}.{b64json(c)}.x", MalformedTokenError),
-    ("claims are not JSON", lambda h, c, t, k, s, n: f"{b64json(h)}.{b64(b'nope')}.x", MalformedTokenError),
-    ("padded header", lambda h, c, t, k, s, n: f"{b64json(h)}=.{t.split('.', 1)[1]}", MalformedTokenError),
+    ("not a JWT", lambda h, c, t, k, s, n: "not-a-jwt", E.MalformedTokenError),
+    ("two segments", lambda h, c, t, k, s, n: t.rsplit(".", 1)[0], E.MalformedTokenError),
+    ("four segments", lambda h, c, t, k, s, n: t + ".x", E.MalformedTokenError),
+    ("header is a JSON array", lambda h, c, t, k, s, n: f"{b64json([1])}.{b64json(c)}.x", E.MalformedTokenError),
+    ("claims are not JSON", lambda h, c, t, k, s, n: f"{b64json(h)}.{b64(b'nope')}.x", E.MalformedTokenError),
+    ("padded header", lambda h, c, t, k, s, n: f"{b64json(h)}=.{t.split('.', 1)[1]}", E.MalformedTokenError),
     # algorithm
-    ("alg none", lambda h, c, t, k, s, n: f"{b64json({**h, 'alg': 'none'})}.{b64json(c)}.", UnsupportedAlgorithmError),
-    ("HS256 keyed with the public key", _hs256, UnsupportedAlgorithmError),
+    ("alg none", lambda h, c, t, k, s, n: f"{b64json({**h, 'alg': 'none'})}.{b64json(c)}.", E.UnsupportedAlgorithmError),
+    ("HS256 keyed with the public key", _hs256, E.UnsupportedAlgorithmError),
     ("RS512 with our key", lambda h, c, t, k, s, n: rs256(k, {**h, "alg": "RS512"}, c, hashes.SHA512()),
-     UnsupportedAlgorithmError),
+     E.UnsupportedAlgorithmError),
     ("bad signature and alg none", lambda h, c, t, k, s, n: f"{b64json({**h, 'alg': 'none'})}.{b64json(c)}.AAAA",
-     UnsupportedAlgorithmError),
+     E.UnsupportedAlgorithmError),
     # key
-    ("unknown kid", lambda h, c, t, k, s, n: rs256(k, {**h, "kid": "forged", "x5t": "forged"}, c), UnknownKeyError),
-    ("no kid, no x5t", lambda h, c, t, k, s, n: rs256(k, {"typ": "JWT", "alg": "RS256"}, c), UnknownKeyError),
-    ("kid not a string", lambda h, c, t, k, s, n: rs256(k, {**h, "kid": 7}, c), UnknownKeyError),
+    ("unknown kid", lambda h, c, t, k, s, n: rs256(k, {**h, "kid": "forged", "x5t": "forged"}, c), E.UnknownKeyError),
+    ("no kid, no x5t", lambda h, c, t, k, s, n: rs256(k, {"typ": "JWT", "alg": "RS256"}, c), E.UnknownKeyError),
+    ("kid not a string", lambda h, c, t, k, s, n: rs256(k, {**h, "kid": 7}, c), E.UnknownKeyError),
     ("x5t only", lambda h, c, t, k, s, n: rs256(k, {"typ": "JWT", "alg": "RS256", "x5t": h["x5t"]}, c), None),
     # signature (PyJWT)
-    ("foreign key, our kid", lambda h, c, t, k, s, n: rs256(s, h, c), InvalidSignatureError),
+    ("foreign key, our kid", lambda h, c, t, k, s, n: rs256(s, h, c), E.InvalidSignatureError),
     ("claims tampered", lambda h, c, t, k, s, n: ".".join([t.split(".")[0], b64json({**c, "oid": "x"}),
-                                                          t.split(".")[2]]), InvalidSignatureError),
-    ("truncated signature", lambda h, c, t, k, s, n: t[:-12], InvalidSignatureError),
-    ("padded signature", lambda h, c, t, k, s, n: t + "==", InvalidSignatureError),
-    ("signature removed", lambda h, c, t, k, s, n: t.rsplit(".", 1)[0] + ".", InvalidSignatureError),
-    ("signature not base64url", lambda h, c, t, k, s, n: t.rsplit(".", 1)[0] + ".!!!!", InvalidSignatureError),
-    ("signature not canonical base64url", lambda h, c, t, k, s, n: t[:-1] + _twin(t[-1]), InvalidSignatureError),
+                                                          t.split(".")[2]]), E.InvalidSignatureError),
+    ("truncated signature", lambda h, c, t, k, s, n: t[:-12], E.InvalidSignatureError),
+    ("padded signature", lambda h, c, t, k, s, n: t + "==", E.InvalidSignatureError),
+    ("signature removed", lambda h, c, t, k, s, n: t.rsplit(".", 1)[0] + ".", E.InvalidSignatureError),
+    ("signature not base64url", lambda h, c, t, k, s, n: t.rsplit(".", 1)[0] + ".!!!!", E.InvalidSignatureError),
+    ("signature not canonical base64url", lambda h, c, t, k, s, n: t[:-1] + _twin(t[-1]), E.InvalidSignatureError),
     ("unknown crit header, signed by us", lambda h, c, t, k, s, n: rs256(k, {**h, "crit": ["x"]}, c),
-     InvalidSignatureError),
-    ("foreign key and wrong audience", lambda h, c, t, k, s, n: rs256(s, h, {**c, "aud": "x"}), InvalidSignatureError),
+     E.InvalidSignatureError),
+    ("foreign key and wrong audience", lambda h, c, t, k, s, n: rs256(s, h, {**c, "aud": "x"}), E.InvalidSignatureError),
     # issuer (PyJWT: issuer=, require iss/tid)
-    ("wrong issuer", _signed(iss=f"https://sts.windows.net/{OTHER_TENANT}/"), InvalidIssuerError),
+    ("wrong issuer", _signed(iss=f"https://sts.windows.net/{OTHER_TENANT}/"), E.InvalidIssuerError),
     ("v2 issuer", lambda h, c, t, k, s, n: rs256(k, h, {**c, "iss": f"https://login.microsoftonline.com/{c['tid']}/v2.0"}),
-     InvalidIssuerError),
-    ("no iss", _without("iss"), InvalidIssuerError),
-    ("iss not a string", _signed(iss=5), InvalidIssuerError),
-    ("no tid", _without("tid"), InvalidIssuerError),
-    ("tid not a string", _signed(tid=5), InvalidIssuerError),
-    ("wrong issuer and wrong audience", _signed(iss="https://sts.windows.net/x/", aud="x"), InvalidIssuerError),
-    ("no aud and wrong issuer", _without("aud", iss="https://sts.windows.net/x/"), InvalidIssuerError),
-    ("no exp and wrong issuer", _without("exp", iss="https://sts.windows.net/x/"), InvalidIssuerError),
+     E.InvalidIssuerError),
+    ("no iss", _without("iss"), E.InvalidIssuerError),
+    ("iss not a string", _signed(iss=5), E.InvalidIssuerError),
+    ("no tid", _without("tid"), E.InvalidIssuerError),
+    ("tid not a string", _signed(tid=5), E.InvalidIssuerError),
+    ("wrong issuer and wrong audience", _signed(iss="https://sts.windows.net/x/", aud="x"), E.InvalidIssuerError),
+    ("no aud and wrong issuer", _without("aud", iss="https://sts.windows.net/x/"), E.InvalidIssuerError),
+    ("no exp and wrong issuer", _without("exp", iss="https://sts.windows.net/x/"), E.InvalidIssuerError),
     # audience (PyJWT: audience=, plus Azure's single-string rule)
-    ("wrong audience", _signed(aud="https://vault.azure.net"), InvalidAudienceError),
-    ("audience list", _signed(aud=[ARM]), InvalidAudienceError),
-    ("no aud", _without("aud"), InvalidAudienceError),
-    ("empty aud", _signed(aud=""), InvalidAudienceError),
+    ("wrong audience", _signed(aud="https://vault.azure.net"), E.InvalidAudienceError),
+    ("audience list", _signed(aud=[ARM]), E.InvalidAudienceError),
+    ("no aud", _without("aud"), E.InvalidAudienceError),
+    ("empty aud", _signed(aud=""), E.InvalidAudienceError),
     ("expired and wrong audience", lambda h, c, t, k, s, n: rs256(k, h, {**c, "exp": n - 3600, "aud": "x"}),
-     InvalidAudienceError),
+     E.InvalidAudienceError),
     # claim types (ours: PyJWT would coerce with int())
-    ("exp as a string", lambda h, c, t, k, s, n: rs256(k, h, {**c, "exp": str(c["exp"])}), MalformedTokenError),
-    ("exp as a float", lambda h, c, t, k, s, n: rs256(k, h, {**c, "exp": float(c["exp"])}), MalformedTokenError),
-    ("exp as a boolean", _signed(exp=True), MalformedTokenError),
-    ("no exp", _without("exp"), MalformedTokenError),
-    ("no nbf, no iat", _without("nbf", "iat"), MalformedTokenError),
+    ("exp as a string", lambda h, c, t, k, s, n: rs256(k, h, {**c, "exp": str(c["exp"])}), E.MalformedTokenError),
+    ("exp as a float", lambda h, c, t, k, s, n: rs256(k, h, {**c, "exp": float(c["exp"])}), E.MalformedTokenError),
+    ("exp as a boolean", _signed(exp=True), E.MalformedTokenError),
+    ("no exp", _without("exp"), E.MalformedTokenError),
+    ("no nbf, no iat", _without("nbf", "iat"), E.MalformedTokenError),
     # time (ours: the injected clock, five minutes of skew)
-    ("expired", lambda h, c, t, k, s, n: rs256(k, h, {**c, "exp": n - 3600}), ExpiredTokenError),
+    ("expired", lambda h, c, t, k, s, n: rs256(k, h, {**c, "exp": n - 3600}), E.ExpiredTokenError),
     ("expired and not yet valid", lambda h, c, t, k, s, n: rs256(k, h, {**c, "exp": n - 3600, "nbf": n + 3600}),
-     ExpiredTokenError),
+     E.ExpiredTokenError),
     ("expired, other tenant", lambda h, c, t, k, s, n: rs256(k, h, {
         **c, "exp": n - 3600, "tid": OTHER_TENANT, "iss": f"https://sts.windows.net/{OTHER_TENANT}/"}),
-     ExpiredTokenError),
+     E.ExpiredTokenError),
     ("exp within skew", lambda h, c, t, k, s, n: rs256(k, h, {**c, "exp": n - 300}), None),
-    ("not yet valid", lambda h, c, t, k, s, n: rs256(k, h, {**c, "nbf": n + 301}), NotYetValidError),
+    ("not yet valid", lambda h, c, t, k, s, n: rs256(k, h, {**c, "nbf": n + 301}), E.NotYetValidError),
     ("nbf within skew", lambda h, c, t, k, s, n: rs256(k, h, {**c, "nbf": n + 300}), None),
     ("no nbf, iat in the future", lambda h, c, t, k, s, n: rs256(
-        k, h, {**{x: v for x, v in c.items() if x != "nbf"}, "iat": n + 3600}), NotYetValidError),
+        k, h, {**{x: v for x, v in c.items() if x != "nbf"}, "iat": n + 3600}), E.NotYetValidError),
     # tenant
-    ("other tenant", _signed(tid=OTHER_TENANT, iss=f"https://sts.windows.net/{OTHER_TENANT}/"), WrongTenantError),
+    ("other tenant", _signed(tid=OTHER_TENANT, iss=f"https://sts.windows.net/{OTHER_TENANT}/"), E.WrongTenantError),
     # PyJWT would refuse these; Azure's validator does not check them, nor do we
     ("sub not a string", _signed(sub=5), None),
     ("jti not a string", _signed(jti=5), None),
@@ -218,16 +206,16 @@ CASES: list[tuple[str, Forge, type[TokenValidationError] | None]] = [
 
 @pytest.mark.parametrize("forge, leaf", [pytest.param(f, leaf, id=name) for name, f, leaf in CASES])
 def test_failure_mode_maps_to_leaf(tokens: TokenService, genuine: str, mi: DirectoryObject, forge: Forge,
-                                   leaf: type[TokenValidationError] | None) -> None:
+                                   leaf: type[E.TokenValidationError] | None) -> None:
     h64, c64, _ = genuine.split(".")
-    stranger = rsa.generate_private_key(public_exponent=65537, key_size=2048) if leaf is InvalidSignatureError else \
+    stranger = rsa.generate_private_key(public_exponent=65537, key_size=2048) if leaf is E.InvalidSignatureError else \
         tokens.key_ring().active.private_key
     token = forge(unb64(h64), unb64(c64), genuine, tokens.key_ring().active.private_key, stranger,
                   int(tokens.clock.now()))
     if leaf is None:
         assert tokens.verify(token, audiences=ARM_AUDIENCES, tenant_id=mi.tenant_id)["oid"] == mi.object_id
         return
-    with pytest.raises(TokenValidationError) as info:
+    with pytest.raises(E.TokenValidationError) as info:
         tokens.verify(token, audiences=ARM_AUDIENCES, tenant_id=mi.tenant_id)
     assert type(info.value) is leaf, info.value
 
@@ -236,22 +224,22 @@ def test_leaves_keep_their_details(tokens: TokenService, genuine: str, mi: Direc
     h64, c64, _ = genuine.split(".")
     header, claims = unb64(h64), unb64(c64)
     key = tokens.key_ring().active.private_key
-    with pytest.raises(InvalidAudienceError) as aud:
+    with pytest.raises(E.InvalidAudienceError) as aud:
         tokens.verify(genuine, audiences=("https://vault.azure.net",))
     assert aud.value.audience == ARM and aud.value.accepted == ("https://vault.azure.net",)
     assert isinstance(aud.value.__cause__, jwt.InvalidAudienceError)
     assert str(aud.value) == (f"The access token has been obtained for wrong audience or resource '{ARM}'. It should "
                               "exactly match with one of the allowed audiences 'https://vault.azure.net'.")
-    with pytest.raises(InvalidIssuerError) as iss:
+    with pytest.raises(E.InvalidIssuerError) as iss:
         tokens.verify(rs256(key, header, {**claims, "iss": "https://evil/"}), audiences=ARM_AUDIENCES)
     assert iss.value.issuer == "https://evil/" and isinstance(iss.value.__cause__, jwt.InvalidIssuerError)
-    with pytest.raises(InvalidIssuerError) as missing:
+    with pytest.raises(E.InvalidIssuerError) as missing:
         tokens.verify(rs256(key, header, {k: v for k, v in claims.items() if k != "tid"}), audiences=ARM_AUDIENCES)
     assert missing.value.issuer == claims["iss"] and isinstance(missing.value.__cause__, jwt.MissingRequiredClaimError)
-    with pytest.raises(InvalidSignatureError) as sig:
+    with pytest.raises(E.InvalidSignatureError) as sig:
         tokens.verify(genuine[:-4] + ("AAAA" if not genuine.endswith("AAAA") else "BBBB"), audiences=ARM_AUDIENCES)
     assert isinstance(sig.value.__cause__, jwt.InvalidSignatureError)
-    with pytest.raises(WrongTenantError) as tenant:
+    with pytest.raises(E.WrongTenantError) as tenant:
         tokens.verify(genuine, audiences=ARM_AUDIENCES, tenant_id=OTHER_TENANT)
     assert (tenant.value.token_tenant, tenant.value.expected_tenant) == (mi.tenant_id, OTHER_TENANT)
 
@@ -313,26 +301,26 @@ def test_a_verified_token_is_decoded_once(tokens: TokenService, genuine: str, cl
     assert tokens.verify(genuine, audiences=ARM_AUDIENCES)["oid"] == mi.object_id  # a copy each time
     assert tokens.verify(f" {genuine}\n", audiences=ARM_AUDIENCES, tenant_id=mi.tenant_id)
     assert len(decodes) == 1
-    with pytest.raises(InvalidAudienceError):
+    with pytest.raises(E.InvalidAudienceError):
         tokens.verify(genuine, audiences=("https://vault.azure.net",))
-    with pytest.raises(WrongTenantError):
+    with pytest.raises(E.WrongTenantError):
         tokens.verify(genuine, audiences=ARM_AUDIENCES, tenant_id=OTHER_TENANT)
     clock.advance(86400 + 301)
-    with pytest.raises(ExpiredTokenError):
+    with pytest.raises(E.ExpiredTokenError):
         tokens.verify(genuine, audiences=ARM_AUDIENCES)
     assert len(decodes) == 1
     tokens.roll_keys()
     tokens.roll_keys()  # the key that signed it is no longer published
-    with pytest.raises(UnknownKeyError):
+    with pytest.raises(E.UnknownKeyError):
         tokens.verify(genuine, audiences=ARM_AUDIENCES)
 
 
 def test_failed_tokens_are_not_remembered(tokens: TokenService, genuine: str, monkeypatch: pytest.MonkeyPatch) -> None:
     tampered = genuine[:-4] + ("AAAA" if not genuine.endswith("AAAA") else "BBBB")
     for _ in range(2):
-        with pytest.raises(InvalidSignatureError):
+        with pytest.raises(E.InvalidSignatureError):
             tokens.verify(tampered, audiences=ARM_AUDIENCES)
-    with pytest.raises(InvalidAudienceError):  # PyJWT refused the audience: not remembered as verified
+    with pytest.raises(E.InvalidAudienceError):  # PyJWT refused the audience: not remembered as verified
         tokens.verify(genuine, audiences=("https://vault.azure.net",))
     decodes: list[str] = []
     real_decode = jwt.decode
@@ -372,7 +360,7 @@ def test_verified_tokens_are_bounded_and_thread_safe(tokens: TokenService, mi: D
     assert not failures
 
 
-@pytest.mark.parametrize("module", [tokens_module, keys_module, errors_module])
+@pytest.mark.parametrize("module", [tokens_module, keys_module, E])
 def test_no_module_level_mutable_state(module: object) -> None:
     mutable = {name: type(value).__name__ for name, value in vars(module).items()
                if isinstance(value, dict | list | set | bytearray) and name not in ("__all__", "__builtins__")}

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import ast
+import importlib
 import json
+import sys
+import types
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from azshell.clock import FixedClock
+from azshell.cmdlets.linux.az import AZ_VERSION, O_NAME, Az, AzCommandTable
+from azshell.cmdlets.linux.azcli import ParsedArgs
+from azshell.services.base import Service
+from azshell.services.registry import default_registry, open_world
 from azshell.session import Session
 from azshell.world import World
 
@@ -215,3 +225,91 @@ def test_keyvault_secret_set_show(shell: Shell) -> None:
     assert shell.az("az keyvault secret show --vault-name azshkv1 --name MyTestSecret --query value -o tsv") == \
         "p@ssw0rd!"
     assert shell.az_error("az keyvault secret show --vault-name nosuchvault9 --name x", 1).startswith("ERROR:")
+
+
+# ------------------------------------------------------------------------------- groups come from the services
+def _listed(outs: list[Any]) -> list[str]:
+    """The names a group help lists (the indented lines after ``Commands:``)."""
+    start = next(i for i, o in enumerate(outs) if str(o).endswith("ommands:"))
+    return [str(o).strip() for o in outs[start + 1:] if str(o).startswith("    ")]
+
+
+def test_help_lists_every_services_group(shell: Shell) -> None:
+    outs, _ = shell.run("az --help")
+    assert _listed(outs) == ["account", "appservice", "group", "identity", "keyvault", "login", "logout", "role",
+                             "version", "vm", "webapp"]
+    outs, _ = shell.run("az vm --help")
+    assert _listed(outs) == ["assign-identity", "create", "delete", "extension", "identity", "list", "show",
+                             "update"]
+    outs, _ = shell.run("az keyvault")
+    assert _listed(outs) == ["create", "secret", "show"]
+    assert shell.az("az version")["azure-cli"] == AZ_VERSION  # the one command of no service
+
+
+def test_every_service_group_is_in_its_own_package() -> None:
+    registry = default_registry()
+    owners = {s.name: set(importlib.import_module(s.az).AZ_COMMANDS) for s in registry.services if s.az}
+    first = {name: {k[0] for k in keys} for name, keys in owners.items()}
+    assert first == {"entra": {"login", "logout", "account"}, "resources": {"group"}, "compute": {"vm"},
+                     "identity": {"identity"}, "authorization": {"role"}, "web": {"appservice", "webapp"},
+                     "keyvault": {"keyvault"}}
+    every = [k for keys in owners.values() for k in keys]
+    assert len(every) == len(set(every)), "two services define the same az command"
+    assert set(every) == set(registry.az_commands())
+
+
+def test_a_new_service_adds_its_group(monkeypatch: pytest.MonkeyPatch, clock: FixedClock) -> None:
+    from tests.conftest import TEST_KEYS
+
+    def cmd_hello(az: Az, a: ParsedArgs) -> Any:
+        return {"greeting": f"hello {a.get('name')}", "subscription": az.sub}
+
+    table: AzCommandTable = {("fake", "hello"): ((O_NAME,), cmd_hello)}
+    module = types.ModuleType("azshell_test_fake_az")
+    module.AZ_COMMANDS = table  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, module.__name__, module)
+    registry = default_registry().with_service(Service(name="fake", az=module.__name__))
+    world = open_world(":memory:", clock=clock, signing_key=TEST_KEYS, registry=registry)
+    try:
+        shell = Shell(world)
+        assert shell.az("az fake hello -n you") == {"greeting": "hello you", "subscription": shell.sub}
+        assert "fake" in _listed(shell.run("az --help")[0])
+        assert shell.az("az group exists -n nothere") == "false"
+        assert "the following arguments are required: --name/-n" in shell.az_error("az fake hello", 2)
+    finally:
+        world.close()
+
+
+def test_role_definitions_are_read_once_per_call(shell: Shell) -> None:
+    vm = shell.az(f"az vm create -g {RG} -n myVM --image win2016datacenter --assign-identity")
+    pid = vm["identity"]["systemAssignedIdentity"]
+    for role in ("Reader", "Contributor"):
+        shell.az(f"az role assignment create --assignee-object-id {pid} --role {role} -g {RG}")
+    world = shell.session.world
+    seq = world.store.recent_events(None, 1)[-1].seq
+    listed = shell.az(f"az role assignment list --assignee-object-id {pid} -g {RG} --role Reader")
+    assert [a["roleDefinitionName"] for a in listed] == ["Reader"]
+    listed = shell.az(f"az role assignment list --assignee-object-id {pid} -g {RG}")
+    assert sorted(a["roleDefinitionName"] for a in listed) == ["Contributor", "Reader"]
+    reads = [e for e in world.store.recent_events(None, 500)
+             if e.seq > seq and e.kind == "http.request" and "roleDefinitions" in str(e.data.get("path"))]
+    assert len(reads) == 2  # one per az call, however many roles it names
+
+
+def _imported(path: Path) -> set[str]:
+    """Every module ``path`` imports: at the top, inside functions and under TYPE_CHECKING."""
+    out: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            out.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            out.add(node.module)
+    return out
+
+
+def test_the_az_command_imports_no_service() -> None:
+    import azshell.cmdlets.linux as linux
+
+    for path in Path(linux.__file__).parent.glob("*.py"):
+        assert not {m for m in _imported(path) if m.startswith("azshell.services")}, path.name
+

@@ -62,13 +62,31 @@ def test_state_changing_cmdlets_support_whatif() -> None:
 
 
 def test_views_registered(registry: CommandRegistry) -> None:
-    from azshell.lang import formatting
     from azshell.lang.values import PSObject
 
     for type_name, kind, props in VIEWS:
-        view = formatting.view_for(PSObject([], type_names=(type_name,)))
+        view = registry.views.view_for(PSObject([], type_names=(type_name,)))
         assert view is not None and view.kind == kind
         assert [c.label for c in view.columns] == list(props)
+
+
+def test_registries_do_not_share_views(registry: CommandRegistry) -> None:
+    """Views belong to a registry: registering in one (as a session's loader does) leaves another unchanged."""
+    from azshell.lang.values import PSObject
+
+    type_name = VIEWS[0][0]
+    obj = PSObject([], type_names=(type_name,))
+    fresh = CommandRegistry()
+    assert registry.views.view_for(obj) is not None
+    assert fresh.views.view_for(obj) is None and len(fresh.views) == 0
+    fresh.views.register("Test.OnlyHere", "list", ["Name"])
+    assert fresh.views.view_for(PSObject([], type_names=("Test.OnlyHere",))) is not None
+    assert registry.views.view_for(PSObject([], type_names=("Test.OnlyHere",))) is None
+    other = CommandRegistry()
+    register_all(other, default_registry())
+    assert other.views is not registry.views and len(other.views) == len(registry.views)
+    other.views.unregister(type_name)
+    assert other.views.view_for(obj) is None and registry.views.view_for(obj) is not None
 
 
 def test_completer_keys_are_known() -> None:

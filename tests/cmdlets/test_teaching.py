@@ -50,6 +50,7 @@ def test_permissions_and_check_access_endpoints(arm: ArmClient, world: World) ->
 
 
 def test_check_access_needs_role_assignment_read(arm: ArmClient, world: World) -> None:
+    """Anyone may check their own access (as with permissions); another principal's needs roleAssignments/read."""
     arm.create_rg("rg")
     vm = arm.create_vm("rg", "vm", identity={"type": "SystemAssigned"}).json()
     oid = vm["identity"]["principalId"]
@@ -57,6 +58,10 @@ def test_check_access_needs_role_assignment_read(arm: ArmClient, world: World) -
     path = f"{arm.rg_path('rg')}/providers/Microsoft.Authorization/checkAccess"
     body = {"subject": {"principalId": oid}, "actions": [{"id": RG_READ}]}
     r = arm.request("POST", path, api_version="2022-04-01", json=body, token=token)
+    assert r.status_code == 200 and r.json()["value"][0]["accessDecision"] == "NotAllowed"
+    assert r.json()["value"][0]["decision"]["fix"].startswith(f"New-AzRoleAssignment -ObjectId {oid}")
+    other = {"subject": {"principalId": world.admin_user.object_id}, "actions": [{"id": RG_READ}]}
+    r = arm.request("POST", path, api_version="2022-04-01", json=other, token=token)
     assert r.status_code == 403 and r.json()["error"]["code"] == "AuthorizationFailed"
     r = arm.request("GET", f"{arm.rg_path('rg')}/providers/Microsoft.Authorization/permissions",
                     api_version="2022-04-01", token=token)
@@ -170,14 +175,17 @@ def test_test_az_access_uri_and_self(shell: Shell, world: World) -> None:
     [d] = shell.ok(f"Test-AzAccess -Uri '{url}' -Method DELETE")
     assert d.get("Allowed") is True and d.get("Principal") == world.admin_user.object_id
     assert d.get("Action") == "Microsoft.Resources/subscriptions/resourceGroups/delete"
-    vm_url = (f"https://management.azure.com/subscriptions/{shell.sub}/resourceGroups/{RG}/providers/"
-              f"Microsoft.Compute/virtualMachines/{VM}/start?api-version=2023-03-01")
-    [d] = shell.ok(f"Test-AzAccess -Assignee {VM} -Uri '{vm_url}' -Method POST")
-    assert d.get("Action") == "Microsoft.Compute/virtualMachines/start/action"
-    assert d.get("Scope").endswith(f"/virtualMachines/{VM}")
-    [lake] = shell.ok(f"Test-AzAccess -Assignee {VM} -Uri 'https://mystore.azuredatalakestore.net/webhdfs/v1/?op=LISTSTATUS'")
-    assert lake.get("Allowed") is None and "ACLs" in lake.get("Reason")
-    assert "Cannot derive" in shell.error_text("Test-AzAccess -Uri https://example.com/x")
+    vm_id = f"/subscriptions/{shell.sub}/resourceGroups/{RG}/providers/Microsoft.Compute/virtualMachines/{VM}"
+    # ARM serves no POST action on VMs: the dry run says the call fails before any access check ...
+    [d] = shell.ok(f"Test-AzAccess -Assignee {VM} -Uri 'https://management.azure.com{vm_id}/start"
+                   "?api-version=2023-03-01' -Method POST")
+    assert d.get("Allowed") is None and d.get("StatusCode") == 400 and "before any access check" in d.get("Reason")
+    # ... and -Action asks ARM's checkAccess for the action itself
+    [d] = shell.ok(f"Test-AzAccess -Assignee {VM} -Action Microsoft.Compute/virtualMachines/start/action "
+                   f"-Scope {vm_id}")
+    assert d.get("Action") == "Microsoft.Compute/virtualMachines/start/action" and d.get("Allowed") is False
+    assert d.get("Scope").endswith(f"/virtualMachines/{VM}") and "'Virtual Machine Contributor'" in d.get("Fix")
+    assert "Cannot test access" in shell.error_text("Test-AzAccess -Uri https://example.com/x")
     assert "Cannot find a principal" in shell.error_text(f"Test-AzAccess -Assignee nobody -Action {RG_READ} -Scope /x")
 
 

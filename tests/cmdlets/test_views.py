@@ -39,3 +39,18 @@ def test_default_view_property_order(session: Session, command: str) -> None:
     assert not result.had_errors, chunks
     labels = [m.group(1) for m in re.finditer(r"^(\w+)\s*:", "".join(chunks), re.MULTILINE)]
     assert labels == VIEWS[command]
+
+
+def test_sessions_do_not_share_views(world: World) -> None:
+    """Each session's registry has its own views: one that loaded the Az cmdlets does not lend them to another."""
+    from azshell.cmdlets._azure import PS_RESOURCE_GROUP
+    from azshell.lang.values import PSObject
+
+    loaded, fresh = Session(world=world), Session(world=world)
+    loaded.registry.load_all()
+    group = PSObject({"ResourceGroupName": "rg9", "Location": "westus"}, type_names=(PS_RESOURCE_GROUP,))
+    assert "ResourceGroupName : rg9" in loaded.render_outputs([group])  # Az's list view
+    assert "ResourceGroupName Location" in fresh.render_outputs([group])  # no view: a small object's table
+    assert fresh.registry.views.view_for(group) is None
+    fresh.registry.load_all()
+    assert fresh.render_outputs([group]) == loaded.render_outputs([group])

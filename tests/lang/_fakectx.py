@@ -79,7 +79,8 @@ class FakeCtx:
         return r if isinstance(r, list) else [r]
 
     def format_objects(self, objects: list[Any], *, view: str = "auto", properties: list[Any] | None = None) -> str:
-        return format_objects(objects, view=view, properties=properties)
+        views = self.registry.views if self.registry is not None else None
+        return format_objects(objects, view=view, properties=properties, views=views)
 
     def execute_text(self, text: str) -> list[Any]:
         self.executed.append(text)

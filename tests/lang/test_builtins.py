@@ -34,10 +34,17 @@ from azshell.lang.builtins.objects import (
 )
 from azshell.lang.builtins.output import FormatTable, OutString, WriteHost, WriteOutput
 from azshell.lang.cmdlet import CmdletError, CommandRegistry
-from azshell.lang.formatting import FormattedText, format_objects
+from azshell.lang.formatting import FormattedText, ViewTable, format_objects
 from azshell.lang.values import PSCredential, PSHashtable, PSObject, SecureString
 
 from ._fakectx import FakeCtx, run, sb
+
+
+def builtin_views() -> ViewTable:
+    """The views a registry of the generic cmdlets has (Get-Member's grouping, MatchInfo as text...)."""
+    reg = CommandRegistry()
+    register_builtins(reg)
+    return reg.views
 
 
 def objs():
@@ -115,7 +122,7 @@ def test_sort_group_measure():
     assert [(g.get("Name"), g.get("Count")) for g in groups] == [("a", 2), ("b", 1)]
     m = run(MeasureObject, {"Sum": True, "Average": True, "Maximum": True}, [1, 2, 3, 4, 5]).output[0]
     assert (m.get("Count"), m.get("Sum"), m.get("Average"), m.get("Maximum")) == (5, 15.0, 3.0, 5.0)
-    assert "Count             : 5" in format_objects([m])
+    assert "Count             : 5" in format_objects([m], views=builtin_views())
     t = run(MeasureObject, {"Line": True, "Word": True, "Character": True}, ["one two", "three"]).output[0]
     assert (t.get("Lines"), t.get("Words"), t.get("Characters")) == (2, 3, 12)
 
@@ -201,7 +208,7 @@ def test_discovery():
     ctx = FakeCtx(registry=reg)
     out = run(GetCommand, {"Verb": ["Get"], "Noun": ["Con*"]}, ctx=ctx).output
     assert [o.get("Name") for o in out] == ["Get-Content"]
-    text = format_objects(out)
+    text = format_objects(out, views=reg.views)
     assert "CommandType Name" in text and "Cmdlet      Get-Content" in text
     out = run(GetAlias, {"Definition": ["Get-ChildItem"]}, ctx=FakeCtx(registry=reg)).output
     assert {o.get("Name") for o in out} == {"ls", "dir", "gci"}
@@ -218,7 +225,8 @@ def test_get_member_new_object_compare_select_string():
     out = run(GetMember, {}, [PSObject({"Name": "x"})]).output
     assert ("Name", "NoteProperty", "string Name=x") in [(o.get("Name"), o.get("MemberType"), o.get("Definition"))
                                                        for o in out]
-    assert "   TypeName: System.Management.Automation.PSCustomObject" in format_objects(out)
+    views = builtin_views()
+    assert "   TypeName: System.Management.Automation.PSCustomObject" in format_objects(out, views=views)
     o = run(NewObject, {"TypeName": "PSObject", "Property": PSHashtable({"a": 1})}).output[0]
     assert isinstance(o, PSObject) and o.get("a") == 1
     cred = run(NewObject, {"TypeName": "System.Management.Automation.PSCredential",
@@ -227,7 +235,7 @@ def test_get_member_new_object_compare_select_string():
     diff = run(CompareObject, {"ReferenceObject": [1, 2, 3], "DifferenceObject": [2, 3, 4]}).output
     assert [(d.get("InputObject"), d.get("SideIndicator")) for d in diff] == [(4, "=>"), (1, "<=")]
     hits = run(SelectString, {"Pattern": ["hello"]}, ["Hello", "bye"]).output
-    assert len(hits) == 1 and format_objects(hits) == "Hello\n\n"
+    assert len(hits) == 1 and format_objects(hits, views=views) == "Hello\n\n"
 
 
 # ----------------------------------------------------------------------------------------------- end to end
@@ -287,6 +295,6 @@ def test_error_records_in_the_output_print_as_errors_and_get_item_exists() -> No
     eng.execute("Get-Content nope -ErrorAction SilentlyContinue -ErrorVariable e; $e; (Get-Item a.txt).Name", recs.append)
     outs = [r.value for r in recs if r.stream == "output"]
     assert not [r for r in recs if r.stream == "error"]
-    assert "Cannot find path" in format_objects([outs[0]])
+    assert "Cannot find path" in format_objects([outs[0]], views=reg.views)
     assert outs[0].fully_qualified_error_id == "PathNotFound,Microsoft.PowerShell.Commands.GetContentCommand"
     assert outs[1] == "a.txt"

@@ -125,3 +125,16 @@ def test_visitor_dispatch_is_per_evaluator() -> None:
     doubling.evaluator = Doubling(doubling.registry, env={"HOME": "/home/user"})
     assert run_text(doubling, "21")[0] == [42]
     assert run_text(make_engine(), "21")[0] == [21]
+
+
+def test_redirection_to_a_path_the_file_system_refuses_fails_like_out_file(tmp_path: Any) -> None:
+    """Regression (found by the fuzz test): ``$x > $x$x`` redirected to '' and raised an internal error."""
+    eng = make_engine()
+    out, err, _ = run_text(eng, "$x > $x$x; 'after'")
+    assert out == ["after"]
+    assert [e.error_id for e in err] == [
+        "ParameterArgumentValidationErrorEmptyStringNotAllowed,Microsoft.PowerShell.Commands.OutFileCommand"]
+    _, err, _ = run_text(eng, f"1 > '{tmp_path}'")
+    assert err[0].message == f"Access to the path '{tmp_path}' is denied."
+    _, err, _ = run_text(eng, f"1 > '{tmp_path}/no/such/f.txt'")
+    assert err[0].message.startswith("Could not find a part of the path")

@@ -2,24 +2,24 @@ from datetime import UTC, datetime
 
 from azshell.lang.formatting import (
     FormattedText,
+    ViewTable,
     format_cell,
     format_html,
     format_objects,
-    register_view,
-    unregister_view,
 )
 from azshell.lang.values import PSHashtable, PSObject
 
 
 def test_scalars_print_raw():
     d = datetime(2026, 11, 27, 3, 18, 12, tzinfo=UTC)
-    assert format_objects([1, "two", True, None, d]) == "1\ntwo\nTrue\nFriday, November 27, 2026 3:18:12 AM\n"
-    assert format_objects([None]) == ""
-    assert format_objects([]) == ""
+    assert format_objects([1, "two", True, None, d], views=None) == (
+        "1\ntwo\nTrue\nFriday, November 27, 2026 3:18:12 AM\n")
+    assert format_objects([None], views=None) == ""
+    assert format_objects([], views=None) == ""
 
 
 def test_hashtable_name_value_table():
-    text = format_objects([PSHashtable({"a": 1, "bb": "x"})])
+    text = format_objects([PSHashtable({"a": 1, "bb": "x"})], views=None)
     assert text == ("\nName                           Value\n----                           -----\n"
                     "a                              1\nbb                             x\n\n")
 
@@ -27,17 +27,17 @@ def test_hashtable_name_value_table():
 def test_small_objects_table_numbers_right_aligned():
     objs = [PSObject({"Name": "a", "Count": 2, "Tags": [1, 2, 3, 4, 5]}), PSObject({"Name": "bbbbbbbb", "Count": 12,
                                                                                   "Tags": []})]
-    assert format_objects(objs) == ("\nName     Count Tags\n----     ----- ----\na            2 {1, 2, 3, 4…}\n"
-                                    "bbbbbbbb    12 {}\n\n")
+    assert format_objects(objs, views=None) == (
+        "\nName     Count Tags\n----     ----- ----\na            2 {1, 2, 3, 4…}\nbbbbbbbb    12 {}\n\n")
 
 
 def test_wide_objects_list():
     o = PSObject({"a": 1, "b": 2, "c": 3, "d": 4, "eeeee": "x"})
-    assert format_objects([o]) == "\na     : 1\nb     : 2\nc     : 3\nd     : 4\neeeee : x\n\n"
+    assert format_objects([o], views=None) == "\na     : 1\nb     : 2\nc     : 3\nd     : 4\neeeee : x\n\n"
 
 
 def test_new_header_when_type_changes():
-    text = format_objects([PSObject({"A": 1}), PSObject({"A": 2}), PSObject({"B": "x"})])
+    text = format_objects([PSObject({"A": 1}), PSObject({"A": 2}), PSObject({"B": "x"})], views=None)
     assert text.count("----") == 0 or text.count("\nA\n-\n") == 1
     assert "\nB\n-\nx\n" in text
 
@@ -49,28 +49,40 @@ def test_nested_cells():
 
 
 def test_registered_view_and_forced_views():
-    register_view("Test.Thing", "list", ["Name", "Id"], labels={"Id": "Identifier"})
-    try:
-        o = PSObject({"Name": "n", "Id": 7, "Hidden": 1}, type_names=["Test.Thing"])
-        assert format_objects([o]) == "\nName       : n\nIdentifier : 7\n\n"
-        table = format_objects([o], view="table", properties=["Name", "Hidden"])
-        assert "Name Hidden" in table
-    finally:
-        unregister_view("Test.Thing")
+    views = ViewTable()
+    views.register("Test.Thing", "list", ["Name", "Id"], labels={"Id": "Identifier"})
+    o = PSObject({"Name": "n", "Id": 7, "Hidden": 1}, type_names=["Test.Thing"])
+    assert format_objects([o], views=views) == "\nName       : n\nIdentifier : 7\n\n"
+    table = format_objects([o], view="table", properties=["Name", "Hidden"], views=views)
+    assert "Name Hidden" in table
+    # without the table (or with another one) the object formats by the plain rules
+    assert format_objects([o], views=None) == format_objects([o], views=ViewTable())
+    assert "Hidden" in format_objects([o], views=None)
+
+
+def test_view_table_lookup_and_unregister():
+    views = ViewTable()
+    views.register("Test.Base", "table", ["Name"])
+    derived = PSObject({"Name": "n", "Id": 7}, type_names=["Test.Derived", "Test.Base"])
+    view = views.view_for(derived)
+    assert view is not None and view.kind == "table" and [c.label for c in view.columns] == ["Name"]
+    assert "test.base" in views and "Test.Derived" not in views and len(views) == 1
+    views.unregister("TEST.BASE")
+    assert views.view_for(derived) is None and len(views) == 0
 
 
 def test_table_truncates_to_width():
     o = PSObject({"Name": "x" * 200, "B": 1})
-    lines = format_objects([o], width=60).splitlines()
+    lines = format_objects([o], width=60, views=None).splitlines()
     assert max(len(line) for line in lines) <= 60
     assert any(line.rstrip().endswith("…") or "…" in line for line in lines)
 
 
 def test_formatted_text_passthrough():
-    assert format_objects([FormattedText("\nraw\n\n")]) == "\nraw\n\n"
+    assert format_objects([FormattedText("\nraw\n\n")], views=None) == "\nraw\n\n"
 
 
 def test_html():
-    assert format_html(["x"]) is None
-    html = format_html([PSObject({"a": "<b>"})])
+    assert format_html(["x"], views=None) is None
+    html = format_html([PSObject({"a": "<b>"})], views=None)
     assert html is not None and "&lt;b&gt;" in html and "<table>" in html

@@ -1,6 +1,7 @@
 """The az CLI's plumbing: its argument parser, its output formats (json, jsonc, tsv, table, none) and --query.
 
-The command handlers live in ``azshell.cmdlets.linux.az``; this module knows nothing Azure. az prints JSON with
+The command itself is ``azshell.cmdlets.linux.az`` and the command groups are the services'
+(``azshell/services/<name>/az.py``); this module knows nothing Azure. az prints JSON with
 two-space indents and sorted keys; ``--query`` is JMESPath (the ``jmespath`` package, as az uses); ``-o tsv``
 writes values tab-separated (dict values in key order), ``-o table`` a column table of the scalar fields.
 """

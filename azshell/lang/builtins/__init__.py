@@ -20,9 +20,13 @@ def builtin_commands() -> list[type[Cmdlet]]:
 
 
 def register_builtins(registry: CommandRegistry) -> None:
-    """Register every generic cmdlet and its aliases."""
+    """Register every generic cmdlet and its aliases, and their output types' views (``registry.views``)."""
+    from azshell.lang.builtins import data, files, info, objects
+
     for cls in builtin_commands():
         registry.register(cls)
+    for mod in (objects, data, files, info):
+        mod.register_views(registry.views)
 
 
 __all__ = ["builtin_commands", "register_builtins"]

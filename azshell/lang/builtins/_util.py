@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from azshell.lang.cmdlet import Cmdlet, CmdletError, CommandContext
+from azshell.lang.cmdlet import Cmdlet, CmdletError, CommandContext, CommandRegistry
 from azshell.lang.conversions import enumerate_value, get_member, to_string
+from azshell.lang.formatting import ViewTable
 from azshell.lang.values import PSHashtable
 
 UTILITY = "Microsoft.PowerShell.Utility"
@@ -92,6 +93,12 @@ def wants(ctx: CommandContext, name: str) -> Any:
     if hit is None:
         hit = getattr(getattr(ctx, "ev", None), name, None)
     return hit
+
+
+def views_of(ctx: CommandContext) -> ViewTable | None:
+    """The default views of the command registry behind ``ctx``; None without one (plain formatting)."""
+    reg = wants(ctx, "registry")
+    return reg.views if isinstance(reg, CommandRegistry) else None
 
 
 class Builtin(Cmdlet):

@@ -19,7 +19,7 @@ from azshell.lang.conversions import (
     to_string,
     wildcard_to_regex,
 )
-from azshell.lang.formatting import register_view
+from azshell.lang.formatting import ViewTable
 from azshell.lang.jsonconv import JsonConversionError, from_json, to_json
 from azshell.lang.values import Guid, PSCredential, PSObject, SecureString
 
@@ -661,7 +661,10 @@ class ClearVariable(Builtin):
             self.ctx.set_variable(n, None)
 
 
-register_view(PS_VARIABLE, "table", ["Name", "Value"])
+def register_views(views: ViewTable) -> None:
+    """Add the default views of this module's output types to ``views`` (a registry's table)."""
+    views.register(PS_VARIABLE, "table", ["Name", "Value"])
+
 
 COMMANDS: list[type[Builtin]] = [
     ConvertFromJson, ConvertToJson, ConvertToSecureString, ConvertFromSecureString, GetCredential, GetDate,

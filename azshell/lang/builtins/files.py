@@ -10,7 +10,7 @@ from azshell.lang.builtins._util import MANAGEMENT, Builtin, as_list, not_found,
 from azshell.lang.builtins.output import write_file
 from azshell.lang.cmdlet import CmdletError, Example, Param
 from azshell.lang.conversions import has_wildcards, to_string, wildcard_to_regex
-from azshell.lang.formatting import register_view
+from azshell.lang.formatting import ViewTable
 from azshell.lang.values import PSObject
 
 FILE_INFO = "System.IO.FileInfo"
@@ -503,9 +503,14 @@ class SplitPath(Builtin):
                 self.write(parent)
 
 
-register_view(FILE_INFO, "table", ["Mode", ("LastWriteTime", lambda o: o.get("LastWriteTime")), "Length", "Name"])
-register_view(DIR_INFO, "table", ["Mode", ("LastWriteTime", lambda o: o.get("LastWriteTime")), "Length", "Name"])
-register_view(PATH_INFO, "table", ["Path"])
+def register_views(views: ViewTable) -> None:
+    """Add the default views of this module's output types to ``views`` (a registry's table)."""
+    views.register(FILE_INFO, "table",
+                   ["Mode", ("LastWriteTime", lambda o: o.get("LastWriteTime")), "Length", "Name"])
+    views.register(DIR_INFO, "table",
+                   ["Mode", ("LastWriteTime", lambda o: o.get("LastWriteTime")), "Length", "Name"])
+    views.register(PATH_INFO, "table", ["Path"])
+
 
 COMMANDS: list[type[Builtin]] = [
     GetItem,

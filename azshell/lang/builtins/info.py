@@ -7,7 +7,7 @@ from typing import Any
 from azshell.lang.builtins._util import CORE, Builtin, as_list, wants
 from azshell.lang.cmdlet import Cmdlet, CmdletError, CommandRegistry, Example, Param
 from azshell.lang.conversions import has_wildcards, to_string, wildcard_to_regex
-from azshell.lang.formatting import FormattedText, format_objects, register_view
+from azshell.lang.formatting import FormattedText, ViewTable
 from azshell.lang.help import render_help, syntax_lines
 from azshell.lang.values import PSObject
 
@@ -372,11 +372,14 @@ class GetModule(Builtin):
                 self.write(_module_object(m, VERSION[:5] if m.startswith("Microsoft") else "12.0.0"))
 
 
-register_view(CMDLET_INFO, "table", ["CommandType", "Name", "Version", "Source"])
-register_view(ALIAS_INFO, "table", ["CommandType", ("Name", lambda o: o.get("DisplayName")), "Version", "Source"])
-register_view(MODULE_INFO, "table", ["ModuleType", "Version", "PreRelease", "Name",
-                                     ("ExportedCommands", lambda o: o.get("ExportedCommands"))])
-register_view(HELP_INFO, "table", ["Name", "Category", "Module", "Synopsis"])
+def register_views(views: ViewTable) -> None:
+    """Add the default views of this module's output types to ``views`` (a registry's table)."""
+    views.register(CMDLET_INFO, "table", ["CommandType", "Name", "Version", "Source"])
+    views.register(ALIAS_INFO, "table",
+                   ["CommandType", ("Name", lambda o: o.get("DisplayName")), "Version", "Source"])
+    views.register(MODULE_INFO, "table", ["ModuleType", "Version", "PreRelease", "Name",
+                                          ("ExportedCommands", lambda o: o.get("ExportedCommands"))])
+    views.register(HELP_INFO, "table", ["Name", "Category", "Module", "Synopsis"])
+
 
 COMMANDS: list[type[Builtin]] = [GetHelp, GetCommand, GetAlias, ClearHost, ImportModule, InstallModule, GetModule]
-_ = format_objects

@@ -18,6 +18,7 @@ from azshell.lang.builtins._util import (
     is_scriptblock,
     property_value,
     unwrap,
+    views_of,
     wants,
 )
 from azshell.lang.cmdlet import CmdletError, Example, Param
@@ -41,7 +42,7 @@ from azshell.lang.conversions import (
     wildcard_to_regex,
 )
 from azshell.lang.conversions import property_names as object_property_names
-from azshell.lang.formatting import register_view
+from azshell.lang.formatting import ViewTable
 from azshell.lang.values import PSHashtable, PSObject
 
 
@@ -779,7 +780,8 @@ class TeeObject(Builtin):
             from azshell.lang.builtins.output import write_file
             from azshell.lang.formatting import format_objects
 
-            write_file(self, to_string(self.bound["FilePath"]), format_objects(self._items),
+            text = format_objects(self._items, views=views_of(self.ctx))
+            write_file(self, to_string(self.bound["FilePath"]), text,
                        append=bool(self.bound.get("Append")), command="TeeObjectCommand")
 
 
@@ -1065,10 +1067,13 @@ class SelectString(Builtin):
             self.write(self._found)
 
 
-register_view(GROUP_INFO, "table", ["Count", "Name", "Group"])
-register_view(MEMBER_DEFINITION, "table", ["Name", "MemberType", "Definition"], group_by="TypeName")
-register_view(MATCH_INFO, "text")
-register_view(TEXT_MEASURE, "table", ["Lines", "Words", "Characters", "Property"])
+def register_views(views: ViewTable) -> None:
+    """Add the default views of this module's output types to ``views`` (a registry's table)."""
+    views.register(GROUP_INFO, "table", ["Count", "Name", "Group"])
+    views.register(MEMBER_DEFINITION, "table", ["Name", "MemberType", "Definition"], group_by="TypeName")
+    views.register(MATCH_INFO, "text")
+    views.register(TEXT_MEASURE, "table", ["Lines", "Words", "Characters", "Property"])
+
 
 COMMANDS: list[type[Builtin]] = [
     SelectObject, WhereObject, ForEachObject, SortObject, GroupObject, MeasureObject, CompareObject, GetUnique,

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from azshell.lang.builtins._util import CORE, UTILITY, Builtin, as_list, evaluator, resolved_path, wants
+from azshell.lang.builtins._util import (
+    CORE,
+    UTILITY,
+    Builtin,
+    as_list,
+    evaluator,
+    resolved_path,
+    views_of,
+    wants,
+)
 from azshell.lang.cmdlet import Cmdlet, CmdletError, Example, Param
 from azshell.lang.conversions import enumerate_value, to_string
 from azshell.lang.formatting import FormattedText, format_lines, format_objects
@@ -224,7 +233,7 @@ class _FormatBase(Builtin):
         else:
             kw["properties"] = self._properties()
         text = format_objects(self._items, view=self.kind, width=console_width(self.ctx),
-                              evaluate=evaluator(self.ctx), **kw)
+                              evaluate=evaluator(self.ctx), views=views_of(self.ctx), **kw)
         if text:
             self.write(FormattedText(text))
 
@@ -318,10 +327,10 @@ class OutString(_CollectBase):
     def end(self) -> None:
         width = self.bound.get("Width") or console_width(self.ctx)
         if self.bound.get("Stream"):
-            for line in format_lines(self._items, width=width):
+            for line in format_lines(self._items, width=width, views=views_of(self.ctx)):
                 self.write(line)
             return
-        text = format_objects(self._items, width=width)
+        text = format_objects(self._items, width=width, views=views_of(self.ctx))
         if self.bound.get("NoNewline"):
             text = text.replace("\n", "")
         self.write(text)
@@ -349,7 +358,7 @@ class OutHost(_CollectBase):
     examples = (Example("Get-Command | Out-Host", "Displays commands in the console."),)
 
     def end(self) -> None:
-        text = format_objects(self._items, width=console_width(self.ctx))
+        text = format_objects(self._items, width=console_width(self.ctx), views=views_of(self.ctx))
         if text:
             self.ctx.write_host(text[:-1] if text.endswith("\n") else text)
 
@@ -388,10 +397,12 @@ class OutFile(_CollectBase):
             raise CmdletError(f"The file '{resolved_path(self.ctx, path)}' already exists.",
                               category="ResourceExists",
                               error_id="NoClobber,Microsoft.PowerShell.Commands.OutFileCommand", target=path)
+        views = views_of(self.ctx)
         if self.bound.get("NoNewline"):
-            text = "".join(format_objects([x]).rstrip("\n") for x in self._items)
+            text = "".join(format_objects([x], views=views).rstrip("\n") for x in self._items)
         else:
-            text = format_objects(self._items, width=self.bound.get("Width") or console_width(self.ctx))
+            text = format_objects(self._items, width=self.bound.get("Width") or console_width(self.ctx),
+                                  views=views)
         write_file(self, path, text, append=bool(self.bound.get("Append")), command="OutFileCommand")
 
 

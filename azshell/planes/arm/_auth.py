@@ -21,14 +21,25 @@ from azshell.auth.errors import (
     TokenValidationError,
     WrongTenantError,
 )
-from azshell.auth.resources import ARM_AUDIENCES
-from azshell.planes._shared import Caller, arm_error, bearer_token, caller_from_claims, dotnet_utc
+from azshell.auth.resources import ARM_AUDIENCES, ARM_RESOURCE
+from azshell.planes._shared import (
+    Caller,
+    arm_error,
+    bearer_token,
+    caller_from_claims,
+    dotnet_utc,
+    dry_run_claims,
+    token_refused,
+)
 from azshell.planes.base import PlaneError, Request
 
 if TYPE_CHECKING:
     from azshell.world import World
 
 __all__ = ["authenticate", "challenge_tenant"]
+
+PLANE = "arm"
+SERVICE = "Azure Resource Manager"
 
 AUTHENTICATION_FAILED = "AuthenticationFailed"
 MISSING_HEADER_MESSAGE = "Authentication failed. The 'Authorization' header is missing."
@@ -77,29 +88,42 @@ def challenge_tenant(world: World, subscription_id: str | None) -> str:
 
 
 def authenticate(request: Request, world: World, subscription_id: str | None) -> Caller:
-    """Verify the request's bearer token for ARM; return the caller or raise ARM's 401."""
+    """Verify the request's bearer token for ARM; return the caller or raise ARM's 401 (its decision recorded)."""
     tenant = challenge_tenant(world, subscription_id)
     token = bearer_token(request)
+
+    def refused(error: BaseException | None = None) -> None:
+        token_refused(request, world, plane=PLANE, expected=ARM_RESOURCE, service=SERVICE, error=error,
+                      tenant=tenant or world.tenant_id)
+
     if token is None:
+        refused()
         raise _unauthorized(AUTHENTICATION_FAILED, MISSING_HEADER_MESSAGE, MISSING_HEADER_DESCRIPTION, tenant)
     if not token:
+        refused()
         raise _unauthorized(AUTHENTICATION_FAILED, INVALID_FORMAT_MESSAGE, INVALID_FORMAT_MESSAGE, tenant)
     expected_tenant = tenant or world.tenant_id
     try:
         claims = world.tokens.verify(token, audiences=ARM_AUDIENCES, tenant_id=expected_tenant)
     except InvalidAudienceError as exc:
+        refused(exc)
         allowed = ",".join(f"'{a}'" for a in ARM_AUDIENCES)
         msg = INVALID_AUDIENCE_TEMPLATE.format(audience=exc.audience, allowed=allowed)
         raise _unauthorized(INVALID_AUDIENCE, msg, msg, tenant) from None
     except ExpiredTokenError as exc:
+        refused(exc)
         msg = EXPIRED_TOKEN_TEMPLATE.format(expiry=dotnet_utc(exc.expires_on), now=dotnet_utc(exc.now))
         raise _unauthorized(EXPIRED_TOKEN, msg, msg, tenant) from None
     except WrongTenantError as exc:
+        refused(exc)
         msg = INVALID_TENANT_TEMPLATE.format(issuer=exc.token_issuer, tenant=exc.expected_tenant)
         raise _unauthorized(INVALID_TENANT, msg, msg, tenant) from None
-    except TokenValidationError:
+    except TokenValidationError as exc:
+        refused(exc)
         raise _unauthorized(INVALID_TOKEN, INVALID_TOKEN_MESSAGE, INVALID_TOKEN_MESSAGE, tenant) from None
     oid = claims.get("oid")
     if not isinstance(oid, str) or not oid:
+        refused()
         raise _unauthorized(INVALID_TOKEN, NO_OID_MESSAGE, INVALID_TOKEN_MESSAGE, tenant)
-    return caller_from_claims(claims, world.store.group_ids_of(oid))
+    claims = dry_run_claims(request, world, claims)
+    return caller_from_claims(claims, world.store.group_ids_of(str(claims["oid"])), log=request.decisions)

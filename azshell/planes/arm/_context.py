@@ -15,6 +15,7 @@ from azshell.model.errors import (
     StateFileError,
     ValidationError,
 )
+from azshell.model.types import RoleAssignment
 from azshell.planes._shared import (
     ApiVersionSpec,
     Caller,
@@ -72,7 +73,38 @@ class ArmContext:
         require(self.world, self.caller, action, scope)
 
     def allowed(self, action: str, scope: str) -> bool:
+        """A filter (which items of a list the caller may read); not the request's decision."""
         return is_allowed(self.world, self.caller, action, scope)
+
+    def open_to_all(self, action: str, scope: str, reason: str) -> None:
+        """Record that this call needs no role: any signed-in caller may make it (``reason`` says why)."""
+        from azshell.auth.decision import AccessDecision
+
+        self.caller.log.append(AccessDecision(
+            plane="arm", model="open", allowed=True, reason=f"Allowed: {reason}", principal=self.caller.oid,
+            principal_name=self.caller.client, action=action, scope=scope))
+
+    def require_within(self, action: str, scope: str, what: str) -> None:
+        """ARM's rule for a subscription and its lists: visible to anyone with a role assignment at, above or below
+        ``scope``; otherwise ``action`` is required there (403)."""
+        from azshell.auth.decision import AccessDecision, Evidence
+
+        hits = self.assignments_within(scope)
+        if not hits:
+            self.require(action, scope)
+            return
+        index = self.world.rbac_index()
+        evidence = []
+        for a in hits:
+            role = index.definition(a.role_definition_id)
+            evidence.append(Evidence("role_assignment", f"{role.role_name if role else a.role_definition_id} at "
+                                     f"{a.scope}", True, True))
+        self.caller.log.append(AccessDecision(
+            plane="arm", model="rbac", allowed=True,
+            reason=(f"Allowed: ARM shows {what} to any principal with a role assignment at, above or below it, "
+                    f"whatever the role: {evidence[0].text}."),
+            principal=self.caller.oid, principal_name=self.caller.client, action=action, scope=scope,
+            considered=tuple(evidence)))
 
     def body(self, *, required: bool = True) -> dict[str, Any]:
         return parse_json_body(self.request, required=required)
@@ -82,14 +114,21 @@ class ArmContext:
 
         ARM shows a subscription to everyone with any role in it, and lists its resource groups filtered.
         """
+        return bool(self.assignments_within(scope, first_only=True))
+
+    def assignments_within(self, scope: str, *, first_only: bool = False) -> list[RoleAssignment]:
+        """The caller's (and its groups') assignments at, above or below ``scope``."""
         target = rbac_scope(scope)
         index = self.world.rbac_index()
+        out: list[RoleAssignment] = []
         for principal in (self.caller.oid, *self.caller.group_ids):
-            for _assignment, a_scope in index.assignments_for(principal):
+            for assignment, a_scope in index.assignments_for(principal):
                 if a_scope == "" or target == "" or a_scope == target or a_scope.startswith(target + "/") \
                         or target.startswith(a_scope + "/"):
-                    return True
-        return False
+                    out.append(assignment)
+                    if first_only:
+                        return out
+        return out
 
     def method_not_allowed(self) -> PlaneError:
         return arm_error(405, METHOD_NOT_ALLOWED, METHOD_NOT_ALLOWED_TEMPLATE.format(method=self.method))

@@ -22,4 +22,6 @@ SERVICE = Service(
         "azshell.services.authorization.cmdlets_roles",
         "azshell.services.authorization.cmdlets_explain",
     ),
+    az="azshell.services.authorization.az",
+    checks="azshell.services.authorization.checks",
 )

@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from azshell.auth.rbac import decide, scope_covers
+from azshell.auth.decision import rbac_access
+from azshell.auth.rbac import decide, is_data_action, scope_covers
 from azshell.ids import is_guid, parse_resource_id, scope_kind, strip_dashes
 from azshell.model.errors import ModelError, NotFoundError
 from azshell.model.types import PrincipalType, RoleAssignment, RoleDefinition
@@ -401,6 +402,8 @@ def _put_definition(ctx: ArmContext, scope: str, name: str) -> Response:
 
 # ------------------------------------------------------------------------------------- permissions / checkAccess
 INVALID_CHECK_ACCESS_REQUEST = "InvalidCheckAccessRequest"
+#: The action a caller exercises reading its own permissions (no role needed).
+READ_PERMISSIONS = "Microsoft.Authorization/permissions/read"
 #: azshell's own wording (checkAccess is an azshell extension, not an ARM API).
 INVALID_CHECK_ACCESS_TEMPLATE = "The checkAccess request is not valid. {detail}"
 
@@ -415,6 +418,7 @@ def handle_permissions(ctx: ArmContext) -> Response:
         raise ctx.method_not_allowed()
     ctx.check_version(PERMISSIONS_VERSIONS)
     scope = _scope(ctx)
+    ctx.open_to_all(READ_PERMISSIONS, scope, "anyone may read their own effective permissions.")
     check_scope_exists(ctx, scope)
     index = ctx.world.rbac_index()
     out: list[dict[str, Any]] = []
@@ -431,7 +435,7 @@ def handle_permissions(ctx: ArmContext) -> Response:
     return Response.json(200, value_list(out))
 
 
-def _check_access_body(ctx: ArmContext) -> tuple[str, list[tuple[str, bool]]]:
+def _check_access_body(ctx: ArmContext) -> tuple[str, list[tuple[str, bool | None]]]:
     body = ctx.body()
     subject = body.get("subject")
     principal = subject.get("principalId") if isinstance(subject, dict) else None
@@ -442,13 +446,14 @@ def _check_access_body(ctx: ArmContext) -> tuple[str, list[tuple[str, bool]]]:
     if not isinstance(raw, list) or not raw:
         raise arm_error(400, INVALID_CHECK_ACCESS_REQUEST, INVALID_CHECK_ACCESS_TEMPLATE.format(
             detail="'actions' must be a non-empty list of {\"id\", \"isDataAction\"}."))
-    actions: list[tuple[str, bool]] = []
+    actions: list[tuple[str, bool | None]] = []
     for item in raw:
         aid = item.get("id") if isinstance(item, dict) else None
         if not isinstance(aid, str) or not aid:
             raise arm_error(400, INVALID_CHECK_ACCESS_REQUEST, INVALID_CHECK_ACCESS_TEMPLATE.format(
                 detail="every action needs a string 'id'."))
-        actions.append((aid, bool(item.get("isDataAction", False))))
+        flag = item.get("isDataAction")
+        actions.append((aid, None if flag is None else bool(flag)))
     return principal, actions
 
 
@@ -457,18 +462,27 @@ def handle_check_access(ctx: ArmContext) -> Response:
 
     Body ``{"subject":{"principalId"},"actions":[{"id","isDataAction"}]}``; answers, per action, the RBAC
     decision for that principal (and its groups) at the scope: ``accessDecision`` Allowed/NotAllowed, the
-    ``reason``, the ``consideredAssignments`` (role, scope, principal) and the ``matchedAssignments``. The
-    caller must hold ``roleAssignments/read`` at the scope (it could read the same assignments anyway).
+    ``reason``, the ``consideredAssignments`` (role, scope, principal), the ``matchedAssignments`` and the whole
+    ``decision`` (``azshell.auth.decision.AccessDecision`` as JSON: every assignment of the principal with why it
+    does or does not cover the scope, and the fix). ``isDataAction`` left out is inferred from the role
+    definitions. Anyone may check their own access; checking another principal needs ``roleAssignments/read``
+    at the scope (the caller could read the same assignments anyway).
     """
     if ctx.method != "POST":
         raise ctx.method_not_allowed()
     ctx.check_version(CHECK_ACCESS_VERSIONS)
     scope = _scope(ctx)
-    ctx.require(READ_ROLE_ASSIGNMENT, scope)
-    check_scope_exists(ctx, scope)
     principal, actions = _check_access_body(ctx)
+    if principal.lower() == ctx.caller.oid.lower():
+        ctx.open_to_all(READ_ROLE_ASSIGNMENT, scope, "anyone may check their own access.")
+    else:
+        ctx.require(READ_ROLE_ASSIGNMENT, scope)
+    if scope_kind(scope) in ("invalid", "managementGroup"):  # a scope not yet created is fine: "may I create it?"
+        raise arm_error(400, INVALID_ROLE_ASSIGNMENT_SCOPE, INVALID_SCOPE_TEMPLATE.format(scope=scope))
     index = ctx.world.rbac_index()
     groups = tuple(ctx.world.store.group_ids_of(principal))
+    obj = ctx.world.store.get_directory_object(principal)
+    name = (obj.user_principal_name or obj.display_name) if obj is not None else ""
 
     def describe(ra: RoleAssignment) -> dict[str, Any]:
         rd = index.definition(ra.role_definition_id)
@@ -478,11 +492,15 @@ def handle_check_access(ctx: ArmContext) -> Response:
                 "viaGroup": ra.principal_id.lower() != principal.lower()}
 
     out = []
-    for action, is_data in actions:
+    for action, flag in actions:
+        is_data = is_data_action(index.definitions.values(), action) if flag is None else flag
         d = decide(principal_id=principal, group_ids=groups, action=action, scope=scope, data_action=is_data,
                    index=index)
+        full = rbac_access(index, plane="arm", principal=principal, principal_name=name, group_ids=groups,
+                           action=action, scope=scope, data_action=is_data)
         out.append({"actionId": action, "isDataAction": is_data, "scope": scope, "principalId": principal,
-                    "accessDecision": "Allowed" if d.allowed else "NotAllowed", "reason": d.reason,
+                    "accessDecision": "Allowed" if d.allowed else "NotAllowed", "reason": full.reason,
                     "consideredAssignments": [describe(a) for a in d.considered],
-                    "matchedAssignments": [describe(a) for a in d.matched], "notes": list(d.notes)})
+                    "matchedAssignments": [describe(a) for a in d.matched], "notes": list(d.notes),
+                    "decision": full.to_dict()})
     return Response.json(200, value_list(out))

@@ -2,10 +2,11 @@
 
 ``Show-Token`` decodes a JWT, explains each claim in one line, shows its times as local and relative, and checks
 its signature against the tenant's JWKS fetched from ``login.microsoftonline.com`` (in-process), as a resource
-server would. ``Test-AzAccess`` asks ARM for the RBAC decision — ``GET {scope}/providers/Microsoft.Authorization/
-permissions`` for the signed-in account, azshell's ``POST {scope}/providers/Microsoft.Authorization/checkAccess``
-for another principal — and prints it with its reasons and the one command that would fix a denial.
-"""
+server would. ``Test-AzAccess -Uri`` sends the call as a dry run (``azshell.auth.decision.DRY_RUN_EXTENSION``)
+through the same plane code that answers it for real and prints the decision the plane attaches to its answer;
+there is no second mapper from URLs to actions here. ``Test-AzAccess -Action -Scope`` asks azshell's ``POST
+{scope}/providers/Microsoft.Authorization/checkAccess``, which runs the same RBAC code. Either way it shows the
+reasons and the one command that would fix a denial."""
 
 from __future__ import annotations
 
@@ -13,25 +14,25 @@ import base64
 import binascii
 import json
 import re
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-from azshell.auth.rbac import action_matches
-from azshell.cmdlets._azure import API_AUTHORIZATION
-from azshell.cmdlets._base import AzCmdlet
+from azshell.auth.decision import DRY_RUN_EXTENSION, AccessDecision, TokenProblem
+from azshell.cmdlets._azure import API_AUTHORIZATION, ARM_ENDPOINT
+from azshell.cmdlets._base import AzCmdlet, arm_error_parts, decision_of
 from azshell.lang.cmdlet import CmdletError, Example, Param
+from azshell.lang.formatting import ViewTable
 from azshell.lang.values import PSHashtable, PSObject, SecureString
 from azshell.services.authorization.cmdlets import RoleCmdlet
 from azshell.services.entra.cmdlets import GraphCmdlet
 
-__all__ = ["COMMANDS", "GetAzAccessToken", "ShowToken", "TestAzAccess", "derive_request_access",
-           "explain_claim", "relative_time"]
+__all__ = ["COMMANDS", "GetAzAccessToken", "ShowToken", "TestAzAccess", "explain_claim", "relative_time"]
 
 # ----------------------------------------------------------------------------------------- Get-AzAccessToken
 PS_SECURE_ACCESS_TOKEN = "Microsoft.Azure.Commands.Profile.Models.PSSecureAccessToken"
@@ -106,37 +107,23 @@ TIME_CLAIMS = ("iat", "nbf", "exp")
 
 # ---------------------------------------------------------------------------------------------- Test-AzAccess
 PS_ACCESS_DECISION = "azshell.AccessDecision"
-PERMISSIONS_PATH = "{base}/providers/Microsoft.Authorization/permissions"
 CHECK_ACCESS_PATH = "{base}/providers/Microsoft.Authorization/checkAccess"
+ROLE_ASSIGNMENTS_PATH = "{base}/providers/Microsoft.Authorization/roleAssignments"
 AUTHZ_SEGMENT = re.compile(r"/providers/Microsoft\.Authorization/.*$", re.IGNORECASE)
-FIX_TEMPLATE = "New-AzRoleAssignment -ObjectId {oid} -RoleDefinitionName '{role}' -Scope '{scope}'"
-KV_FIX_TEMPLATE = "Set-AzKeyVaultAccessPolicy -VaultName {vault} -ObjectId {oid} -PermissionsToSecrets {perm}"
-DL_FIX_TEMPLATE = ("Set-AzDataLakeStoreItemAclEntry -AccountName {store} -Path '{path}' -AceType User -Id {oid} "
-                   "-Permissions {perms}")
-NO_ROLE_GRANTS = "No built-in role grants '{action}'; create a custom role with New-AzRoleDefinition."
 PRINCIPAL_NOT_FOUND = "Cannot find a principal named '{name}' (a VM, app or identity name, a UPN, or an object id)."
 NEED_ACTION = "Specify -Action and -Scope, or -Uri (and -Method) of the REST call."
-CANNOT_DERIVE = "Cannot derive an Azure action from '{uri}': {why}"
-KV_HOST_SUFFIX = ".vault.azure.net"
-DL_HOST_SUFFIX = ".azuredatalakestore.net"
-ARM_HOST = "management.azure.com"
-API_KEY_VAULT = "2022-07-01"
-KEY_VAULT_TYPE = "Microsoft.KeyVault/vaults"
-KV_SECRET_ACTIONS: dict[str, str] = {
-    "get": "Microsoft.KeyVault/vaults/secrets/getSecret/action",
-    "list": "Microsoft.KeyVault/vaults/secrets/readMetadata/action",
-    "set": "Microsoft.KeyVault/vaults/secrets/setSecret/action",
-    "update": "Microsoft.KeyVault/vaults/secrets/update/action",
-    "delete": "Microsoft.KeyVault/vaults/secrets/delete",
-}
-DATA_LAKE_NOTE = ("Data Lake Storage Gen1 decides file access with POSIX ACLs on each path, not with RBAC: "
-                  "a role on the account only lets you manage it. See Get-AzDataLakeStoreItemAclEntry.")
-ACCESS_POLICY_NOTE = "This vault uses access policies (enableRbacAuthorization is false), not RBAC data actions."
-_DATA_ACTION_RE = re.compile(
-    r"^Microsoft\.KeyVault/vaults/(secrets|keys|certificates)/([^/]+/action|delete)$"
-    r"|^Microsoft\.Storage/storageAccounts/\w+Services/.+/(blobs|messages|entities|files)(/|$)"
-    r"|/(runCommand|login)/action$", re.IGNORECASE)
-_VERBS = {"GET": "read", "HEAD": "read", "PUT": "write", "PATCH": "write", "DELETE": "delete", "POST": "action"}
+CANNOT_TEST = "Cannot test access for '{uri}': {why}"
+TOKEN_OR_PRINCIPAL = "Give either -Token/-Authorization (a credential to test) or -ObjectId/-Assignee, not both."
+NEEDS_ASSIGNMENT_READ = ("Checking another principal's access needs Microsoft.Authorization/roleAssignments/read at "
+                         "'{scope}' (the assignments it reads): {reason}")
+#: Where a token comes from, by where the session is (the Fix of a 401's explanation).
+TOKEN_FIX_OFF_HOST = "$token = (Get-AzAccessToken -ResourceUrl '{resource}').Token | ConvertFrom-SecureString -AsPlainText"
+TOKEN_FIX_VM = ("$token = (Invoke-RestMethod 'http://169.254.169.254/metadata/identity/oauth2/token?api-version="
+                "2018-02-01&resource={resource}' -Headers @{{Metadata='true'}}).access_token")
+TOKEN_FIX_APP = ("$token = (Invoke-RestMethod \"$env:IDENTITY_ENDPOINT?resource={resource}&api-version=2019-08-01\" "
+                 "-Headers @{{'X-IDENTITY-HEADER'=$env:IDENTITY_HEADER}}).access_token")
+HEADER_FIX = "-Headers @{{Authorization = \"Bearer {expr}\"}}"
+VERDICTS = {True: ("✓", "ALLOWED"), False: ("✗", "DENIED"), None: ("?", "NOT DECIDED")}
 
 
 # ============================================================================================ Get-AzAccessToken
@@ -383,118 +370,33 @@ def _strip_authz(scope: str) -> str:
     return base or "/"
 
 
-def is_data_action(action: str) -> bool:
-    return _DATA_ACTION_RE.search(action) is not None
+def _arm_scope_of(scope: str) -> str | None:
+    """The longest prefix of ``scope`` that is an ARM scope (``/``, subscription, group, resource), or None."""
+    from azshell.ids import scope_kind
 
-
-def _arm_access(path: str, method: str) -> tuple[str, str]:
-    """(action, scope) ARM checks for ``method path``; ValueError when the path names no action."""
-    verb = _VERBS.get(method.upper())
-    if verb is None:
-        raise ValueError(f"the method {method} is not one ARM authorizes")
-    segs = [s for s in path.split("/") if s]
-    low = [s.lower() for s in segs]
-    full = "/" + "/".join(segs)
-    idx = max((i for i, s in enumerate(low[:-1]) if s == "providers"), default=-1)
-    if idx >= 0:
-        ns, rest = segs[idx + 1], segs[idx + 2:]
-        base = "/" + "/".join(segs[:idx])
-        if not rest:
-            raise ValueError("the path ends at a provider namespace")
-        if ns.lower() == "microsoft.authorization":
-            if rest[0].lower() == "permissions":
-                raise ValueError("anyone may read their own permissions")
-            return f"Microsoft.Authorization/{rest[0]}/{'read' if verb == 'action' else verb}", full
-        types, names = rest[0::2], rest[1::2]
-        if verb == "action" and len(types) > len(names) and names:
-            parent = base + "/providers/" + ns + "/" + "/".join(rest[:-1])
-            return f"{ns}/{'/'.join(types)}/action", parent
-        type_path = f"{ns}/{'/'.join(types)}"
-        if len(types) > len(names):  # a list: read at the parent
-            parent = base if len(types) == 1 else base + "/providers/" + ns + "/" + "/".join(rest[:-1])
-            return f"{type_path}/read", parent
-        return f"{type_path}/{'read' if verb == 'action' else verb}", full
-    if not low or low[0] != "subscriptions" or len(low) < 2:
-        raise ValueError("the path is not under /subscriptions/{id}")
-    sub = "/" + "/".join(segs[:2])
-    if len(low) == 2:
-        return "Microsoft.Resources/subscriptions/read", sub
-    if low[2] == "resourcegroups":
-        if len(low) == 3:
-            return "Microsoft.Resources/subscriptions/resourceGroups/read", sub
-        rg = "/" + "/".join(segs[:4])
-        if len(low) == 4:
-            return f"Microsoft.Resources/subscriptions/resourceGroups/{'read' if verb == 'action' else verb}", rg
-        if len(low) == 5 and low[4] == "resources":
-            return "Microsoft.Resources/subscriptions/resourceGroups/resources/read", rg
-    if low[2] == "resources" and len(low) == 3:
-        return "Microsoft.Resources/subscriptions/resources/read", sub
-    raise ValueError("azshell does not know which action this path needs")
-
-
-def derive_request_access(uri: str, method: str) -> dict[str, Any]:
-    """What a REST call needs: ``{"action", "scope" | "vault" | "store", "data", "perm", "path"}``."""
-    parts = urlsplit(uri if "://" in uri else f"https://{uri}")
-    host = (parts.hostname or "").lower()
-    m = method.upper()
-    if host == ARM_HOST:
-        action, scope = _arm_access(parts.path, m)
-        return {"kind": "arm", "action": action, "scope": scope, "data": False}
-    if host.endswith(KV_HOST_SUFFIX):
-        vault = host[: -len(KV_HOST_SUFFIX)]
-        segs = [s for s in parts.path.split("/") if s]
-        if not segs or segs[0].lower() not in ("secrets", "deletedsecrets"):
-            raise ValueError("azshell's Key Vault serves secrets (/secrets/{name})")
-        name = segs[1] if len(segs) > 1 else None
-        perm = {"GET": "get" if name else "list", "PUT": "set", "PATCH": "update", "DELETE": "delete"}.get(m)
-        if perm is None:
-            raise ValueError(f"Key Vault has no secret operation for {m}")
-        return {"kind": "keyvault", "action": KV_SECRET_ACTIONS[perm], "vault": vault, "secret": name,
-                "perm": perm, "data": True}
-    if host.endswith(DL_HOST_SUFFIX):
-        store = host[: -len(DL_HOST_SUFFIX)]
-        path = parts.path
-        if path.lower().startswith("/webhdfs/v1"):
-            path = path[len("/webhdfs/v1"):] or "/"
-        op = dict((k.lower(), v) for k, v in parse_qsl(parts.query)).get("op", "").upper()
-        read = op in ("", "LISTSTATUS", "GETFILESTATUS", "OPEN", "GETACLSTATUS", "GETCONTENTSUMMARY")
-        return {"kind": "datalake", "store": store, "path": path or "/", "read": read,
-                "action": f"WebHDFS {op or m}", "data": True}
-    raise ValueError(f"'{host}' is not an Azure service azshell knows (management.azure.com, "
-                     "{vault}.vault.azure.net, {store}.azuredatalakestore.net)")
-
-
-def _breadth(pattern: str) -> int:
-    """How much a permission pattern grants: ``*`` 1000, ``Namespace/type/*`` 100, other wildcards 10, exact 1.
-
-    A role's breadth is the sum over its patterns; the least-privileged role that grants an action is the one
-    with the smallest breadth (Reader's single ``*/read`` beats Contributor's ``*``).
-    """
-    if pattern == "*":
-        return 1000
-    if pattern.endswith("/*"):
-        return 100
-    return 10 if "*" in pattern else 1
-
-
-def _grants(perms: list[dict[str, Any]], action: str, data: bool) -> bool:
-    allow_key, deny_key = ("dataActions", "notDataActions") if data else ("actions", "notActions")
-    return any(any(action_matches(str(p), action) for p in (perm.get(allow_key) or []))
-               and not any(action_matches(str(p), action) for p in (perm.get(deny_key) or []))
-               for perm in perms)
+    parts = [p for p in _strip_authz(scope).split("/") if p]
+    if not parts or parts[0].casefold() != "subscriptions":
+        return None
+    while parts:
+        candidate = "/" + "/".join(parts)
+        if scope_kind(candidate) not in ("invalid", "managementGroup"):
+            return candidate
+        parts.pop()
+    return None
 
 
 class TestAzAccess(GraphCmdlet, RoleCmdlet):
     name = "Test-AzAccess"
-    synopsis = "Explains an access decision: may this principal do this action at this scope, why, and the fix."
+    synopsis = "Explains an access decision: may this principal make this call, why, and the one command that fixes it."
     description = (
-        "Give the principal with -ObjectId or -Assignee (a VM or app name = its system-assigned identity, a "
-        "user-assigned identity's name, a UPN, or an object id; none = you), and either -Action and -Scope or "
-        "the REST call (-Uri, -Method) whose action and scope azshell derives: ARM paths map to their "
-        "read/write/delete action, Key Vault secret URLs to the vault's data actions (or its access policies), "
-        "Data Lake URLs to a note on ACLs. Shows which role assignments at which scopes were considered, which "
-        "granted the action, what is missing, and the one command that would fix it (the built-in role with the "
-        "fewest actions that grants it)."
+        "With -Uri (and -Method, -Body) the call is sent as a dry run through the same service code that answers "
+        "it for real: the service decides (RBAC on ARM and on RBAC vaults, access policies on other vaults, POSIX "
+        "ACLs on Data Lake, Graph's rule) and nothing is written. The principal is you, -ObjectId/-Assignee (a VM "
+        "or app name = its system-assigned identity, a user-assigned identity's name, a UPN, or an object id), or "
+        "the credential you give with -Token (a token, or the object holding it) or -Authorization (the header "
+        "verbatim, to see why a request got 401). With -Action and -Scope it asks ARM's checkAccess instead. "
+        "Shows every assignment, access-policy entry or ACL entry considered, which granted, why the others did "
+        "not (an assignment on a child scope does not cover its parent), and the fix."
     )
     params = (
         Param("ObjectId", "string", aliases=("PrincipalId",), completer="principal"),
@@ -505,6 +407,9 @@ class TestAzAccess(GraphCmdlet, RoleCmdlet):
         Param("Uri", "string", parameter_sets=("Uri",)),
         Param("Method", "string", default="GET", parameter_sets=("Uri",),
               validate_set=("GET", "HEAD", "PUT", "PATCH", "POST", "DELETE")),
+        Param("Body", "object", parameter_sets=("Uri",)),
+        Param("Token", "object", parameter_sets=("Uri",)),
+        Param("Authorization", "string", parameter_sets=("Uri",)),
     )
     default_parameter_set = "Action"
     outputs = (PS_ACCESS_DECISION,)
@@ -516,6 +421,8 @@ class TestAzAccess(GraphCmdlet, RoleCmdlet):
                 "May myVM read the secret (RBAC data action or access policy)?"),
         Example("Test-AzAccess -Uri https://management.azure.com/subscriptions/<sub>/resourceGroups/myRG "
                 "-Method DELETE", "May I delete the resource group?"),
+        Example("Test-AzAccess -Token $token -Uri https://management.azure.com/subscriptions/<sub>?api-version="
+                "2022-12-01", "Why does ARM answer 401 to this token?"),
     )
 
     # ------------------------------------------------------------------------------------------ principal
@@ -528,7 +435,7 @@ class TestAzAccess(GraphCmdlet, RoleCmdlet):
         text = str(given).strip()
         if re.fullmatch(r"[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}", text):
             obj = self.graph("GET", f"/directoryObjects/{text}", allow_404=True)
-            return text, str((obj or {}).get("displayName") or (obj or {}).get("userPrincipalName") or text)
+            return text, str((obj or {}).get("userPrincipalName") or (obj or {}).get("displayName") or text)
         if "@" in text:
             user = self.user_by_upn(text)
             return str(user["id"]), text
@@ -548,152 +455,173 @@ class TestAzAccess(GraphCmdlet, RoleCmdlet):
     # ------------------------------------------------------------------------------------------- decide
     def process(self) -> None:
         p = self.bound
-        oid, who = self.principal()
         if p.get("Uri"):
-            try:
-                need = derive_request_access(str(p["Uri"]), str(p.get("Method") or "GET"))
-            except ValueError as e:
-                self.fail(CANNOT_DERIVE.format(uri=p["Uri"], why=e), error_id="CannotDeriveAction")
-        else:
-            if not p.get("Action") or not p.get("Scope"):
-                self.fail(NEED_ACTION, error_id="MissingAction")
-            action = str(p["Action"])
-            need = {"kind": "arm", "action": action, "scope": str(p["Scope"]),
-                    "data": bool(p.get("DataAction")) or is_data_action(action)}
-        target = oid or self.own_object_id()
-        if need["kind"] == "datalake":
-            self.write(self.datalake_result(need, target, who))
+            self.write(self.uri_result(str(p["Uri"]), str(p.get("Method") or "GET").upper()))
             return
-        if need["kind"] == "keyvault":
-            vault = self.find_vault(str(need["vault"]))
-            scope = str(vault.get("id")) + (f"/secrets/{need['secret']}" if need.get("secret") else "")
-            props = vault.get("properties") or {}
-            if not props.get("enableRbacAuthorization"):
-                self.write(self.access_policy_result(need, vault, target, who))
-                return
-            need = {**need, "scope": scope}
-        self.write(self.rbac_result(str(need["action"]), str(need["scope"]), bool(need["data"]), oid, target, who))
+        if not p.get("Action") or not p.get("Scope"):
+            self.fail(NEED_ACTION, error_id="MissingAction")
+        oid, who = self.principal()
+        target = oid or self.own_object_id()
+        self.write(self.action_result(str(p["Action"]), str(p["Scope"]), target, who))
 
-    def rbac_result(self, action: str, scope: str, data: bool, oid: str | None, target: str, who: str) -> PSObject:
+    def action_result(self, action: str, scope: str, target: str, who: str) -> PSObject:
+        """``-Action -Scope``: ARM's checkAccess (the same RBAC code the planes run) for the principal."""
         check_scope = _strip_authz(scope)
         base = "" if check_scope == "/" else check_scope
-        detail: dict[str, Any] | None = None
-        allowed: bool
-        body = {"subject": {"principalId": target}, "actions": [{"id": action, "isDataAction": data}]}
+        item: dict[str, Any] = {"id": action}
+        if self.bound.get("DataAction"):
+            item["isDataAction"] = True
+        body = {"subject": {"principalId": target}, "actions": [item]}
         resp = self.arm_request("POST", CHECK_ACCESS_PATH.format(base=base), API_AUTHORIZATION, body=body)
-        if resp.status_code == 200:
-            detail = (resp.json().get("value") or [{}])[0]
-            allowed = detail.get("accessDecision") == "Allowed"
-        elif oid is None and resp.status_code == 403:
-            perms = self.arm_get(PERMISSIONS_PATH.format(base=base), API_AUTHORIZATION)
-            allowed = _grants(list((perms or {}).get("value") or []), action, data)
-        else:
+        if resp.status_code != 200:
             self.raise_arm_error(resp)
-        considered = [self._describe(a) for a in (detail or {}).get("consideredAssignments", [])]
-        matched = [self._describe(a) for a in (detail or {}).get("matchedAssignments", [])]
-        if detail is not None:
-            reason = str(detail.get("reason", ""))
+        answer = (resp.json().get("value") or [{}])[0]
+        d = AccessDecision.from_dict(answer.get("decision") or {})
+        if d.scope != scope:
+            d = replace(d, scope=scope)
+        return self.decision(d, who=who or d.principal_name, status=None, uri=None, method=None)
+
+    def dry_run(self, method: str, uri: str, headers: dict[str, str], subject: str | None) -> httpx.Response:
+        """Send the call as a dry run (in-process: the service decides, nothing is written, nothing is logged)."""
+        body = self.bound.get("Body")
+        content: bytes | None = None
+        if body is not None:
+            if isinstance(body, (str, bytes)):
+                content = body.encode("utf-8") if isinstance(body, str) else body
+            else:
+                from azshell.lang.jsonconv import to_json
+
+                content = to_json(body, depth=20, compress=True).encode("utf-8")
+                headers = {**headers, "Content-Type": "application/json"}
+        try:
+            return self.services.http.request(method, uri, headers=headers, content=content,
+                                              extensions={DRY_RUN_EXTENSION: {"subject": subject}})
+        except httpx.HTTPError as e:
+            self.fail(CANNOT_TEST.format(uri=uri, why=e), error_id="CannotTestAccess")
+
+    def credential(self) -> tuple[bool, str | None]:
+        """(given, Authorization header) from -Authorization or -Token."""
+        p = self.bound
+        if "Authorization" in p and p.get("Authorization") is not None:
+            value = str(p["Authorization"])
+            return True, value if value.strip() else None
+        if "Token" in p and p.get("Token") is not None:
+            token = _token_from(p["Token"])
+            return True, f"Bearer {token}" if token else "Bearer "
+        return False, None
+
+    def uri_result(self, uri: str, method: str) -> PSObject:
+        p = self.bound
+        url = uri if "://" in uri else f"https://{uri}"
+        given, header = self.credential()
+        if given and (p.get("ObjectId") or p.get("Assignee")):
+            self.fail(TOKEN_OR_PRINCIPAL, error_id="TokenOrPrincipal")
+        oid, who = (None, "") if given else self.principal()
+        if given:
+            resp = self.dry_run(method, url, {"Authorization": header} if header is not None else {}, None)
         else:
-            reason = ("Allowed by your effective permissions at this scope (Microsoft.Authorization/permissions)."
-                      if allowed else f"Denied: none of your effective permissions at this scope grants '{action}'.")
-        fix = None if allowed else self.fix_command(action, data, target, check_scope)
-        return self.decision(allowed=allowed, action=action, data=data, scope=scope, principal=target, who=who,
-                             reason=reason, considered=considered, matched=matched, fix=fix, notes=[])
+            resp = self.dry_run(method, url, {}, None)  # the service names the token it wants in its 401
+            probe = decision_of(resp)
+            if probe is not None and probe.token is not None and probe.token.expected:
+                token = self.token(probe.token.expected)
+                own = self.own_object_id()
+                subject = oid if oid and oid.casefold() != own.casefold() else None
+                resp = self.dry_run(method, url, {"Authorization": f"Bearer {token}"}, subject)
+                d = decision_of(resp)
+                if subject and d is not None and d.model != "token":
+                    self.check_may_inspect(d)
+        d = decision_of(resp)
+        return self.decision(d, who=who, status=resp.status_code, uri=url, method=method, resp=resp)
 
-    @staticmethod
-    def _describe(a: dict[str, Any]) -> str:
-        via = " (via a group)" if a.get("viaGroup") else ""
-        return f"{a.get('roleName') or a.get('roleDefinitionId')} at {a.get('scope')}{via}"
+    def check_may_inspect(self, d: AccessDecision) -> None:
+        """Another principal's decision is shown only to who may read the assignments behind it (as checkAccess)."""
+        scope = _arm_scope_of(d.scope)
+        if scope is None:
+            return
+        base = "" if scope == "/" else scope
+        probe = self.dry_run("GET", f"{ARM_ENDPOINT}{ROLE_ASSIGNMENTS_PATH.format(base=base)}"
+                                    f"?api-version={API_AUTHORIZATION}",
+                             {"Authorization": f"Bearer {self.token()}"}, None)
+        mine = decision_of(probe)
+        if mine is not None and not mine.allowed:
+            self.fail(NEEDS_ASSIGNMENT_READ.format(scope=scope, reason=mine.reason), category="PermissionDenied",
+                      error_id="AuthorizationFailed")
 
-    def fix_command(self, action: str, data: bool, oid: str, scope: str) -> str:
-        best: tuple[int, int, str] | None = None
-        for d in self.role_definitions():
-            props = d.get("properties") or {}
-            if str(props.get("type", "")).casefold() != "builtinrole":
-                continue
-            perms = [x for x in (props.get("permissions") or []) if isinstance(x, dict)]
-            if not _grants(perms, action, data):
-                continue
-            key_name = "dataActions" if data else "actions"
-            breadth = sum(_breadth(str(a)) for x in perms for a in (x.get(key_name) or []))
-            key = (breadth, sum(len(x.get("actions") or []) + len(x.get("dataActions") or []) for x in perms),
-                   str(props.get("roleName", "")))
-            if best is None or key < best:
-                best = key
-        if best is None:
-            return NO_ROLE_GRANTS.format(action=action)
-        return FIX_TEMPLATE.format(oid=oid, role=best[2], scope=scope)
-
-    # ------------------------------------------------------------------------------------ Key Vault, Lake
-    def find_vault(self, name: str) -> dict[str, Any]:
-        for v in self.arm_list(f"/subscriptions/{self.subscription_id}/providers/{KEY_VAULT_TYPE}", API_KEY_VAULT):
-            if isinstance(v, dict) and str(v.get("name", "")).casefold() == name.casefold():
-                return v
-        raise CmdletError(f"Cannot find a key vault named '{name}' in the subscription.",
-                          category="ObjectNotFound", error_id="VaultNotFound")
-
-    def access_policy_result(self, need: dict[str, Any], vault: dict[str, Any], oid: str, who: str) -> PSObject:
-        props = vault.get("properties") or {}
-        perm = str(need["perm"])
-        policy_perm = "set" if perm == "update" else perm
-        considered: list[str] = []
-        matched: list[str] = []
-        for pol in props.get("accessPolicies") or []:
-            if not isinstance(pol, dict) or str(pol.get("objectId", "")).casefold() != oid.casefold():
-                continue
-            secrets = [str(s).lower() for s in ((pol.get("permissions") or {}).get("secrets") or [])]
-            line = f"access policy for {oid}: secrets {', '.join(secrets) or '(none)'}"
-            considered.append(line)
-            if policy_perm in secrets or "all" in secrets:
-                matched.append(line)
-        allowed = bool(matched)
-        vault_name = str(vault.get("name", need["vault"]))
-        reason = (f"Allowed: the vault's access policy gives {who} the secret permission '{policy_perm}'."
-                  if allowed else
-                  f"Denied: no access policy of vault '{vault_name}' gives {who} the secret permission "
-                  f"'{policy_perm}'.")
-        fix = None if allowed else KV_FIX_TEMPLATE.format(vault=vault_name, oid=oid, perm=policy_perm)
-        return self.decision(allowed=allowed, action=f"secrets/{policy_perm} (access policy)", data=True,
-                             scope=str(vault.get("id", "")), principal=oid, who=who, reason=reason,
-                             considered=considered, matched=matched, fix=fix, notes=[ACCESS_POLICY_NOTE])
-
-    def datalake_result(self, need: dict[str, Any], oid: str, who: str) -> PSObject:
-        perms = "ReadExecute" if need.get("read") else "All"
-        fix = DL_FIX_TEMPLATE.format(store=need["store"], path=need["path"], oid=oid, perms=perms)
-        return self.decision(allowed=None, action=str(need["action"]), data=True,
-                             scope=f"{need['store']}{DL_HOST_SUFFIX}{need['path']}", principal=oid, who=who,
-                             reason="Not decided by RBAC: " + DATA_LAKE_NOTE, considered=[], matched=[],
-                             fix=f"If the ACLs deny it: {fix} (and --x on every parent folder)",
-                             notes=[DATA_LAKE_NOTE])
+    def token_fix(self, problem: TokenProblem) -> str:
+        host = self.services.current_host
+        if problem.code == "not_bearer":
+            return HEADER_FIX.format(expr="$token")
+        if problem.code == "token_response":
+            return HEADER_FIX.format(expr="$($response.access_token)")
+        if host is None:
+            return TOKEN_FIX_OFF_HOST.format(resource=problem.expected)
+        if host.kind in ("webapp", "functionapp"):
+            return TOKEN_FIX_APP.format(resource=problem.expected)
+        return TOKEN_FIX_VM.format(resource=problem.expected)
 
     # ---------------------------------------------------------------------------------------- output
-    def decision(self, *, allowed: bool | None, action: str, data: bool, scope: str, principal: str, who: str,
-                 reason: str, considered: list[str], matched: list[str], fix: str | None,
-                 notes: list[str]) -> PSObject:
-        missing = "" if allowed or allowed is None else action
+    def decision(self, d: AccessDecision | None, *, who: str, status: int | None, uri: str | None,
+                 method: str | None, resp: httpx.Response | None = None) -> PSObject:
+        """The explainer's object over the plane's decision (or over its absence)."""
+        if d is None:
+            allowed: bool | None = True if status is not None and status < 400 else None
+            if allowed:
+                reason = f"No access check: the service answered {status} without deciding access for this call."
+            else:
+                code, message = arm_error_parts(resp) if resp is not None else ("", "")
+                reason = (f"The call fails before any access check: {status} {code}: {message}").strip()
+            d = AccessDecision(plane="", model="none", allowed=bool(allowed), reason=reason)
+        else:
+            allowed = d.allowed
+        applies = [e for e in d.considered if e.applies]
+        others = [e for e in d.considered if not e.applies]
+        considered = [e.text for e in applies]
+        matched = [e.text for e in applies if e.grants]
+        not_in_scope = [f"{e.text}: {e.why}" for e in others]
+        missing = "" if allowed is not False or d.model == "token" else d.action
+        if missing and d.model == "acl":
+            missing = f"{d.get('permission')} on {d.get('denied_path')}" if d.get("denied_path") else "ownership"
+        elif missing and d.model == "access_policy":
+            missing = f"the secret permission '{d.get('permission')}' in an access policy"
+        fix = d.fix or None
+        if d.model == "token" and d.token is not None and not fix:
+            fix = self.token_fix(d.token)
+        principal = d.principal
+        name = who or d.principal_name
         obj = PSObject([
-            ("Allowed", allowed), ("Action", action), ("DataAction", data), ("Scope", scope),
-            ("Principal", principal), ("PrincipalName", who), ("Reason", reason), ("Considered", considered),
-            ("Matched", matched), ("Missing", missing), ("Fix", fix), ("Notes", notes),
+            ("Allowed", allowed), ("Action", d.action), ("DataAction", d.data_action), ("Scope", d.scope),
+            ("Principal", principal), ("PrincipalName", name), ("Reason", d.reason), ("Considered", considered),
+            ("Matched", matched), ("NotInScope", not_in_scope), ("Missing", missing), ("Fix", fix),
+            ("Notes", list(d.notes)), ("Model", d.model), ("Service", d.plane), ("StatusCode", status),
+            ("TokenProblem", d.token.code if d.token is not None else None), ("Uri", uri), ("Method", method),
         ], type_names=(PS_ACCESS_DECISION, "System.Object"))
 
         def render() -> str:
-            verdict = "ALLOWED" if allowed else ("NOT DECIDED BY RBAC" if allowed is None else "DENIED")
-            mark = "✓" if allowed else ("?" if allowed is None else "✗")
-            lines = [f"{mark} {verdict}",
-                     f"  Principal : {who} ({principal})" if who and who != principal else
-                     f"  Principal : {principal}",
-                     f"  Action    : {action}" + (" (data action)" if data else ""),
-                     f"  Scope     : {scope}",
-                     f"  Reason    : {reason}"]
-            if considered:
+            mark, verdict = VERDICTS[allowed]
+            if d.model == "token":
+                verdict = "UNAUTHENTICATED"
+            answer = f" — the service answers {status}" if status is not None else ""
+            lines = [f"{mark} {verdict}{answer}"]
+            if principal:
+                lines.append(f"  Principal : {name} ({principal})" if name and name != principal else
+                             f"  Principal : {principal}")
+            if d.action:
+                lines.append(f"  Action    : {d.action}" + (" (data action)" if d.data_action else ""))
+            if d.scope:
+                lines.append(f"  Scope     : {d.scope}")
+            lines.append(f"  Reason    : {d.reason}")
+            if applies:
                 lines.append("  Considered:")
-                lines += [f"    {'✓' if c in matched else '✗'} {c}" for c in considered]
-            elif allowed is not None:
+                lines += [f"    {'✓' if e.grants else '✗'} {e.text}" + (f": {e.why}" if e.why and not e.grants
+                                                                         else "") for e in applies]
+            elif d.model == "rbac":
                 lines.append("  Considered: (no role assignment of this principal or its groups covers the scope)")
+            if others:
+                lines.append("  Not in scope:" if d.model == "rbac" else "  Not applicable:")
+                lines += [f"    ✗ {e.text}: {e.why}" for e in others]
             if missing:
                 lines.append(f"  Missing   : {missing}")
-            lines += [f"  Note      : {n}" for n in notes if n not in reason]
+            lines += [f"  Note      : {n}" for n in d.notes if n not in d.reason]
             if fix:
                 lines.append(f"  Fix       : {fix}")
             return "\n".join(lines)
@@ -711,8 +639,6 @@ VIEWS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 )
 
 
-def register_views() -> None:
-    from azshell.lang.formatting import register_view
-
+def register_views(views: ViewTable) -> None:
     for type_name, kind, props in VIEWS:
-        register_view(type_name, kind, props)
+        views.register(type_name, kind, props)

@@ -13,4 +13,6 @@ SERVICE = Service(
         "azshell.services.compute.cmdlets_vmconfig",
         "azshell.services.compute.cmdlets_hosts",
     ),
+    az="azshell.services.compute.az",
+    checks="azshell.services.compute.checks",
 )

@@ -39,6 +39,7 @@ from azshell.cmdlets._azure import (
 from azshell.cmdlets._base import AzCmdlet
 from azshell.cmdlets._objects import braced, plain, tags_table
 from azshell.lang.cmdlet import CmdletError, Example, Param
+from azshell.lang.formatting import ViewTable
 from azshell.lang.values import PSCredential, PSObject
 from azshell.services.compute._vmbody import (
     assign_identity_hint,
@@ -546,10 +547,5 @@ COMPLETERS = {
 }
 
 
-def register_views() -> bool:
-    try:
-        from azshell.lang import formatting
-    except ImportError:
-        return False
-    formatting.register_view(PS_VIRTUAL_MACHINE_EXTENSION, "list", EXTENSION_VIEW)
-    return True
+def register_views(views: ViewTable) -> None:
+    views.register(PS_VIRTUAL_MACHINE_EXTENSION, "list", EXTENSION_VIEW)

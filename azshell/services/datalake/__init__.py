@@ -13,4 +13,5 @@ SERVICE = Service(
     resource_types="azshell.services.datalake.catalog:RESOURCE_TYPES",
     migrations="azshell.services.datalake.model:MIGRATIONS",
     cmdlets=("azshell.services.datalake.cmdlets",),
+    checks="azshell.services.datalake.checks",
 )

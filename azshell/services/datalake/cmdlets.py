@@ -15,9 +15,17 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 
-from azshell.cmdlets._base import AzCmdlet, AzureRestError, category_for_status, connection_error, reason_code
+from azshell.cmdlets._base import (
+    AzCmdlet,
+    AzureRestError,
+    access_hints,
+    category_for_status,
+    connection_error,
+    reason_code,
+)
 from azshell.cmdlets._objects import plain, rg_of, tags_table
 from azshell.lang.cmdlet import CmdletError, Example, Param
+from azshell.lang.formatting import ViewTable
 from azshell.lang.values import PSObject
 
 __all__ = ["COMMANDS", "COMPLETERS", "register_views"]
@@ -231,6 +239,9 @@ class _DataLakeCmdlet(AzCmdlet):
             java_class = str(remote.get("javaClassName", ""))
         text = OPERATION_FAILED_TEMPLATE.format(op=op, status=reason_code(resp.status_code), exception=exception,
                                                 message=message, java_class=java_class)
+        hints = access_hints(resp, ctx=self.ctx)
+        if hints:
+            text += "\n" + "\n".join(hints)
         exc = AzureRestError(text, status=resp.status_code, code=exception or reason_code(resp.status_code),
                              error_message=message, response=resp,
                              request_id=resp.headers.get("x-ms-request-id"))
@@ -576,15 +587,10 @@ VIEWS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 )
 
 
-def register_views() -> bool:
-    """Register the Data Lake output views; False when the formatting module is not available."""
-    try:
-        from azshell.lang import formatting
-    except ImportError:
-        return False
+def register_views(views: ViewTable) -> None:
+    """Register the Data Lake output views in ``views``."""
     for type_name, kind, props in VIEWS:
-        formatting.register_view(type_name, kind, props)
-    return True
+        views.register(type_name, kind, props)
 
 
 def _accounts(services: Any) -> list[str]:

@@ -28,16 +28,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from email.utils import formatdate
+from functools import partial
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
 
+from azshell.auth.decision import AccessDecision, Evidence
 from azshell.auth.errors import ExpiredTokenError, InvalidAudienceError, TokenValidationError
 from azshell.auth.rbac import scope_covers
 from azshell.auth.resources import DATA_LAKE_AUDIENCES, DATA_LAKE_RESOURCE
 from azshell.ids import new_guid
 from azshell.model.builtin_roles import OWNER
 from azshell.model.types import DATA_LAKE_STORE_TYPE, Resource
-from azshell.planes._shared import bearer_token
+from azshell.planes._shared import bearer_token, dry_run_claims, record, token_refused
 from azshell.planes.base import Headers, PlaneError, Request, Response
 from azshell.services.datalake import model as dl
 from azshell.services.datalake.model import DIRECTORY, FILE, AclEntry, EntryKind, PathEntry
@@ -136,6 +138,16 @@ _METHOD_OPS: dict[str, tuple[str, frozenset[str]]] = {
     "DELETE": ("Delete", DELETE_OPS),
 }
 READ, WRITE, EXECUTE = 4, 2, 1
+
+PLANE = "datalake"
+SERVICE = "Data Lake Store"
+#: -Permissions names of Set-AzDataLakeStoreItemAclEntry by rwx bits (azshell's teaching text).
+PERMISSION_NAMES = ("None", "Execute", "Write", "WriteExecute", "Read", "ReadExecute", "ReadWrite", "All")
+ACL_FIX_TEMPLATE = ("Set-AzDataLakeStoreItemAclEntry -AccountName {store} -Path '{path}' -AceType User -Id {oid} "
+                    "-Permissions {perms}")
+OWNER_FIX_TEMPLATE = "New-AzRoleAssignment -ObjectId {oid} -RoleDefinitionName 'Owner' -Scope '{scope}'"
+ACL_NOTE = ("Data Lake Storage Gen1 decides file access with POSIX ACLs on each path, not with RBAC: a role on the "
+            "account only lets you manage it (except Owner, whose holders are super-users).")
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -316,6 +328,23 @@ def _with_mode(entry: PathEntry, mode: int) -> PathEntry:
 # --------------------------------------------------------------------------------------------------------------
 # The request context
 # --------------------------------------------------------------------------------------------------------------
+def _rwx(bits: int) -> str:
+    return "".join(ch if bits & b else "-" for ch, b in zip("rwx", (READ, WRITE, EXECUTE), strict=True))
+
+
+@dataclass(frozen=True)
+class _Check:
+    """One permission check on one path: what was needed, whether it passed, the ACL entries as evidence."""
+
+    path: str
+    want: int
+    allowed: bool
+    evidence: tuple[Evidence, ...]
+    why: str
+    traversal: bool = False
+    owner_only: bool = False
+
+
 @dataclass
 class _Ctx:
     request: Request
@@ -329,6 +358,8 @@ class _Ctx:
     oid: str = ""
     groups: tuple[str, ...] = ()
     _super: bool | None = field(default=None, repr=False)
+    checks: list[_Check] = field(default_factory=list, repr=False)
+    redirect_only: bool = False
 
     # ---------------------------------------------------------------------------------------- errors
     def time_text(self) -> str:
@@ -358,52 +389,154 @@ class _Ctx:
     def is_super_user(self) -> bool:
         """Owner role at the account's scope or above (ADLS's super-users)."""
         if self._super is None:
-            index = self.world.rbac_index()
-            found = False
-            for principal in (self.oid, *self.groups):
-                for assignment, a_scope in index.assignments_for(principal):
-                    role = assignment.role_definition_id.rstrip("/").rsplit("/", 1)[-1].lower()
-                    if role == OWNER and scope_covers(a_scope, self.account.id):
-                        found = True
-                        break
-                if found:
-                    break
-            self._super = found
+            self._super = bool(self.super_user_assignment())
         return self._super
+
+    def super_user_assignment(self) -> str:
+        """``Owner at {scope}`` of the assignment that makes the caller a super-user, or ""."""
+        index = self.world.rbac_index()
+        for principal in (self.oid, *self.groups):
+            for assignment, a_scope in index.assignments_for(principal):
+                role = assignment.role_definition_id.rstrip("/").rsplit("/", 1)[-1].lower()
+                if role == OWNER and scope_covers(a_scope, self.account.id):
+                    return f"Owner at {assignment.scope}"
+        return ""
 
     def in_group(self, group: str) -> bool:
         g = group.lower()
         return g == self.oid.lower() or any(g == x.lower() for x in self.groups)
 
-    def can(self, entry: PathEntry, want: int) -> bool:
-        """POSIX ACL evaluation for the caller (HDFS ``FSPermissionChecker.check``)."""
+    def evaluate(self, entry: PathEntry, want: int) -> _Check:
+        """POSIX ACL evaluation for the caller (HDFS ``FSPermissionChecker.check``), with every entry as evidence."""
         if self.is_super_user:
-            return True
-        if entry.owner.lower() == self.oid.lower():
-            return entry.base("user") & want == want
+            who = self.super_user_assignment()
+            return _Check(entry.path, want, True, (Evidence("super_user", f"{who} (a super-user)", True, True),),
+                          f"the principal is a super-user ({who} on the account)")
+        me = self.oid.lower()
         mask = entry.mask
         masked = 7 if mask is None else mask
-        for e in entry.acl:
-            if e.type == "user" and e.name and e.name.lower() == self.oid.lower():
-                return (e.perm & masked) & want == want
-        matched = False
-        for e in entry.acl:
-            if e.type != "group":
-                continue
-            if (not e.name and self.in_group(entry.group)) or (e.name and self.in_group(e.name)):
-                matched = True
-                if (e.perm & masked) & want == want:
-                    return True
-        if matched:
-            return False
-        return entry.base("other") & want == want
+        owner = entry.owner.lower() == me
+        named = next((e for e in entry.acl if e.type == "user" and e.name and e.name.lower() == me), None)
+        groups = [e for e in entry.acl if e.type == "group"
+                  and ((not e.name and self.in_group(entry.group)) or (e.name and self.in_group(e.name)))]
+        use_groups = not owner and named is None and bool(groups)
+        evidence: list[Evidence] = []
+        decided: tuple[bool, str] | None = None
 
-    def require(self, entry: PathEntry, want: int) -> None:
-        if not self.can(entry, want):
+        def eff(e: AclEntry, with_mask: bool) -> int:
+            return (e.perm & masked) if with_mask else e.perm
+
+        for e in entry.acl:
+            text = e.spec()
+            if e.type == "user" and not e.name:
+                text += f" (owner {entry.owner})"
+                if owner:
+                    ok = e.perm & want == want
+                    evidence.append(Evidence("acl", text, True, ok, "" if ok else f"gives the owner {_rwx(e.perm)}"))
+                    decided = (ok, f"the principal owns {entry.path}, and user:: gives {_rwx(e.perm)}")
+                else:
+                    evidence.append(Evidence("acl", text, False, False, "the principal is not the owner"))
+            elif e.type == "user":
+                if e is named and not owner:
+                    p = eff(e, True)
+                    ok = p & want == want
+                    masked_note = f" (mask::{_rwx(masked)} leaves {_rwx(p)})" if p != e.perm else ""
+                    evidence.append(Evidence("acl", text, True, ok, "" if ok else f"gives {_rwx(p)}{masked_note}"))
+                    decided = (ok, f"its entry {text} gives {_rwx(p)}{masked_note}")
+                elif e is named:
+                    evidence.append(Evidence("acl", text, False, False, "the owner entry user:: applies first"))
+                else:
+                    evidence.append(Evidence("acl", text, False, False, "it names another principal"))
+            elif e.type == "group":
+                label = text + (f" (owning group {entry.group})" if not e.name else "")
+                if e in groups and use_groups:
+                    p = eff(e, True)
+                    ok = p & want == want
+                    evidence.append(Evidence("acl", label, True, ok, "" if ok else f"gives {_rwx(p)}"))
+                elif e in groups:
+                    evidence.append(Evidence("acl", label, False, False, "a user entry applies first"))
+                else:
+                    evidence.append(Evidence("acl", label, False, False, "the principal is not in this group"))
+            elif e.type == "mask":
+                evidence.append(Evidence("acl", text, bool(named) or use_groups, True,
+                                         "limits named users and groups"))
+            elif e.type == "other":
+                applies = not owner and named is None and not groups
+                ok = applies and e.perm & want == want
+                evidence.append(Evidence("acl", text, applies, ok,
+                                         ("" if ok else f"gives {_rwx(e.perm)}") if applies else
+                                         "only when no user or group entry names the principal"))
+                if applies:
+                    decided = (ok, f"no entry names the principal or its groups, and other:: gives {_rwx(e.perm)}")
+        if decided is None and use_groups:
+            ok = any(eff(e, True) & want == want for e in groups)
+            decided = (ok, "a group entry of the principal gives it" if ok else
+                       "its group entries give " + ", ".join(_rwx(eff(e, True)) for e in groups))
+        if decided is None:
+            decided = (False, "no entry applies")
+        ok, why = decided
+        return _Check(entry.path, want, ok, tuple(evidence), why)
+
+    def can(self, entry: PathEntry, want: int) -> bool:
+        return self.evaluate(entry, want).allowed
+
+    def require(self, entry: PathEntry, want: int, *, traversal: bool = False) -> None:
+        check = self.evaluate(entry, want)
+        self.checks.append(replace(check, traversal=traversal))
+        if not check.allowed:
             raise self.denied()
 
     def is_owner(self, entry: PathEntry) -> bool:
         return self.is_super_user or entry.owner.lower() == self.oid.lower()
+
+    def require_owner(self, entry: PathEntry, *, super_user: bool = False) -> None:
+        """Only the owner (or a super-user; with ``super_user`` only a super-user) may change ``entry``."""
+        ok = self.is_super_user or (not super_user and entry.owner.lower() == self.oid.lower())
+        who = "a super-user (Owner role on the account)" if super_user else \
+            f"the owner ({entry.owner}) or a super-user (Owner role on the account)"
+        ev = Evidence("acl", f"owner {entry.owner}", entry.owner.lower() == self.oid.lower(), ok,
+                      "" if ok else f"{self.op} may be done only by {who}")
+        self.checks.append(_Check(entry.path, 0, ok, (ev,), f"only {who} may do {self.op}", owner_only=True))
+        if not ok:
+            raise self.denied()
+
+    def decision(self) -> AccessDecision:
+        """The request's one decision: the denied check, or every check that passed."""
+        scope = f"{self.account.id}{self.path if self.path != '/' else ''}"
+        extra = (("store", self.account.name), ("path", self.path))
+        base = partial(AccessDecision, plane=PLANE, model="acl", principal=self.oid, action=f"WebHDFS {self.op}",
+                       data_action=True, scope=scope, notes=(ACL_NOTE,))
+        denied = next((c for c in reversed(self.checks) if not c.allowed), None)
+        if denied is not None:
+            where = f"{denied.path} (a parent folder of {self.path})" if denied.traversal else denied.path
+            if denied.owner_only:
+                reason = f"Denied: {denied.why}; the principal is not."
+                fix = OWNER_FIX_TEMPLATE.format(oid=self.oid, scope=self.account.id)
+            else:
+                reason = f"Denied: {self.op} needs {_rwx(denied.want)} on {where}: {denied.why}."
+                have = self.named_bits(denied.path)
+                fix = ACL_FIX_TEMPLATE.format(store=self.account.name, path=denied.path, oid=self.oid,
+                                              perms=PERMISSION_NAMES[have | denied.want])
+            return base(allowed=False, reason=reason, considered=denied.evidence, fix=fix,
+                                  extra=(*extra, ("denied_path", denied.path), ("permission", _rwx(denied.want))))
+        passed = [Evidence("acl", f"{_rwx(c.want) if not c.owner_only else 'owner'} on {c.path}", True, True,
+                           "") for c in self.checks]
+        if self.redirect_only:
+            reason = (f"Allowed: the first step of {self.op} only redirects to the same URL with &write=true; that "
+                      "second request checks the ACLs.")
+        elif self.checks:
+            reason = "Allowed: " + "; ".join(
+                f"{'owner check' if c.owner_only else _rwx(c.want)} on {c.path}: {c.why}" for c in self.checks) + "."
+        else:
+            reason = (f"Allowed: {self.op} on {self.path} needs no permission on the path itself, only --x on its "
+                      "parent folders (none here).")
+        return base(allowed=True, reason=reason, considered=tuple(passed), extra=extra)
+
+    def named_bits(self, path: str) -> int:
+        entry = self.get(path)
+        if entry is None:
+            return 0
+        return next((e.perm for e in entry.acl if e.type == "user" and e.name.lower() == self.oid.lower()), 0)
 
     # ---------------------------------------------------------------------------------------- model
     def get(self, path: str) -> PathEntry | None:
@@ -416,7 +549,7 @@ class _Ctx:
             entry = self.get(anc)
             if entry is None or not entry.is_dir:
                 return last if entry is None else entry
-            self.require(entry, EXECUTE)
+            self.require(entry, EXECUTE, traversal=True)
             last = entry
         return last
 
@@ -537,30 +670,39 @@ def handle(request: Request, world: World) -> Response:
     op = (request.query_get("op", case_insensitive=True) or "").upper()
     ctx = _Ctx(request=request, world=world, account=account, store_id=str(account.properties["accountId"]),
                op=op, path="/", rid=rid, now_ms=int(now * 1000))
-    location: str | None = None
     try:
         _authenticate(ctx)
-        raw = request.path
-        if raw != WEBHDFS_PREFIX and not raw.startswith(WEBHDFS_PREFIX + "/"):
-            raise ctx.not_found("File/Folder", raw)
-        path = _normalize_path(raw[len(WEBHDFS_PREFIX):])
-        if path is None:
-            raise _illegal(INVALID_PATH_TEMPLATE.format(path=raw[len(WEBHDFS_PREFIX):]))
-        ctx.path = path
-        _check_op(request.method, op)
-        if op in ("CREATE", "APPEND") and (request.query_get("write", case_insensitive=True) or "").lower() \
-                != "true":
-            location = _write_url(request)
-            return _finish(rid, now, Response(307), location=location, content_length_header=True)
-        resp = _OPS[op](ctx)
-        if op == "CREATE":
-            location = _created_url(request)
-        ctx.event()
-        if request.method == "HEAD":
-            resp = Response(resp.status, resp.headers, b"")
-        return _finish(rid, now, resp, location=location, content_length_header=op in ("CREATE", "APPEND"))
+        return _answer(ctx, request, now, rid)
     except WebHdfsError as exc:
         return _finish(rid, now, exc.to_response())
+    finally:
+        if ctx.oid:
+            record(request, ctx.decision())
+
+
+def _answer(ctx: _Ctx, request: Request, now: float, rid: str) -> Response:
+    op = ctx.op
+    location: str | None = None
+    raw = request.path
+    if raw != WEBHDFS_PREFIX and not raw.startswith(WEBHDFS_PREFIX + "/"):
+        raise ctx.not_found("File/Folder", raw)
+    path = _normalize_path(raw[len(WEBHDFS_PREFIX):])
+    if path is None:
+        raise _illegal(INVALID_PATH_TEMPLATE.format(path=raw[len(WEBHDFS_PREFIX):]))
+    ctx.path = path
+    _check_op(request.method, op)
+    if op in ("CREATE", "APPEND") and (request.query_get("write", case_insensitive=True) or "").lower() \
+            != "true":
+        location = _write_url(request)
+        ctx.redirect_only = True
+        return _finish(rid, now, Response(307), location=location, content_length_header=True)
+    resp = _OPS[op](ctx)
+    if op == "CREATE":
+        location = _created_url(request)
+    ctx.event()
+    if request.method == "HEAD":
+        resp = Response(resp.status, resp.headers, b"")
+    return _finish(rid, now, resp, location=location, content_length_header=op in ("CREATE", "APPEND"))
 
 
 def _check_op(method: str, op: str) -> None:
@@ -572,24 +714,37 @@ def _check_op(method: str, op: str) -> None:
 
 
 def _authenticate(ctx: _Ctx) -> None:
-    token = bearer_token(ctx.request)
+    request, world = ctx.request, ctx.world
+
+    def refused(error: BaseException | None = None) -> None:
+        token_refused(request, world, plane=PLANE, expected=DATA_LAKE_RESOURCE, service=SERVICE, error=error,
+                      tenant=world.tenant_id)
+
+    token = bearer_token(request)
     if token is None:
+        refused()
         raise ctx.unauthorized(TOKEN_MISSING)
     if not token:
+        refused()
         raise ctx.unauthorized(TOKEN_INVALID)
     try:
-        claims = ctx.world.tokens.verify(token, audiences=DATA_LAKE_AUDIENCES, tenant_id=ctx.world.tenant_id)
+        claims = world.tokens.verify(token, audiences=DATA_LAKE_AUDIENCES, tenant_id=world.tenant_id)
     except InvalidAudienceError as exc:
+        refused(exc)
         raise ctx.unauthorized(TOKEN_AUDIENCE.format(audience=exc.audience)) from None
-    except ExpiredTokenError:
+    except ExpiredTokenError as exc:
+        refused(exc)
         raise ctx.unauthorized(TOKEN_EXPIRED) from None
-    except TokenValidationError:
+    except TokenValidationError as exc:
+        refused(exc)
         raise ctx.unauthorized(TOKEN_INVALID) from None
     oid = claims.get("oid")
     if not isinstance(oid, str) or not oid:
+        refused()
         raise ctx.unauthorized(TOKEN_INVALID)
-    ctx.oid = oid
-    ctx.groups = tuple(ctx.world.store.group_ids_of(oid))
+    claims = dry_run_claims(request, world, claims)
+    ctx.oid = str(claims["oid"])
+    ctx.groups = tuple(world.store.group_ids_of(ctx.oid))
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -824,8 +979,7 @@ def _op_rename(ctx: _Ctx) -> Response:
 
 def _owned(ctx: _Ctx) -> PathEntry:
     entry = _existing(ctx, "File/Folder")
-    if not ctx.is_owner(entry):
-        raise ctx.denied()
+    ctx.require_owner(entry)
     return entry
 
 
@@ -853,8 +1007,8 @@ def _op_setowner(ctx: _Ctx) -> Response:
     owner = ctx.request.query_get("owner", case_insensitive=True)
     group = ctx.request.query_get("group", case_insensitive=True)
     entry = _owned(ctx)
-    if owner and owner.lower() != entry.owner.lower() and not ctx.is_super_user:
-        raise ctx.denied()
+    if owner and owner.lower() != entry.owner.lower():
+        ctx.require_owner(entry, super_user=True)
     dl.put_entry(ctx.world.store, replace(entry, owner=owner or entry.owner, group=group or entry.group))
     return Response(200)
 

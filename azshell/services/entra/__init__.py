@@ -13,4 +13,6 @@ SERVICE = Service(
                    tls_hosts=(GRAPH_HOST,)),
     ),
     cmdlets=("azshell.services.entra.cmdlets_accounts", "azshell.services.entra.cmdlets"),
+    az="azshell.services.entra.az",
+    checks="azshell.services.entra.checks",
 )

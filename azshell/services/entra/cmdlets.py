@@ -11,8 +11,16 @@ from typing import Any, NoReturn
 
 import httpx
 
-from azshell.cmdlets._base import AzCmdlet, AzureRestError, category_for_status, connection_error, json_result
+from azshell.cmdlets._base import (
+    AzCmdlet,
+    AzureRestError,
+    access_hints,
+    category_for_status,
+    connection_error,
+    json_result,
+)
 from azshell.lang.cmdlet import CmdletError, Example, Param
+from azshell.lang.formatting import ViewTable
 from azshell.lang.values import PSObject
 
 __all__ = [
@@ -127,7 +135,8 @@ class GraphCmdlet(AzCmdlet):
             pass
         exc = AzureRestError(message, status=resp.status_code, code=code, error_message=message, response=resp)
         exc.ps_type_name = exc.ps_exception_type = GRAPH_EXCEPTION
-        raise CmdletError(message, category=category_for_status(resp.status_code), error_id=code or "GraphError",
+        text = "\n".join([message, *access_hints(resp, ctx=self.ctx)])
+        raise CmdletError(text, category=category_for_status(resp.status_code), error_id=code or "GraphError",
                           exception=exc)
 
     # ------------------------------------------------------------------------------------ look-ups
@@ -413,8 +422,6 @@ def _group_names(services: Any) -> list[str]:
 COMPLETERS = {"principal_name": _principal_names, "group": _group_names}
 
 
-def register_views() -> None:
-    from azshell.lang.formatting import register_view
-
+def register_views(views: ViewTable) -> None:
     for type_name, kind, props in VIEWS:
-        register_view(type_name, kind, props)
+        views.register(type_name, kind, props)

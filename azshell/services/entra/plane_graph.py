@@ -29,11 +29,12 @@ import uuid
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from azshell.auth.decision import AccessDecision, Evidence
 from azshell.auth.errors import ExpiredTokenError, InvalidAudienceError, TokenValidationError
 from azshell.auth.resources import GRAPH_RESOURCE
 from azshell.model.errors import ModelError
 from azshell.model.types import DirectoryObject
-from azshell.planes._shared import bearer_token
+from azshell.planes._shared import bearer_token, dry_run_claims, record, token_refused
 from azshell.planes.base import PlaneError, Request, Response
 
 if TYPE_CHECKING:
@@ -42,6 +43,8 @@ if TYPE_CHECKING:
 __all__ = ["GRAPH_AUDIENCES", "GRAPH_ENDPOINT", "GraphError", "handle"]
 
 GRAPH_ENDPOINT = "https://graph.microsoft.com"
+PLANE = "graph"
+SERVICE = "Microsoft Graph"
 GRAPH_AUDIENCES: tuple[str, ...] = (GRAPH_RESOURCE, GRAPH_RESOURCE.rstrip("/"), "00000003-0000-0000-c000-000000000000")
 METADATA = GRAPH_ENDPOINT + "/v1.0/$metadata#"
 DIRECTORY_OBJECT_PREFIX = GRAPH_ENDPOINT + "/v1.0/directoryObjects/"
@@ -164,21 +167,52 @@ def _not_found(ident: str) -> GraphError:
 
 def _authenticate(request: Request, world: World) -> dict[str, Any]:
     token = bearer_token(request)
+
+    def refused(error: BaseException | None = None) -> None:
+        token_refused(request, world, plane=PLANE, expected=GRAPH_RESOURCE, service=SERVICE, error=error,
+                      tenant=world.tenant_id)
+
     if not token:
+        refused()
         raise GraphError(401, INVALID_TOKEN, TOKEN_EMPTY)
     try:
-        return world.tokens.verify(token, audiences=GRAPH_AUDIENCES, tenant_id=world.tenant_id)
-    except InvalidAudienceError:
+        claims = world.tokens.verify(token, audiences=GRAPH_AUDIENCES, tenant_id=world.tenant_id)
+    except InvalidAudienceError as exc:
+        refused(exc)
         raise GraphError(401, INVALID_TOKEN, TOKEN_WRONG_AUDIENCE) from None
-    except ExpiredTokenError:
+    except ExpiredTokenError as exc:
+        refused(exc)
         raise GraphError(401, INVALID_TOKEN, TOKEN_EXPIRED) from None
-    except TokenValidationError:
+    except TokenValidationError as exc:
+        refused(exc)
         raise GraphError(401, INVALID_TOKEN, TOKEN_INVALID) from None
+    return dry_run_claims(request, world, claims)
 
 
-def _require_write(claims: dict[str, Any]) -> None:
+def _directory_decision(request: Request, claims: dict[str, Any], *, write: bool) -> AccessDecision:
+    """azshell's Graph rule as a decision: everyone signed in reads; only users write."""
+    user = claims.get("idtyp") == "user"
+    oid = str(claims.get("oid", ""))
+    name = str(claims.get("upn") or "")
+    rule = Evidence("rule", "users may read and write the directory; service principals (managed identities) "
+                            "may only read", True, user or not write,
+                    "" if user or not write else "the caller is a service principal (idtyp app), not a user")
+    if not write:
+        reason = "Allowed: any principal of the tenant may read the directory (azshell's simplification)."
+    elif user:
+        reason = "Allowed: users may change the directory (azshell's simplification of Graph's permissions)."
+    else:
+        reason = ("Denied: a service principal (a managed identity) may only read the directory; writing needs "
+                  "Graph application permissions (Group.ReadWrite.All…) granted by an admin, which azshell does "
+                  "not model: sign in as a user to do this.")
+    return record(request, AccessDecision(
+        plane=PLANE, model="directory", allowed=user or not write, reason=reason, principal=oid,
+        principal_name=name, action=f"{request.method} {request.path}", scope="/", considered=(rule,)))
+
+
+def _require_write(request: Request, claims: dict[str, Any]) -> None:
     """Users may write the directory; service principals (managed identities) may only read."""
-    if claims.get("idtyp") != "user":
+    if not _directory_decision(request, claims, write=True).allowed:
         raise GraphError(403, AUTHORIZATION_DENIED, INSUFFICIENT_PRIVILEGES)
 
 
@@ -240,7 +274,7 @@ def _collection_route(request: Request, world: World, claims: dict[str, Any], co
 
 
 def _create_group(request: Request, world: World, claims: dict[str, Any]) -> Response:
-    _require_write(claims)
+    _require_write(request, claims)
     body = _body(request)
     name = body.get("displayName")
     if not isinstance(name, str) or not name.strip():
@@ -264,7 +298,7 @@ def _members_route(request: Request, world: World, claims: dict[str, Any], group
         docs = [object_json(m) for m in members if m is not None]
         return Response.json(200, _collection("directoryObjects", docs))
     _method(request, "POST")
-    _require_write(claims)
+    _require_write(request, claims)
     ref_url = _body(request).get("@odata.id")
     if not isinstance(ref_url, str) or not ref_url.strip():
         raise GraphError(400, BAD_REQUEST, INVALID_VALUE_TEMPLATE.format(prop="@odata.id", resource="members"))
@@ -285,6 +319,8 @@ def _answer(request: Request, world: World) -> Response:
     if not segs or segs[0].lower() not in ("v1.0", "beta"):
         raise GraphError(400, BAD_REQUEST, NO_SEGMENT_TEMPLATE.format(segment=segs[0] if segs else ""))
     claims = _authenticate(request, world)
+    if request.method in ("GET", "HEAD"):
+        _directory_decision(request, claims, write=False)
     rest = segs[1:]
     if not rest:
         raise GraphError(400, BAD_REQUEST, NO_SEGMENT_TEMPLATE.format(segment=segs[0]))

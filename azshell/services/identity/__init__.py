@@ -28,4 +28,6 @@ SERVICE = Service(
     ),
     resource_types="azshell.services.identity.catalog:RESOURCE_TYPES",
     cmdlets=("azshell.services.identity.cmdlets", "azshell.services.identity.cmdlets_short"),
+    az="azshell.services.identity.az",
+    checks="azshell.services.identity.checks",
 )

@@ -20,6 +20,7 @@ from azshell.cmdlets._azure import (
 from azshell.cmdlets._base import AzCmdlet
 from azshell.cmdlets._objects import rg_of, tags_table
 from azshell.lang.cmdlet import CmdletError, Example, Param
+from azshell.lang.formatting import ViewTable
 from azshell.lang.values import PSHashtable, PSObject
 from azshell.services.resources.cmdlets import normalize_location
 
@@ -195,11 +196,6 @@ COMMANDS = (NewAzUserAssignedIdentity, GetAzUserAssignedIdentity, RemoveAzUserAs
 COMPLETERS = {"user_assigned_identity": _uai_names}
 
 
-def register_views() -> bool:
+def register_views(views: ViewTable) -> None:
     """The docs show the identity as a list of its nine fields."""
-    try:
-        from azshell.lang import formatting
-    except ImportError:
-        return False
-    formatting.register_view(PS_USER_ASSIGNED_IDENTITY, "list", list(UAI_LIST_VIEW))
-    return True
+    views.register(PS_USER_ASSIGNED_IDENTITY, "list", list(UAI_LIST_VIEW))

@@ -34,6 +34,7 @@ import datetime
 import uuid
 from typing import TYPE_CHECKING, Any
 
+from azshell.auth.decision import TokenProblem, token_decision
 from azshell.auth.errors import UnknownResourceError
 from azshell.model import hosts as host_store
 from azshell.model.types import WEB_SITE_TYPE, DirectoryObject, Resource
@@ -244,6 +245,13 @@ def _token(request: Request, world: TokenWorld, site: Resource) -> Response:
     if not sent:
         raise AppServiceError(400, HEADER_MISSING.format(header=header_name), legacy=legacy)
     if sent != identity_header(world, site):
+        env = "MSI_SECRET" if legacy else ENV_IDENTITY_HEADER
+        endpoint = "MSI_ENDPOINT" if legacy else "IDENTITY_ENDPOINT"
+        problem = TokenProblem("identity_header", f"The {header_name} header is not this app's secret: send the "
+                                                  f"value of $env:{env} (it changes when the app restarts).")
+        fix = (f"Invoke-RestMethod \"$env:{endpoint}?resource=https://management.azure.com/&api-version={version}\" "
+               f"-Headers @{{'{header_name}' = $env:{env}}}")
+        request.decisions.append(token_decision("appservice", problem, fix=fix))
         raise AppServiceError(401, HEADER_INVALID.format(header=header_name), legacy=legacy)
     resources = request.query_all("resource")
     if len(resources) != 1 or not resources[0]:

@@ -13,4 +13,6 @@ SERVICE = Service(
     resource_types="azshell.services.keyvault.catalog:RESOURCE_TYPES",
     migrations="azshell.services.keyvault.model:MIGRATIONS",
     cmdlets=("azshell.services.keyvault.cmdlets",),
+    az="azshell.services.keyvault.az",
+    checks="azshell.services.keyvault.checks",
 )

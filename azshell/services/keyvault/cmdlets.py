@@ -21,10 +21,18 @@ from typing import Any
 
 import httpx
 
-from azshell.cmdlets._base import AzCmdlet, AzureRestError, category_for_status, json_result, reason_phrase
+from azshell.cmdlets._base import (
+    AzCmdlet,
+    AzureRestError,
+    access_hints,
+    category_for_status,
+    json_result,
+    reason_phrase,
+)
 from azshell.cmdlets._objects import plain, tags_table
 from azshell.cmdlets.services import decode_claims
 from azshell.lang.cmdlet import CmdletError, Example, Param
+from azshell.lang.formatting import ViewTable
 from azshell.lang.values import PSHashtable, PSObject, SecureString
 
 __all__ = ["COMMANDS", "COMPLETERS", "register_views"]
@@ -290,8 +298,9 @@ class _KvCmdlet(AzCmdlet):
         reason = reason_phrase(status)
         text = REQUEST_FAILED_TEMPLATE.format(message=message or reason, status=status, reason=reason,
                                               code=code or reason.replace(" ", ""))
-        if status == 403:
-            text += "\nTo see why: Test-AzAccess -Uri '" + str(resp.request.url) + "' -Method " + resp.request.method
+        hints = access_hints(resp, ctx=self.ctx)
+        if hints:
+            text += "\n" + "\n".join(hints)
         exc = AzureRestError(message or reason, status=status, code=code, error_message=message, response=resp)
         exc.ps_type_name = KEY_VAULT_EXCEPTION
         return CmdletError(text, category=category_for_status(status), error_id=code or str(status), exception=exc)
@@ -839,12 +848,8 @@ def _tags_cell(obj: Any) -> Any:
     return value
 
 
-def register_views() -> bool:
+def register_views(views: ViewTable) -> None:
     """Az.KeyVault's default list views (labels as its format file spells them)."""
-    try:
-        from azshell.lang import formatting
-    except ImportError:
-        return False
     for type_name, view in ((PS_KEY_VAULT, _VAULT_VIEW), (PS_SECRET, _SECRET_VIEW),
                             (PS_SECRET_IDENTITY_ITEM, _SECRET_VIEW), (PS_DELETED_SECRET, _DELETED_VIEW),
                             (PS_DELETED_SECRET_IDENTITY_ITEM, _DELETED_VIEW),
@@ -855,5 +860,4 @@ def register_views() -> bool:
                 props.append((label, _tags_cell))
             else:
                 props.append(prop)
-        formatting.register_view(type_name, "list", props, labels=dict(view))
-    return True
+        views.register(type_name, "list", props, labels=dict(view))

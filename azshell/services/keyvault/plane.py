@@ -30,6 +30,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from azshell.auth.decision import AccessDecision, Evidence, rbac_access
 from azshell.auth.errors import (
     ExpiredTokenError,
     InvalidAudienceError,
@@ -40,10 +41,9 @@ from azshell.auth.errors import (
     UnknownKeyError,
     WrongTenantError,
 )
-from azshell.auth.rbac import decide
 from azshell.auth.resources import KEY_VAULT_AUDIENCES, KEY_VAULT_RESOURCE
 from azshell.model.types import KEY_VAULT_TYPE, Resource
-from azshell.planes._shared import bearer_token
+from azshell.planes._shared import bearer_token, dry_run_claims, record, token_refused
 from azshell.planes.base import Headers, PlaneError, Request, Response
 from azshell.services.keyvault import model as kv
 
@@ -61,6 +61,11 @@ __all__ = [
 
 HOST_SUFFIX = ".vault.azure.net"
 EVENT_SECRET_READ = "keyvault.secret.read"
+PLANE = "keyvault"
+SERVICE = "Key Vault"
+#: The one command that adds an access-policy permission (azshell's teaching text, not Azure's).
+ACCESS_POLICY_FIX_TEMPLATE = "Set-AzKeyVaultAccessPolicy -VaultName {vault} -ObjectId {oid} -PermissionsToSecrets {perm}"
+ACCESS_POLICY_NOTE = "This vault uses access policies (enableRbacAuthorization is false), not RBAC data actions."
 
 #: api-versions of the secrets API (2016-10-01 … the newest azure-keyvault-secrets 4.12 sends, 2026-04-01).
 API_VERSIONS: tuple[str, ...] = (
@@ -202,6 +207,7 @@ class KvCaller:
     appid: str
     iss: str
     group_ids: tuple[str, ...]
+    name: str = ""
 
 
 @dataclass
@@ -247,30 +253,47 @@ def _vault_tenant(world: World, vault: Resource) -> str:
 def _authenticate(request: Request, world: World, vault: Resource) -> KvCaller:
     tenant = _vault_tenant(world, vault)
     token = bearer_token(request)
+
+    def refused(error: BaseException | None = None) -> None:
+        token_refused(request, world, plane=PLANE, expected=KEY_VAULT_RESOURCE, service=SERVICE, error=error,
+                      tenant=tenant)
+
     if not token:
+        refused()
         raise _unauthorized(MISSING_TOKEN_MESSAGE, tenant)
     try:
         claims = world.tokens.verify(token, audiences=KEY_VAULT_AUDIENCES, tenant_id=tenant)
     except InvalidAudienceError as exc:
+        refused(exc)
         raise _unauthorized(INVALID_AUDIENCE_TEMPLATE.format(aud=exc.audience), tenant) from None
-    except ExpiredTokenError:
+    except ExpiredTokenError as exc:
+        refused(exc)
         raise _unauthorized(EXPIRED_TOKEN_MESSAGE, tenant) from None
     except WrongTenantError as exc:
+        refused(exc)
         raise _unauthorized(INVALID_ISSUER_TEMPLATE.format(tenant=tenant, iss=exc.token_issuer), tenant) from None
     except InvalidIssuerError as exc:
+        refused(exc)
         raise _unauthorized(INVALID_ISSUER_TEMPLATE.format(tenant=tenant, iss=exc.issuer), tenant) from None
-    except (UnknownKeyError, InvalidSignatureError):
+    except (UnknownKeyError, InvalidSignatureError) as exc:
+        refused(exc)
         header = token.strip().split(".")[0]
         raise _unauthorized(UNKNOWN_KEY_TEMPLATE.format(header=header), tenant) from None
-    except NotYetValidError:
+    except NotYetValidError as exc:
+        refused(exc)
         raise _unauthorized(NOT_YET_VALID_MESSAGE, tenant) from None
-    except TokenValidationError:
+    except TokenValidationError as exc:
+        refused(exc)
         raise _unauthorized(MALFORMED_TOKEN_MESSAGE, tenant) from None
     oid = claims.get("oid")
     if not isinstance(oid, str) or not oid:
+        refused()
         raise _unauthorized(MALFORMED_TOKEN_MESSAGE, tenant)
+    claims = dry_run_claims(request, world, claims)
+    oid = str(claims["oid"])
+    name = str(claims.get("upn") or "")
     return KvCaller(oid=oid, appid=str(claims.get("appid") or claims.get("azp") or ""),
-                    iss=str(claims.get("iss", "")), group_ids=tuple(world.store.group_ids_of(oid)))
+                    iss=str(claims.get("iss", "")), group_ids=tuple(world.store.group_ids_of(oid)), name=name)
 
 
 def _check_api_version(request: Request) -> str:
@@ -284,23 +307,52 @@ def _check_api_version(request: Request) -> str:
 
 
 # ------------------------------------------------------------------------------------------ authorization
-def _policy_allows(ctx: KvContext, perm: str) -> bool:
+def _policy_decision(ctx: KvContext, perm: str) -> AccessDecision:
+    """The access-policy decision: every policy of the vault as evidence (whom it names, what it grants)."""
     tenant = _vault_tenant(ctx.world, ctx.vault)
-    principals = {ctx.caller.oid.lower(), *(g.lower() for g in ctx.caller.group_ids)}
+    caller = ctx.caller
+    principals = {caller.oid.lower(): "the principal", **{g.lower(): f"group {g}" for g in caller.group_ids}}
+    evidence: list[Evidence] = []
+    allowed = False
     for policy in ctx.props.get("accessPolicies") or []:
         if not isinstance(policy, dict):
             continue
-        if str(policy.get("objectId", "")).lower() not in principals:
+        obj = str(policy.get("objectId", ""))
+        granted = [str(p).lower() for p in ((policy.get("permissions") or {}).get("secrets") or [])]
+        text = f"access policy for {obj}: secrets {', '.join(granted) or '(none)'}"
+        app = policy.get("applicationId")
+        if obj.lower() not in principals:
+            evidence.append(Evidence("access_policy", text, False, False, "it is for another principal"))
             continue
         if str(policy.get("tenantId", tenant)).lower() != tenant.lower():
+            evidence.append(Evidence("access_policy", text, False, False,
+                                     f"its tenantId {policy.get('tenantId')} is not the vault's tenant {tenant}"))
             continue
-        app = policy.get("applicationId")
-        if app and str(app).lower() != ctx.caller.appid.lower():
+        if app and str(app).lower() != caller.appid.lower():
+            evidence.append(Evidence("access_policy", text, False, False,
+                                     f"it is a compound policy for application {app}, and the token's appid is "
+                                     f"{caller.appid or '(none)'}"))
             continue
-        granted = {str(p).lower() for p in ((policy.get("permissions") or {}).get("secrets") or [])}
-        if perm in granted or "all" in granted:
-            return True
-    return False
+        grants = perm in granted or "all" in granted
+        via = principals[obj.lower()]
+        evidence.append(Evidence("access_policy", text + ("" if via == "the principal" else f" (via {via})"), True,
+                                 grants, "" if grants else f"it does not include the secret permission '{perm}'"))
+        allowed = allowed or grants
+    who = caller.name or caller.oid
+    if allowed:
+        reason = f"Allowed: an access policy of vault '{ctx.vault_name}' gives {who} the secret permission '{perm}'."
+    elif not any(e.applies for e in evidence):
+        reason = (f"Denied: vault '{ctx.vault_name}' has no access policy for {who} (or its groups); it has "
+                  f"{len(evidence)} for other principals.")
+    else:
+        reason = (f"Denied: no access policy of vault '{ctx.vault_name}' gives {who} the secret permission "
+                  f"'{perm}'.")
+    return AccessDecision(
+        plane=PLANE, model="access_policy", allowed=allowed, reason=reason, principal=caller.oid,
+        principal_name=caller.name, action=f"secrets/{perm}", data_action=True, scope=ctx.vault.id,
+        considered=tuple(evidence), notes=(ACCESS_POLICY_NOTE,),
+        fix="" if allowed else ACCESS_POLICY_FIX_TEMPLATE.format(vault=ctx.vault_name, oid=caller.oid, perm=perm),
+        extra=(("vault", ctx.vault_name), ("permission", perm)))
 
 
 def _authorize(ctx: KvContext, perm: str, secret_name: str | None) -> None:
@@ -309,15 +361,17 @@ def _authorize(ctx: KvContext, perm: str, secret_name: str | None) -> None:
     if ctx.props.get("enableRbacAuthorization"):
         action = SECRET_DATA_ACTIONS[perm]
         scope = ctx.vault.id + (f"/secrets/{secret_name}" if secret_name else "")
-        decision = decide(principal_id=ctx.caller.oid, group_ids=ctx.caller.group_ids, action=action,
-                          scope=scope, data_action=True, index=ctx.world.rbac_index())
+        decision = record(ctx.request, rbac_access(
+            ctx.world.rbac_index(), plane=PLANE, principal=ctx.caller.oid, principal_name=ctx.caller.name,
+            group_ids=ctx.caller.group_ids, action=action, scope=scope, data_action=True,
+            extra=(("vault", ctx.vault_name), ("permission", perm))))
         if decision.allowed:
             return
         raise KeyVaultError(403, FORBIDDEN, FORBIDDEN_BY_RBAC_TEMPLATE.format(
             appid=ctx.caller.appid, oid=ctx.caller.oid, iss=ctx.caller.iss, action=action,
             resource=scope.lower(), vault=ctx.vault_name, location=location), inner=FORBIDDEN_BY_RBAC)
     policy_perm = "set" if perm == "update" else perm
-    if _policy_allows(ctx, policy_perm):
+    if record(ctx.request, _policy_decision(ctx, policy_perm)).allowed:
         return
     raise KeyVaultError(403, FORBIDDEN, ACCESS_DENIED_TEMPLATE.format(
         appid=ctx.caller.appid, oid=ctx.caller.oid, iss=ctx.caller.iss, perm=policy_perm, vault=ctx.vault_name,

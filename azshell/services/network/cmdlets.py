@@ -17,6 +17,7 @@ from typing import Any
 from azshell.cmdlets._base import AzCmdlet
 from azshell.cmdlets._objects import plain, rg_of, tags_table
 from azshell.lang.cmdlet import CmdletError, Example, Param
+from azshell.lang.formatting import ViewTable
 from azshell.lang.values import PSHashtable, PSObject
 from azshell.services.resources.cmdlets import normalize_location
 
@@ -732,12 +733,6 @@ VIEWS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 
-def register_views() -> bool:
-    try:
-        from azshell.lang import formatting
-    except ImportError:
-        return False
+def register_views(views: ViewTable) -> None:
     for type_name, props in VIEWS:
-        formatting.register_view(type_name, "list",
-                                 [(p, _json_getter(p)) if p in _JSON_PROPERTIES else p for p in props])
-    return True
+        views.register(type_name, "list", [(p, _json_getter(p)) if p in _JSON_PROPERTIES else p for p in props])

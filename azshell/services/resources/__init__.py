@@ -24,4 +24,6 @@ SERVICE = Service(
     },
     namespaces=("Microsoft.Resources",),
     cmdlets=("azshell.services.resources.cmdlets",),
+    az="azshell.services.resources.az",
+    checks="azshell.services.resources.checks",
 )

@@ -208,6 +208,8 @@ def handle_subscriptions(ctx: ArmContext) -> Response:
     ctx.check_version(SUBSCRIPTIONS_VERSIONS)
     subs = [s for s in ctx.world.store.list_subscriptions()
             if ctx.has_access_within(_sub_scope(s.subscription_id))]
+    ctx.open_to_all(READ_SUBSCRIPTION, "/", "anyone signed in may list subscriptions; ARM returns those in which the "
+                    f"principal holds a role at, above or below the subscription ({len(subs)} here).")
     return _json_response(200, value_list(subscription_json(s) for s in subs))
 
 
@@ -219,8 +221,7 @@ def handle_subscription(ctx: ArmContext) -> Response:
     sub_id = ctx.path.subscription
     assert sub_id is not None
     scope = _sub_scope(sub_id)
-    if not ctx.has_access_within(scope):
-        ctx.require(READ_SUBSCRIPTION, scope)
+    ctx.require_within(READ_SUBSCRIPTION, scope, "a subscription")
     sub = ctx.world.store.get_subscription(sub_id)
     assert sub is not None  # checked by the dispatcher
     return _json_response(200, subscription_json(sub))
@@ -241,8 +242,7 @@ def handle_resource_groups(ctx: ArmContext) -> Response:
     ctx.check_version(RESOURCE_GROUPS_VERSIONS)
     sub = ctx.path.subscription
     assert sub is not None
-    if not ctx.has_access_within(_sub_scope(sub)):
-        ctx.require(READ_RESOURCE_GROUP, _sub_scope(sub))
+    ctx.require_within(READ_RESOURCE_GROUP, _sub_scope(sub), "a subscription's resource groups (filtered)")
     groups = [g for g in ctx.world.store.list_resource_groups(sub) if ctx.allowed(READ_RESOURCE_GROUP, g.id)]
     return _json_response(200, value_list(resource_group_json(g, ctx.api_version) for g in groups))
 
@@ -320,8 +320,7 @@ def handle_subscription_resources(ctx: ArmContext) -> Response:
     sub = ctx.path.subscription
     assert sub is not None
     ctx.check_version(RESOURCES_LIST_VERSIONS)
-    if not ctx.has_access_within(_sub_scope(sub)):
-        ctx.require(READ_SUBSCRIPTION_RESOURCES, _sub_scope(sub))
+    ctx.require_within(READ_SUBSCRIPTION_RESOURCES, _sub_scope(sub), "a subscription's resources (filtered)")
     items = [r for r in ctx.world.store.list_resources(sub_id=sub)
              if _is_top_level(r) and ctx.allowed(f"{r.type}/read", r.id)]
     return _json_response(200, value_list(_summary_json(r) for r in items))
@@ -349,8 +348,7 @@ def handle_resource_collection(ctx: ArmContext) -> Response:
     read = rtype.action("read")
     store = ctx.world.store
     if rg is None:
-        if not ctx.has_access_within(_sub_scope(sub)):
-            ctx.require(read, _sub_scope(sub))
+        ctx.require_within(read, _sub_scope(sub), "a subscription's resources of a type (filtered)")
         items = [r for r in store.list_resources(sub_id=sub, type=rtype.full_type) if ctx.allowed(read, r.id)]
         return _json_response(200, value_list(_render(ctx, r, rtype) for r in items))
     if path.names:

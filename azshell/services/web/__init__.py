@@ -8,4 +8,6 @@ SERVICE = Service(
     name="web",
     resource_types="azshell.services.web.catalog:RESOURCE_TYPES",
     cmdlets=("azshell.services.web.cmdlets",),
+    az="azshell.services.web.az",
+    checks="azshell.services.web.checks",
 )

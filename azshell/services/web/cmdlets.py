@@ -36,6 +36,7 @@ from azshell.cmdlets._azure import (
 from azshell.cmdlets._base import AzCmdlet
 from azshell.cmdlets._objects import braced, rg_of, tags_table, to_ps, uai_table
 from azshell.lang.cmdlet import CmdletError, Example, Param
+from azshell.lang.formatting import ViewTable
 from azshell.lang.values import PSHashtable, PSObject
 from azshell.services.compute.cmdlets import identity_body
 from azshell.services.resources.cmdlets import normalize_location
@@ -889,11 +890,6 @@ COMMANDS = (
 )
 
 
-def register_views() -> bool:
-    try:
-        from azshell.lang import formatting
-    except ImportError:
-        return False
+def register_views(views: ViewTable) -> None:
     for type_name, kind, props in VIEWS:
-        formatting.register_view(type_name, kind, list(props))
-    return True
+        views.register(type_name, kind, list(props))

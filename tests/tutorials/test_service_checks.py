@@ -1,0 +1,125 @@
+"""Tutorial checks: the generic kinds in ``azshell.tutorials.checks``, each service's in its own ``checks.py``,
+joined through the world's registry."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import sys
+import types
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import azshell.tutorials.checks as core_checks
+from azshell.clock import FixedClock
+from azshell.services.base import Service
+from azshell.services.registry import default_registry, open_world
+from azshell.tutorials.checks import CHECKS, MATCHERS, CheckContext, CheckResult, run_check, run_matcher
+from azshell.tutorials.definitions import load_tutorials
+from azshell.world import World
+
+GENERIC = {"all", "any", "resource", "host", "http", "variable", "command"}
+BY_SERVICE = {
+    "resources": {"resource_group"},
+    "entra": {"group_member"},
+    "identity": {"user_identity", "token"},
+    "authorization": {"role_assignment"},
+    "compute": {"vm", "vm_identity", "vm_extension"},
+    "web": {"app_identity"},
+    "keyvault": {"keyvault_access", "secret", "secret_read"},
+    "datalake": {"datalake_item", "datalake_acl", "datalake_op"},
+}
+
+
+def test_generic_kinds_stay_in_the_core_and_service_kinds_in_their_packages() -> None:
+    assert set(CHECKS) == GENERIC
+    registry = default_registry()
+    owned = {s.name: set(importlib.import_module(s.checks).CHECKS) for s in registry.services if s.checks}
+    assert owned == BY_SERVICE
+    every = [k for kinds in owned.values() for k in kinds]
+    assert len(every) == len(set(every)), "two services define the same check kind"
+    assert not set(every) & GENERIC
+    assert set(registry.checks()) == set(every)
+
+
+def _check_kinds(spec: dict[str, Any]) -> Iterator[str]:
+    yield str(spec.get("kind", ""))
+    for sub in spec.get("checks", []) if spec.get("kind") in ("all", "any") else []:
+        yield from _check_kinds(sub)
+
+
+def test_every_kind_a_tutorial_names_is_known() -> None:
+    known = set(CHECKS) | set(default_registry().checks())
+    used: dict[str, str] = {}
+    for tut in load_tutorials().values():
+        for step in tut.steps:
+            for kind in _check_kinds(step.check):
+                used.setdefault(kind, f"{tut.name}/{step.id}")
+            for hint in (*step.hints, *tut.hints):
+                assert hint.when.get("kind") in MATCHERS, (tut.name, step.id, hint.when)
+                if isinstance(hint.when.get("check"), dict):
+                    for kind in _check_kinds(hint.when["check"]):
+                        used.setdefault(kind, f"{tut.name}/{step.id} (hint)")
+    unknown = {k: where for k, where in used.items() if k not in known}
+    assert not unknown
+    assert set(used) & set(default_registry().checks()), "the tutorials use service checks"
+
+
+def _ctx(world: World, **vars: str) -> CheckContext:
+    return CheckContext(world=world, vars={"rg": "myResourceGroup", "vm": "myVM", **vars})
+
+
+def test_service_kinds_run_through_the_registry(world: World) -> None:
+    ctx = _ctx(world)
+    assert not run_check(ctx, {"kind": "resource_group"}).ok
+    world.backend.create_or_update_resource_group(world.default_subscription_id, "myResourceGroup", "westus")
+    assert run_check(_ctx(world), {"kind": "resource_group"}) == CheckResult(True, "resource group myResourceGroup "
+                                                                                    "exists")
+    both = {"kind": "all", "checks": [{"kind": "resource_group"}, {"kind": "vm"}]}
+    assert run_check(_ctx(world), both) == CheckResult(False, "VM myVM does not exist yet")
+    assert run_check(_ctx(world), {"kind": "no_such_kind"}) == CheckResult(False, "unknown check 'no_such_kind'")
+    matcher = {"kind": "check", "check": {"kind": "vm"}, "negate": True}
+    assert run_matcher(_ctx(world), matcher)
+
+
+def test_a_new_service_adds_its_checks(monkeypatch: pytest.MonkeyPatch, clock: FixedClock) -> None:
+    from tests.conftest import TEST_KEYS
+
+    def _widget(ctx: CheckContext, p: dict[str, Any]) -> CheckResult:
+        return CheckResult(ctx.vars.get("widget") == p.get("want"), f"widget is {ctx.vars.get('widget')}")
+
+    def _broken(ctx: CheckContext, p: dict[str, Any]) -> CheckResult:
+        raise RuntimeError("boom")
+
+    module = types.ModuleType("azshell_test_fake_checks")
+    module.CHECKS = {"widget": _widget, "broken": _broken}  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, module.__name__, module)
+    registry = default_registry().with_service(Service(name="fake", checks=module.__name__))
+    world = open_world(":memory:", clock=clock, signing_key=TEST_KEYS, registry=registry)
+    try:
+        assert run_check(_ctx(world, widget="blue"), {"kind": "widget", "want": "blue"}).ok
+        assert run_check(_ctx(world, widget="red"), {"kind": "widget", "want": "blue"}) == \
+            CheckResult(False, "widget is red")
+        assert run_check(_ctx(world), {"kind": "broken"}) == CheckResult(False, "check failed: RuntimeError: boom")
+        assert not run_check(_ctx(world), {"kind": "vm"}).ok  # the other services' kinds are still there
+    finally:
+        world.close()
+
+
+def _imported(path: Path) -> set[str]:
+    """Every module ``path`` imports: at the top, inside functions and under TYPE_CHECKING."""
+    out: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            out.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            out.add(node.module)
+    return out
+
+
+def test_the_tutorials_import_no_service() -> None:
+    for path in Path(core_checks.__file__).parent.glob("*.py"):
+        assert not {m for m in _imported(path) if m.startswith("azshell.services")}, path.name
