@@ -48,7 +48,7 @@ from azshell.auth.rbac import (
     action_matches,
     decide,
     least_privileged_role,
-    normalize_scope,
+    scope_key,
 )
 from azshell.auth.resources import KNOWN_RESOURCES
 
@@ -192,7 +192,7 @@ def _scope_word(scope: str) -> str:
     base = _base_scope(scope)
     kind = scope_kind(base)
     if kind == "resource":
-        tail = normalize_scope(base).rsplit("/providers/", 1)[-1].split("/")
+        tail = scope_key(base).rsplit("/providers/", 1)[-1].split("/")
         if len(tail) > 3:
             return "the child resource"
     return _SCOPE_WORDS.get(kind, "this scope")
@@ -212,7 +212,7 @@ def _short(scope: str, relative_to: str) -> str:
 
 def _relation(assignment_scope: str, scope: str) -> str:
     """Why an assignment at ``assignment_scope`` does not cover ``scope`` ("" when it does)."""
-    a, t = normalize_scope(assignment_scope), normalize_scope(scope)
+    a, t = scope_key(assignment_scope), scope_key(scope)
     if a == "" or a == t or t.startswith(a + "/"):
         return ""
     target = _scope_word(scope)
@@ -266,7 +266,7 @@ def rbac_access(index: RbacIndex, *, plane: str, principal: str, action: str, sc
     matched = {id(a) for a in d.matched}
     evidence: list[Evidence] = []
     outside: list[Evidence] = []
-    target = normalize_scope(scope)
+    target = scope_key(scope)
     for owner in (principal, *groups):
         via = "" if owner.lower() == principal.lower() else " (via a group)"
         for a, norm in index.assignments_for(owner):

@@ -39,7 +39,7 @@ __all__ = [
     "decide",
     "is_data_action",
     "least_privileged_role",
-    "normalize_scope",
+    "scope_key",
     "role_permits",
     "scope_covers",
 ]
@@ -79,8 +79,10 @@ def role_permits(role: RoleDefinition, action: str, *, data_action: bool) -> boo
     return _granting_pattern(role, action, data_action) is not None
 
 
-def normalize_scope(scope: str) -> str:
-    """Lower-case, no trailing slash, root ``/`` as the empty string (so prefixes compose with ``/``)."""
+def scope_key(scope: str) -> str:
+    """A scope's comparison key: lower-case, no trailing slash, root ``/`` as the empty string (so prefixes
+    compose with ``/``). Not ``azshell.ids.normalize_scope``, which keeps the case and the root ``/`` for storage
+    and display."""
     return scope.strip().rstrip("/").lower()
 
 
@@ -90,7 +92,7 @@ def _covers_normalized(a: str, r: str) -> bool:
 
 def scope_covers(assignment_scope: str, resource_scope: str) -> bool:
     """Does an assignment at ``assignment_scope`` apply at ``resource_scope`` (same scope or below it)?"""
-    return _covers_normalized(normalize_scope(assignment_scope), normalize_scope(resource_scope))
+    return _covers_normalized(scope_key(assignment_scope), scope_key(resource_scope))
 
 
 @dataclass(frozen=True)
@@ -128,7 +130,7 @@ class RbacIndex:
         self._by_principal: dict[str, list[tuple[RoleAssignment, str]]] = {}
         count = 0
         for a in assignments:
-            self._by_principal.setdefault(a.principal_id.lower(), []).append((a, normalize_scope(a.scope)))
+            self._by_principal.setdefault(a.principal_id.lower(), []).append((a, scope_key(a.scope)))
             count += 1
         self.assignment_count = count
         self._memo: dict[tuple[str, str, bool], str | None] = {}
@@ -171,7 +173,7 @@ def decide(
     Assignments of the principal and of each group in ``group_ids`` count. The returned ``Decision`` names
     every assignment considered and the one(s) that granted the action, with a plain-English reason.
     """
-    target = normalize_scope(scope)
+    target = scope_key(scope)
     kind = "data action" if data_action else "action"
     considered: list[RoleAssignment] = []
     matched: list[tuple[RoleAssignment, RoleDefinition, str, str | None]] = []

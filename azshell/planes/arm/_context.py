@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from azshell.auth.rbac import normalize_scope as rbac_scope
+from azshell.auth.rbac import scope_key
 from azshell.model.errors import (
     ConflictError,
     ModelError,
@@ -118,7 +118,7 @@ class ArmContext:
 
     def assignments_within(self, scope: str, *, first_only: bool = False) -> list[RoleAssignment]:
         """The caller's (and its groups') assignments at, above or below ``scope``."""
-        target = rbac_scope(scope)
+        target = scope_key(scope)
         index = self.world.rbac_index()
         out: list[RoleAssignment] = []
         for principal in (self.caller.oid, *self.caller.group_ids):
