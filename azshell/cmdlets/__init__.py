@@ -32,9 +32,6 @@ def all_cmdlets(services: Registry) -> list[type[Cmdlet]]:
 def register_all(commands: CommandRegistry, services: Registry) -> None:
     """Add the core cmdlets and every service's (with their aliases) to ``commands``; register their views in
     ``commands.views``."""
-    from azshell.cmdlets.views import register_views
-
-    register_views(commands.views)
     for name in CORE_MODULES:
         mod = importlib.import_module(name)
         for cls in getattr(mod, "COMMANDS", ()):

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from http import HTTPStatus
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote_plus, urlsplit
 
 import httpx
@@ -26,8 +26,12 @@ import httpx
 from azshell.cmdlets._azure import MSI_EXTENSION_PORT, PS_WEB_RESPONSE
 from azshell.cmdlets._base import AzCmdlet, access_hints
 from azshell.cmdlets.services import hint_of
+from azshell.cmdlets.views import ViewSpec, pairs, register_table, truncated
 from azshell.lang.cmdlet import CmdletError, Example, Param
 from azshell.lang.values import PSHashtable, PSObject
+
+if TYPE_CHECKING:
+    from azshell.lang.formatting import ViewTable
 
 __all__ = [
     "HttpResponseError",
@@ -417,3 +421,16 @@ class InvokeRestMethod(_WebCmdlet):
 
 
 COMMANDS = (InvokeWebRequest, InvokeRestMethod)
+
+
+#: The default views of this module's output types (Az PowerShell's format files).
+VIEWS: tuple[ViewSpec, ...] = (
+    ViewSpec(PS_WEB_RESPONSE, "list",
+             ("StatusCode", "StatusDescription", "Content", "RawContent", "Forms", "Headers", "Images",
+              "InputFields", "Links", "ParsedHtml", "RawContentLength"),
+             {"Content": truncated("Content"), "RawContent": truncated("RawContent"), "Headers": pairs("Headers")}),
+)
+
+
+def register_views(views: ViewTable) -> None:
+    register_table(views, VIEWS)

@@ -5,11 +5,25 @@ from __future__ import annotations
 import pytest
 
 from azshell.cmdlets import all_cmdlets, register_all
-from azshell.cmdlets.views import VIEWS
 from azshell.lang.cmdlet import CommandRegistry
 from azshell.services.registry import default_registry
 
 ALL_CMDLETS = all_cmdlets(default_registry())
+
+
+def _declared_views() -> list[tuple[str, str, tuple[str, ...]]]:
+    """Every ViewSpec the core and service cmdlet modules declare (``VIEWS``)."""
+    import importlib
+
+    from azshell.cmdlets import CORE_MODULES
+    from azshell.cmdlets.views import ViewSpec
+
+    mods = [importlib.import_module(m) for m in CORE_MODULES] + default_registry().cmdlet_modules()
+    return [(v.type_name, v.kind, v.properties) for m in mods for v in getattr(m, "VIEWS", ())
+            if isinstance(v, ViewSpec)]
+
+
+VIEWS = _declared_views()
 
 AZURERM_ALIASES = {
     "Login-AzureRmAccount": "Connect-AzAccount",
@@ -64,6 +78,7 @@ def test_state_changing_cmdlets_support_whatif() -> None:
 def test_views_registered(registry: CommandRegistry) -> None:
     from azshell.lang.values import PSObject
 
+    assert len(VIEWS) >= 14
     for type_name, kind, props in VIEWS:
         view = registry.views.view_for(PSObject([], type_names=(type_name,)))
         assert view is not None and view.kind == kind

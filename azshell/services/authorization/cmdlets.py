@@ -9,7 +9,7 @@ an assignment whose principal was deleted shows an empty DisplayName and ObjectT
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from azshell.cmdlets._azure import (
     API_AUTHORIZATION,
@@ -22,8 +22,12 @@ from azshell.cmdlets._azure import (
     ROLE_NOT_FOUND,
 )
 from azshell.cmdlets._base import AzCmdlet
+from azshell.cmdlets.views import ViewSpec, register_table
 from azshell.lang.cmdlet import CmdletError, Example, Param
 from azshell.lang.values import PSObject
+
+if TYPE_CHECKING:
+    from azshell.lang.formatting import ViewTable
 
 __all__ = [
     "GetAzRoleAssignment",
@@ -444,3 +448,19 @@ class GetAzRoleDefinition(RoleCmdlet):
                               error_id="RoleDefinitionNotFound")
 
 COMMANDS = (NewAzRoleAssignment, GetAzRoleAssignment, RemoveAzRoleAssignment, GetAzRoleDefinition)
+
+
+#: The default views of this module's output types (Az PowerShell's format files).
+VIEWS: tuple[ViewSpec, ...] = (
+    ViewSpec(PS_ROLE_ASSIGNMENT, "list",
+             ("RoleAssignmentName", "RoleAssignmentId", "Scope", "DisplayName", "SignInName",
+              "RoleDefinitionName", "RoleDefinitionId", "ObjectId", "ObjectType", "CanDelegate",
+              "Description", "ConditionVersion", "Condition")),
+    ViewSpec(PS_ROLE_DEFINITION, "list",
+             ("Name", "Id", "IsCustom", "Description", "Actions", "NotActions", "DataActions",
+              "NotDataActions", "AssignableScopes")),
+)
+
+
+def register_views(views: ViewTable) -> None:
+    register_table(views, VIEWS)

@@ -7,7 +7,7 @@ plane stores says ``"SystemAssigned, UserAssigned"``; ``-IdentityType`` takes Az
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from azshell.cmdlets._azure import (
     API_COMPUTE,
@@ -29,9 +29,13 @@ from azshell.cmdlets._azure import (
 )
 from azshell.cmdlets._base import AzCmdlet
 from azshell.cmdlets._objects import braced, rg_of, tags_table, to_ps, uai_table
+from azshell.cmdlets.views import ViewSpec, pairs, register_table
 from azshell.lang.cmdlet import CmdletError, Example, Param
 from azshell.lang.values import PSCredential, PSHashtable, PSObject
 from azshell.services.resources.cmdlets import normalize_location
+
+if TYPE_CHECKING:
+    from azshell.lang.formatting import ViewTable
 
 __all__ = [
     "GetAzVM",
@@ -576,3 +580,24 @@ class RemoveAzVM(VmCmdlet):
         ], type_names=("Microsoft.Azure.Commands.Compute.Models.PSComputeLongRunningOperation", "System.Object")))
 
 COMMANDS = (NewAzVM, GetAzVM, UpdateAzVM, RemoveAzVM)
+
+
+#: The default views of this module's output types (Az PowerShell's format files).
+VIEWS: tuple[ViewSpec, ...] = (
+    ViewSpec(PS_VIRTUAL_MACHINE_LIST, "table",
+             ("ResourceGroupName", "Name", "Location", "VmSize", "OsType", "NIC", "ProvisioningState", "Zone")),
+    ViewSpec(PS_VIRTUAL_MACHINE, "list",
+             ("ResourceGroupName", "Id", "VmId", "Name", "Type", "Location", "Tags", "Extensions",
+              "HardwareProfile", "NetworkProfile", "OSProfile", "ProvisioningState", "StorageProfile",
+              "Identity"),
+             {"Tags": pairs("Tags")}),
+    ViewSpec(PS_VIRTUAL_MACHINE_INSTANCE_VIEW, "list",
+             ("ResourceGroupName", "Name", "ComputerName", "OsName", "HyperVGeneration", "Extensions",
+              "Statuses")),
+    ViewSpec(PS_OPERATION_RESPONSE, "table",
+             ("RequestId", "IsSuccessStatusCode", "StatusCode", "ReasonPhrase")),
+)
+
+
+def register_views(views: ViewTable) -> None:
+    register_table(views, VIEWS)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from azshell.cmdlets._azure import (
     AZURE_CLOUD,
@@ -13,8 +13,12 @@ from azshell.cmdlets._azure import (
 )
 from azshell.cmdlets._base import AzCmdlet
 from azshell.cmdlets.services import AzContext, NotSignedInError, SignInError
+from azshell.cmdlets.views import ViewSpec, register_table
 from azshell.lang.cmdlet import CmdletError, Example, Param
 from azshell.lang.values import PSObject
+
+if TYPE_CHECKING:
+    from azshell.lang.formatting import ViewTable
 
 __all__ = [
     "ConnectAzAccount",
@@ -271,3 +275,16 @@ class GetAzSubscription(AzCmdlet):
                 self.write(obj)
 
 COMMANDS = (ConnectAzAccount, DisconnectAzAccount, GetAzContext, SetAzContext, GetAzSubscription)
+
+
+#: The default views of this module's output types (Az PowerShell's format files).
+VIEWS: tuple[ViewSpec, ...] = (
+    ViewSpec(PS_AZURE_PROFILE, "table", ("Account", "SubscriptionName", "TenantId", "Environment")),
+    ViewSpec(PS_AZURE_CONTEXT, "table", ("Name", "Account", "SubscriptionName", "Environment", "TenantId")),
+    ViewSpec(PS_AZURE_RM_ACCOUNT, "table", ("Id", "Type", "Tenants")),
+    ViewSpec(PS_AZURE_SUBSCRIPTION, "table", ("Name", "Id", "TenantId", "State")),
+)
+
+
+def register_views(views: ViewTable) -> None:
+    register_table(views, VIEWS)

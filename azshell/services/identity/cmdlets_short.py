@@ -10,7 +10,7 @@ They do what the portal (or several Az cmdlets) do in one step, through the same
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 import httpx
@@ -35,11 +35,15 @@ from azshell.cmdlets._azure import (
 from azshell.cmdlets._base import category_for_status, reason_phrase
 from azshell.cmdlets._objects import rg_of
 from azshell.cmdlets.services import hint_of
+from azshell.cmdlets.views import ViewSpec, register_table
 from azshell.ids import is_guid
 from azshell.lang.cmdlet import CmdletError, Example, Param
 from azshell.lang.values import PSObject
 from azshell.services.authorization.cmdlets import RoleCmdlet, _guid_of, _norm_scope
 from azshell.services.compute.cmdlets import VM_TARGET_PARAMS, VmCmdlet, _os_type
+
+if TYPE_CHECKING:
+    from azshell.lang.formatting import ViewTable
 
 __all__ = [
     "DisableMsi",
@@ -372,3 +376,17 @@ class RemoveRoleAssignment(RoleCmdlet):
             self.write(out)
 
 COMMANDS = (EnableMsi, DisableMsi, GetToken, NewRoleAssignment, GetRoleAssignment, RemoveRoleAssignment)
+
+
+#: The default views of this module's output types (Az PowerShell's format files).
+VIEWS: tuple[ViewSpec, ...] = (
+    ViewSpec(AZSHELL_TOKEN, "list",
+             ("access_token", "client_id", "expires_in", "expires_on", "not_before", "resource", "token_type")),
+    ViewSpec(AZSHELL_MSI_STATUS, "list",
+             ("ResourceGroupName", "Name", "IdentityType", "PrincipalId", "TenantId", "Extension",
+              "TokenEndpoints")),
+)
+
+
+def register_views(views: ViewTable) -> None:
+    register_table(views, VIEWS)

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from azshell.cmdlets._azure import API_RESOURCE_GROUPS, PS_RESOURCE_GROUP, RG_NOT_FOUND
 from azshell.cmdlets._base import AzCmdlet
 from azshell.cmdlets._objects import plain, tags_table
+from azshell.cmdlets.views import ViewSpec, pairs, register_table
 from azshell.lang.cmdlet import Example, Param
 from azshell.lang.values import PSObject
+
+if TYPE_CHECKING:
+    from azshell.lang.formatting import ViewTable
 
 __all__ = ["GetAzResourceGroup", "NewAzResourceGroup", "RemoveAzResourceGroup", "normalize_location",
            "resource_group_object"]
@@ -171,3 +175,15 @@ class RemoveAzResourceGroup(_RgCmdlet):
         self.write(True)
 
 COMMANDS = (NewAzResourceGroup, GetAzResourceGroup, RemoveAzResourceGroup)
+
+
+#: The default views of this module's output types (Az PowerShell's format files).
+VIEWS: tuple[ViewSpec, ...] = (
+    ViewSpec(PS_RESOURCE_GROUP, "list",
+             ("ResourceGroupName", "Location", "ProvisioningState", "Tags", "ResourceId"),
+             {"Tags": pairs("Tags")}),
+)
+
+
+def register_views(views: ViewTable) -> None:
+    register_table(views, VIEWS)
