@@ -12,6 +12,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from azshell.hostnames import ARM_RESOURCE
+
 
 @dataclass(frozen=True)
 class TypoRule:
@@ -34,7 +36,7 @@ RULES: tuple[TypoRule, ...] = (
         "missing-hashtable-brace",
         lambda text, rec, hist: bool(_MISSING_BRACE.search(text)),
         "The 2017 tutorial prints '-Body @resource=\"…\"}' with the '{' missing: a hashtable is written "
-        "@{resource=\"https://management.azure.com/\"}.",
+        "@{resource=\"" + ARM_RESOURCE + "\"}.",
     ),
     TypoRule(
         "repsonse",

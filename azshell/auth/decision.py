@@ -51,6 +51,7 @@ from azshell.auth.rbac import (
     scope_key,
 )
 from azshell.auth.resources import KNOWN_RESOURCES
+from azshell.hostnames import LOGIN_JWKS_URL_TEMPLATE, STS_ISSUER_TEMPLATE
 
 __all__ = [
     "AccessDecision",
@@ -420,15 +421,16 @@ def diagnose_token(authorization: str | None, error: BaseException | None, *, ex
                                       f"{error.token_issuer}), but this {service} belongs to tenant "
                                       f"{error.expected_tenant}: {ask} from that tenant.", expected,
                             error.token_tenant)
+    their_tenant = tenant or claims.get("tid", "{tenant}")
     if isinstance(error, InvalidIssuerError):
         return TokenProblem("issuer", f"The token's issuer {error.issuer} is not the tenant's "
-                                      f"(https://sts.windows.net/{tenant or claims.get('tid', '{tenant}')}/): it was "
+                                      f"({STS_ISSUER_TEMPLATE.format(tenant=their_tenant)}): it was "
                                       f"not issued by Entra ID for this tenant; {ask}.", expected, str(error.issuer))
     if isinstance(error, UnknownKeyError):
+        jwks = LOGIN_JWKS_URL_TEMPLATE.format(tenant=their_tenant)
         return TokenProblem("unknown_key", f"The token was signed with key '{error.kid}', which is not one of the "
-                                           "tenant's signing keys (login.microsoftonline.com/{tenant}/discovery/"
-                                           "keys): it was not issued by this tenant, or its keys rolled over; "
-                                           f"{ask}.", expected, str(error.kid))
+                                           f"tenant's signing keys ({jwks}): it was not issued by this tenant, or "
+                                           f"its keys rolled over; {ask}.", expected, str(error.kid))
     if isinstance(error, InvalidSignatureError):
         return TokenProblem("signature", "The token's signature does not match its contents: it was changed after "
                                          f"it was signed, or copied incompletely; {ask}.", expected)

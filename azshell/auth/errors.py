@@ -26,6 +26,7 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from azshell.errors import AzShellError
+from azshell.hostnames import STS_ISSUER_TEMPLATE
 
 #: AADSTS500011 as Entra ID words it (azure-error-messages.md §5a); ``{tenant}`` may be a GUID or display name.
 AADSTS500011_TEMPLATE = (
@@ -111,7 +112,7 @@ class WrongTenantError(TokenValidationError):
     def __init__(self, token_tenant: str, token_issuer: str, expected_tenant: str) -> None:
         super().__init__(
             f"The access token is from the wrong issuer '{token_issuer}'. "
-            f"It must match the tenant 'https://sts.windows.net/{expected_tenant}/'."
+            f"It must match the tenant '{STS_ISSUER_TEMPLATE.format(tenant=expected_tenant)}'."
         )
         self.token_tenant = token_tenant
         self.token_issuer = token_issuer

@@ -11,17 +11,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from azshell.auth.errors import UnknownResourceError
-
-ARM_RESOURCE = "https://management.azure.com/"
-ARM_RESOURCE_NO_SLASH = "https://management.azure.com"
-ARM_CLASSIC_RESOURCE = "https://management.core.windows.net/"
-ARM_CLASSIC_RESOURCE_NO_SLASH = "https://management.core.windows.net"
-KEY_VAULT_RESOURCE = "https://vault.azure.net"
-DATA_LAKE_RESOURCE = "https://datalake.azure.net/"
-STORAGE_RESOURCE = "https://storage.azure.com/"
-GRAPH_RESOURCE = "https://graph.microsoft.com/"
-AAD_GRAPH_RESOURCE = "https://graph.windows.net/"
-SQL_RESOURCE = "https://database.windows.net/"
+from azshell.hostnames import (
+    AAD_GRAPH_RESOURCE,
+    ARM_CLASSIC_RESOURCE,
+    ARM_CLASSIC_RESOURCE_NO_SLASH,
+    ARM_RESOURCE,
+    ARM_RESOURCE_NO_SLASH,
+    DATA_LAKE_RESOURCE,
+    GRAPH_RESOURCE,
+    KEY_VAULT_RESOURCE,
+    SQL_RESOURCE,
+    STORAGE_RESOURCE,
+)
 
 #: The audiences ARM accepts, in the order ARM lists them in ``InvalidAuthenticationTokenAudience``.
 ARM_AUDIENCES: tuple[str, ...] = (

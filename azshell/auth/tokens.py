@@ -51,6 +51,14 @@ from azshell.auth.errors import (
 from azshell.auth.keys import KeyFactory, KeyRing, LoadedKey, b64url
 from azshell.auth.resources import resolve_resource
 from azshell.clock import Clock
+from azshell.hostnames import (
+    AAD_GRAPH_HOST,
+    GRAPH_HOST,
+    GRAPH_USERINFO_URL,
+    LOGIN_AUTHORITY,
+    LOGIN_V2_ISSUER_TEMPLATE,
+    STS_ISSUER_TEMPLATE,
+)
 from azshell.model.types import DirectoryObject, SigningKeyRecord, Tenant
 
 if TYPE_CHECKING:
@@ -70,9 +78,6 @@ __all__ = [
     "sts_issuer",
 ]
 
-STS_ISSUER_TEMPLATE = "https://sts.windows.net/{tenant}/"
-LOGIN_AUTHORITY = "https://login.microsoftonline.com"
-V2_ISSUER_TEMPLATE = LOGIN_AUTHORITY + "/{tenant}/v2.0"
 TOKEN_TYPE_BEARER = "Bearer"
 JWT_ALG = "RS256"
 #: What ``jwt.decode`` accepts: RS256 only, fixed here and never taken from the token (RFC 8725 §2.1).
@@ -209,7 +214,7 @@ class TokenService:
     def jwks(self, tenant_id: str | None = None, *, v2: bool = False) -> dict[str, Any]:
         """The tenant's JWKS document (``{"keys": [...]}``); v2 entries carry ``issuer``."""
         tid = tenant_id or self.tenant.tenant_id
-        issuer = V2_ISSUER_TEMPLATE.format(tenant=tid) if v2 else None
+        issuer = LOGIN_V2_ISSUER_TEMPLATE.format(tenant=tid) if v2 else None
         return {"keys": [k.jwk(issuer) for k in self.key_ring(tid).published()]}
 
     def openid_configuration(self, tenant_id: str | None = None, v2: bool = False) -> dict[str, Any]:
@@ -227,9 +232,9 @@ class TokenService:
                 "id_token_signing_alg_values_supported": [JWT_ALG],
                 "response_types_supported": ["code", "id_token", "code id_token", "id_token token"],
                 "scopes_supported": ["openid", "profile", "email", "offline_access"],
-                "issuer": V2_ISSUER_TEMPLATE.format(tenant=tid),
+                "issuer": LOGIN_V2_ISSUER_TEMPLATE.format(tenant=tid),
                 "request_uri_parameter_supported": False,
-                "userinfo_endpoint": "https://graph.microsoft.com/oidc/userinfo",
+                "userinfo_endpoint": GRAPH_USERINFO_URL,
                 "authorization_endpoint": f"{base}/oauth2/v2.0/authorize",
                 "device_authorization_endpoint": f"{base}/oauth2/v2.0/devicecode",
                 "http_logout_supported": True,
@@ -242,8 +247,8 @@ class TokenService:
                 "kerberos_endpoint": f"{base}/kerberos",
                 "tenant_region_scope": "WW",
                 "cloud_instance_name": "microsoftonline.com",
-                "cloud_graph_host_name": "graph.windows.net",
-                "msgraph_host": "graph.microsoft.com",
+                "cloud_graph_host_name": AAD_GRAPH_HOST,
+                "msgraph_host": GRAPH_HOST,
                 "rbac_url": "https://pas.windows.net",
             }
         return {
@@ -270,8 +275,8 @@ class TokenService:
             "kerberos_endpoint": f"{base}/kerberos",
             "tenant_region_scope": "WW",
             "cloud_instance_name": "microsoftonline.com",
-            "cloud_graph_host_name": "graph.windows.net",
-            "msgraph_host": "graph.microsoft.com",
+            "cloud_graph_host_name": AAD_GRAPH_HOST,
+            "msgraph_host": GRAPH_HOST,
             "rbac_url": "https://pas.windows.net",
         }
 

@@ -1,18 +1,17 @@
-"""Azure strings the cmdlets use, in their real form: endpoints, API versions, .NET type names, enum names.
+"""Azure strings the cmdlets use, in their real form: API versions, .NET type names, enum names.
 
-Kept in one place so every cmdlet spells them the same way Az PowerShell and ARM do.
+Kept in one place so every cmdlet spells them the same way Az PowerShell and ARM do. Hostnames, endpoints and
+token audiences live in ``azshell.hostnames``.
 """
 
 from __future__ import annotations
 
+# ARM's endpoint and audience, re-exported for the cmdlet base class (import them from azshell.hostnames).
+from azshell.hostnames import ARM_ENDPOINT as ARM_ENDPOINT
+from azshell.hostnames import ARM_RESOURCE as ARM_RESOURCE
+
 # --------------------------------------------------------------------------------------------- endpoints
-ARM_ENDPOINT = "https://management.azure.com"
-ARM_RESOURCE = "https://management.azure.com/"
-IMDS_HOST = "169.254.169.254"
-IMDS_TOKEN_URL = "http://169.254.169.254/metadata/identity/oauth2/token"
 IMDS_API_VERSION = "2018-02-01"
-MSI_EXTENSION_PORT = 50342
-MSI_EXTENSION_TOKEN_URL = "http://localhost:50342/oauth2/token"
 AZURE_CLOUD = "AzureCloud"
 
 # ------------------------------------------------------------------------------------------ API versions
@@ -150,7 +149,6 @@ PS_MANAGED_SERVICE_IDENTITY = "Microsoft.Azure.Management.WebSites.Models.Manage
 UAI_CLIENT_SECRET_URL_TEMPLATE = (
     "https://control-{location}.identity.azure.net{id}/credentials?tid={tid}&oid={oid}&aid={aid}"
 )
-APP_SERVICE_IDENTITY_ENDPOINT = "http://localhost:4141/MSI/token"
 #: New-AzAppServicePlan -Tier → (sku name, family) for one small worker.
 APP_SERVICE_TIERS: dict[str, tuple[str, str]] = {
     "Free": ("F1", "F"), "Shared": ("D1", "D"), "Basic": ("B1", "B"), "Standard": ("S1", "S"),

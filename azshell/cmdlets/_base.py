@@ -48,7 +48,6 @@ __all__ = [
     "json_result",
     "reason_code",
     "reason_phrase",
-    "test_access_pointer",
 ]
 
 #: .NET exception type names Az's errors carry (``$_.Exception.GetType().FullName``)
@@ -64,11 +63,6 @@ _CATEGORIES = {
     404: "ObjectNotFound",
     409: "ResourceExists",
 }
-
-_AUTHZ_RE = re.compile(
-    r"with object id '(?P<oid>[^']*)' does not have authorization to perform action '(?P<action>[^']*)' "
-    r"over scope '(?P<scope>[^']*)'"
-)
 
 
 def category_for_status(status: int) -> str:
@@ -87,23 +81,6 @@ def reason_phrase(status: int) -> str:
 def reason_code(status: int) -> str:
     """The reason phrase as an error code (``404`` → ``NotFound``), or the number for a status with none."""
     return reason_phrase(status).replace(" ", "") or str(status)
-
-
-_DATA_PLANE_OID_RE = re.compile(r"oid=(?P<oid>[0-9a-fA-F-]{36})")
-
-
-def test_access_pointer(message: str, *, url: str | None = None, method: str = "GET") -> str | None:
-    """The ``Test-AzAccess`` line for a 403 known only by its text (callers without the response): from ARM's
-    ``AuthorizationFailed`` wording, or a data plane's ``oid=`` and the request. Prefer :func:`access_hints`,
-    which reads the plane's decision."""
-    m = _AUTHZ_RE.search(message)
-    if m is not None:
-        return (f"To see why: Test-AzAccess -ObjectId {m['oid']} -Action '{m['action']}' "
-                f"-Scope '{m['scope']}'")
-    d = _DATA_PLANE_OID_RE.search(message)
-    if d is not None and url:
-        return f"To see why: Test-AzAccess -ObjectId {d['oid']} -Uri '{url}' -Method {method.upper()}"
-    return None
 
 
 def decision_of(resp: httpx.Response | None) -> AccessDecision | None:

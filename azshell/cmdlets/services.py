@@ -31,14 +31,11 @@ import httpx
 
 from azshell.cmdlets._azure import (
     API_SUBSCRIPTIONS,
-    ARM_ENDPOINT,
-    ARM_RESOURCE,
     AZ_IDENTITY_TYPES,
     AZURE_CLOUD,
     AZURE_LOCATIONS,
     ENTER_VM_HINT,
     IMDS_API_VERSION,
-    IMDS_TOKEN_URL,
     MSI_ACCOUNT_ID,
     MSI_NO_ENDPOINT,
     MSI_NO_IDENTITY,
@@ -48,6 +45,7 @@ from azshell.cmdlets._azure import (
     VM_TYPE,
 )
 from azshell.errors import AzShellError
+from azshell.hostnames import ARM_ENDPOINT, ARM_RESOURCE, IMDS_HOST, IMDS_TOKEN_URL
 from azshell.planes.base import CallerContext
 
 __all__ = [
@@ -495,7 +493,7 @@ class Services:
         try:
             resp = self.http.get(url, headers={"Metadata": "true"})
         except httpx.HTTPError as e:
-            hint = hint_of(e) or f"169.254.169.254 only answers on a VM: {ENTER_VM_HINT}"
+            hint = hint_of(e) or f"{IMDS_HOST} only answers on a VM: {ENTER_VM_HINT}"
             raise err_cls(MSI_NO_ENDPOINT, hint) from None
         return _managed_identity_token(resp, "IMDS", ("error_description", "error"), client_id=client_id,
                                        err_cls=err_cls)

@@ -23,10 +23,11 @@ from urllib.parse import quote_plus, urlsplit
 
 import httpx
 
-from azshell.cmdlets._azure import MSI_EXTENSION_PORT, PS_WEB_RESPONSE
+from azshell.cmdlets._azure import PS_WEB_RESPONSE
 from azshell.cmdlets._base import AzCmdlet, access_hints
 from azshell.cmdlets.services import hint_of
 from azshell.cmdlets.views import ViewSpec, pairs, register_table, truncated
+from azshell.hostnames import LOOPBACK_HOSTS, MSI_EXTENSION_PORT
 from azshell.lang.cmdlet import CmdletError, Example, Param
 from azshell.lang.values import PSHashtable, PSObject
 
@@ -53,8 +54,6 @@ DEFAULT_MAXIMUM_REDIRECTION = 5
 USER_AGENT = "Mozilla/5.0 (Windows NT 10.0; Microsoft Windows 10.0.20348; en-US) PowerShell/7.4.6"
 HTTP_METHODS = ("Default", "Get", "Head", "Post", "Put", "Delete", "Trace", "Options", "Merge", "Patch")
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
-LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1"})
-ARM_HOST = "management.azure.com"
 _TEXT_TYPES = ("text/", "json", "xml", "javascript", "x-www-form-urlencoded", "html")
 _TYPO_PATH = re.compile(r"^/(?P<port>\d{2,5})(?P<rest>/.*)$")
 
@@ -174,7 +173,7 @@ def connection_hints(url: str) -> list[str]:
     parts = urlsplit(url)
     host = (parts.hostname or "").casefold()
     hints: list[str] = []
-    if host in LOOPBACK:
+    if host in LOOPBACK_HOSTS:
         m = _TYPO_PATH.match(parts.path or "")
         if m and parts.port in (None, 80):
             hints.append(

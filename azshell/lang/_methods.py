@@ -51,12 +51,7 @@ def _s(v: Any) -> str:
     return conv.to_string(v)
 
 
-def _i(v: Any) -> int:
-    if isinstance(v, bool):
-        return int(v)
-    if isinstance(v, int):
-        return v
-    return int(round(conv.to_number(v)))
+_i = conv.to_index
 
 
 def _out_of_range(param: str, msg: str) -> IndexError:

@@ -152,6 +152,23 @@ def _is_scriptblock(v: Any) -> bool:
     return type(v).__name__ == "ScriptBlock"
 
 
+#: ``type_name_of`` for values whose Python type alone gives the .NET name, tried in this order
+_TYPE_NAMES: tuple[tuple[type | tuple[type, ...], str], ...] = (
+    (float, "System.Double"),
+    (Decimal, "System.Decimal"),
+    (Guid, "System.Guid"),
+    (Uri, "System.Uri"),
+    (str, "System.String"),
+    ((list, tuple), "System.Object[]"),
+    (SecureString, "System.Security.SecureString"),
+    (PSCredential, "System.Management.Automation.PSCredential"),
+    (datetime, "System.DateTime"),
+    (timedelta, "System.TimeSpan"),
+    ((bytes, bytearray), "System.Byte[]"),
+    (dict, "System.Collections.Hashtable"),
+)
+
+
 def type_name_of(v: Any) -> str:
     """The .NET full type name PowerShell reports for ``v.GetType().FullName`` (``""`` for ``$null``)."""
     if v is None:
@@ -164,34 +181,13 @@ def type_name_of(v: Any) -> str:
         if _INT64_MIN <= v <= _INT64_MAX:
             return "System.Int64"
         return "System.Numerics.BigInteger"
-    if isinstance(v, float):
-        return "System.Double"
-    if isinstance(v, Decimal):
-        return "System.Decimal"
-    if isinstance(v, Guid):
-        return "System.Guid"
-    if isinstance(v, Uri):
-        return "System.Uri"
-    if isinstance(v, str):
-        return "System.String"
-    if isinstance(v, (list, tuple)):
-        return "System.Object[]"
     if isinstance(v, PSHashtable):
         return "System.Collections.Specialized.OrderedDictionary" if v.ordered else "System.Collections.Hashtable"
     if isinstance(v, PSObject):
         return v.type_name
-    if isinstance(v, SecureString):
-        return "System.Security.SecureString"
-    if isinstance(v, PSCredential):
-        return "System.Management.Automation.PSCredential"
-    if isinstance(v, datetime):
-        return "System.DateTime"
-    if isinstance(v, timedelta):
-        return "System.TimeSpan"
-    if isinstance(v, (bytes, bytearray)):
-        return "System.Byte[]"
-    if isinstance(v, dict):
-        return "System.Collections.Hashtable"
+    for types, name in _TYPE_NAMES:
+        if isinstance(v, types):
+            return name
     if _is_scriptblock(v):
         return "System.Management.Automation.ScriptBlock"
     explicit = getattr(v, "ps_type_name", None)
@@ -402,6 +398,15 @@ def to_number(v: Any) -> int | float:
 
 def _round_half_even(f: float) -> int:
     return int(round(f))
+
+
+def to_index(v: Any) -> int:
+    """An index or count as an int: numbers and numeric strings round half to even, as .NET converts them."""
+    if isinstance(v, bool):
+        return int(v)
+    if isinstance(v, int):
+        return v
+    return _round_half_even(to_number(v))
 
 
 def to_int(v: Any, type_name: str = "System.Int32", lo: int = _INT32_MIN, hi: int = _INT32_MAX) -> int:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Generic, Literal, TypeVar, overload
 
 from azshell.lang.cmdlet import CommandRegistry, FileSystem
 from azshell.lang.errors import (
@@ -48,6 +48,30 @@ class ExecutionOutcome:
 Sink = Callable[[StreamRecord], None]
 
 
+_T = TypeVar("_T")
+
+
+class _OnEvaluator(Generic[_T]):
+    """An engine attribute that lives on its evaluator: reading or assigning it reads or assigns the evaluator's
+    attribute of the same name."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, engine: None, owner: type) -> _OnEvaluator[_T]: ...
+    @overload
+    def __get__(self, engine: Engine, owner: type) -> _T: ...
+    def __get__(self, engine: Engine | None, owner: type) -> _OnEvaluator[_T] | _T:
+        if engine is None:
+            return self
+        value: _T = getattr(engine.evaluator, self.name)
+        return value
+
+    def __set__(self, engine: Engine, value: _T) -> None:
+        setattr(engine.evaluator, self.name, value)
+
+
 class Engine:
     """One language session: global scope, functions, ``$Error``; thread-safe :meth:`interrupt`."""
 
@@ -62,40 +86,16 @@ class Engine:
         self.after_command: Callable[[str, bool], None] | None = None
 
     # host hooks: a REPL/kernel sets these; they live on the evaluator, where the generic cmdlets find them --
-    @property
-    def clear_screen(self) -> Callable[[], None] | None:
-        """Called by Clear-Host (``cls``); None (the default) makes Clear-Host do nothing."""
-        return self.evaluator.clear_screen
-
-    @clear_screen.setter
-    def clear_screen(self, fn: Callable[[], None] | None) -> None:
-        self.evaluator.clear_screen = fn
-
-    @property
-    def read_host(self) -> Callable[[str, bool], str | None]:
-        """``read_host(prompt, secure) -> str`` for Read-Host; the default (non-interactive) returns ""."""
-        return self.evaluator.read_host
-
-    @read_host.setter
-    def read_host(self, fn: Callable[[str, bool], str | None]) -> None:
-        self.evaluator.read_host = fn
-
-    @property
-    def prompt_credential(self) -> Callable[[str, str | None], Any]:
-        """``prompt_credential(user, message) -> PSCredential | None`` for Get-Credential (None: no prompt)."""
-        return self.evaluator.prompt_credential
-
-    @prompt_credential.setter
-    def prompt_credential(self, fn: Callable[[str, str | None], Any]) -> None:
-        self.evaluator.prompt_credential = fn
-
-    @property
-    def clock(self) -> Callable[[], datetime] | None:
-        return self.evaluator.clock
-
-    @clock.setter
-    def clock(self, fn: Callable[[], datetime] | None) -> None:
-        self.evaluator.clock = fn
+    #: called by Clear-Host (``cls``); None (the default) makes Clear-Host do nothing
+    clear_screen: _OnEvaluator[Callable[[], None] | None] = _OnEvaluator()
+    #: ``read_host(prompt, secure) -> str`` for Read-Host; the default (non-interactive) returns ""
+    read_host: _OnEvaluator[Callable[[str, bool], str | None]] = _OnEvaluator()
+    #: ``prompt_credential(user, message) -> PSCredential | None`` for Get-Credential (None: no prompt)
+    prompt_credential: _OnEvaluator[Callable[[str, str | None], Any]] = _OnEvaluator()
+    clock: _OnEvaluator[Callable[[], datetime] | None] = _OnEvaluator()
+    services: _OnEvaluator[Any] = _OnEvaluator()
+    fs: _OnEvaluator[FileSystem] = _OnEvaluator()
+    env: _OnEvaluator[MutableMapping[str, str]] = _OnEvaluator()
 
     @property
     def console_width(self) -> int:
@@ -105,30 +105,6 @@ class Engine:
     @console_width.setter
     def console_width(self, value: int) -> None:
         self.evaluator.console_width = int(value)
-
-    @property
-    def services(self) -> Any:
-        return self.evaluator.services
-
-    @services.setter
-    def services(self, value: Any) -> None:
-        self.evaluator.services = value
-
-    @property
-    def fs(self) -> FileSystem:
-        return self.evaluator.fs
-
-    @fs.setter
-    def fs(self, value: FileSystem) -> None:
-        self.evaluator.fs = value
-
-    @property
-    def env(self) -> MutableMapping[str, str]:
-        return self.evaluator.env
-
-    @env.setter
-    def env(self, value: MutableMapping[str, str]) -> None:
-        self.evaluator.env = value
 
     # ------------------------------------------------------------------------------------------------
     def is_complete(self, text: str) -> Literal["complete", "incomplete", "invalid"]:

@@ -34,7 +34,7 @@ from azshell.lang.errors import (
     ParseError,
     RuntimeLangError,
 )
-from azshell.lang.operators import OperatorsMixin, to_index
+from azshell.lang.operators import OperatorsMixin
 from azshell.lang.pipeline import CmdletStage, InvocationContext, PipelineMixin, ScriptStage, Stage
 from azshell.lang.runtime import (
     VOID,
@@ -50,6 +50,7 @@ from azshell.lang.runtime import (
     TypeRef,
     error_member,
     norm_type,
+    unwrap,
 )
 from azshell.lang.state import Emit, ErrEmit, EvaluatorState, StreamEmit
 from azshell.lang.statements import StatementsMixin
@@ -117,12 +118,7 @@ class Evaluator(StatementsMixin, OperatorsMixin, PipelineMixin):
         if isinstance(stmt, A.Assignment):
             self.eval(stmt)
             return None
-        items = self.capture(lambda: self.eval(stmt))
-        if not items:
-            return None
-        if len(items) == 1:
-            return items[0]
-        return items
+        return unwrap(self.capture(lambda: self.eval(stmt)))
 
     def visit_Script(self, node: A.Script) -> None:
         self.run_script_block(node.block)
@@ -271,12 +267,7 @@ class Evaluator(StatementsMixin, OperatorsMixin, PipelineMixin):
         return self.capture(lambda: self.exec_block(node.body))
 
     def visit_SubExpression(self, node: A.SubExpression) -> Any:
-        items = self.capture(lambda: self.exec_block(node.body))
-        if not items:
-            return None
-        if len(items) == 1:
-            return items[0]
-        return items
+        return unwrap(self.capture(lambda: self.exec_block(node.body)))
 
     def visit_Paren(self, node: A.Paren) -> Any:
         stmt = node.pipeline
@@ -401,7 +392,7 @@ class Evaluator(StatementsMixin, OperatorsMixin, PipelineMixin):
         if isinstance(obj, PSObject):
             if isinstance(idx, str):
                 return obj.get(idx)
-            return obj if to_index(idx) in (0, -1) else None
+            return obj if conv.to_index(idx) in (0, -1) else None
         if isinstance(obj, (list, tuple, str, bytes, bytearray)):
             if isinstance(idx, list):
                 out = []
@@ -411,7 +402,7 @@ class Evaluator(StatementsMixin, OperatorsMixin, PipelineMixin):
                         out.append(v)
                 return out
             try:
-                i = to_index(idx)
+                i = conv.to_index(idx)
             except (conv.ConversionError, ValueError, TypeError):
                 return None
             if -len(obj) <= i < len(obj):
@@ -420,7 +411,7 @@ class Evaluator(StatementsMixin, OperatorsMixin, PipelineMixin):
         if isinstance(idx, list):
             return [self.index(obj, i, node) for i in idx]
         try:
-            i = to_index(idx)
+            i = conv.to_index(idx)
         except (conv.ConversionError, ValueError, TypeError):
             return None
         return obj if i in (0, -1) else None

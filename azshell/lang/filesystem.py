@@ -200,14 +200,26 @@ class MemoryFileSystem:
         if self._on_change is not None:
             self._on_change(self)
 
-    def _file(self, path: str) -> tuple[str, bytes]:
+    def _entry(self, path: str) -> tuple[str, tuple[str, bytes | None]]:
+        """``path`` resolved, and its entry (stored name, content or None for a folder); FileNotFoundError."""
         full = self.resolve(path)
         hit = self._entries.get(self._key(full))
         if hit is None:
             raise FileNotFoundError(2, "No such file or directory", path)
+        return full, hit
+
+    def _file(self, path: str) -> tuple[str, bytes]:
+        hit = self._entry(path)[1]
         if hit[1] is None:
             raise IsADirectoryError(21, "Is a directory", path)
         return hit[0], hit[1]
+
+    def _dir(self, path: str) -> tuple[str, str]:
+        """``path`` resolved, and the stored name of the folder it names; FileNotFoundError, NotADirectoryError."""
+        full, hit = self._entry(path)
+        if hit[1] is not None:
+            raise NotADirectoryError(20, "Not a directory", path)
+        return full, hit[0]
 
     def _check_parent(self, full: str, path: str) -> None:
         parent = self._entries.get(self._key(self._parent(full)))
@@ -254,12 +266,7 @@ class MemoryFileSystem:
         return hit is not None and hit[1] is None
 
     def list_dir(self, path: str) -> list[str]:
-        full = self.resolve(path)
-        hit = self._entries.get(self._key(full))
-        if hit is None:
-            raise FileNotFoundError(2, "No such file or directory", path)
-        if hit[1] is not None:
-            raise NotADirectoryError(20, "Not a directory", path)
+        full = self._dir(path)[0]
         prefix = self._key(full if full.endswith("\\") else full + "\\")
         names = []
         for key, (display, _) in self._entries.items():
@@ -279,11 +286,8 @@ class MemoryFileSystem:
         self._changed(full)
 
     def remove(self, path: str, *, recursive: bool = False) -> None:
-        full = self.resolve(path)
+        full, hit = self._entry(path)
         key = self._key(full)
-        hit = self._entries.get(key)
-        if hit is None:
-            raise FileNotFoundError(2, "No such file or directory", path)
         if full == self.root:
             raise PermissionError(13, "Permission denied", path)
         if hit[1] is None:
@@ -297,10 +301,7 @@ class MemoryFileSystem:
         self._changed(full)
 
     def info(self, path: str) -> FileInfo:
-        full = self.resolve(path)
-        hit = self._entries.get(self._key(full))
-        if hit is None:
-            raise FileNotFoundError(2, "No such file or directory", path)
+        full, hit = self._entry(path)
         when = self._times.get(self._key(full), datetime(2024, 1, 1, tzinfo=UTC))
         name = hit[0].rstrip("\\").rsplit("\\", 1)[-1] or hit[0]
         return FileInfo(name, hit[0], hit[1] is None, len(hit[1] or b""), when)
@@ -309,13 +310,7 @@ class MemoryFileSystem:
         return self._cwd
 
     def set_cwd(self, path: str) -> None:
-        full = self.resolve(path)
-        hit = self._entries.get(self._key(full))
-        if hit is None:
-            raise FileNotFoundError(2, "No such file or directory", path)
-        if hit[1] is not None:
-            raise NotADirectoryError(20, "Not a directory", path)
-        self._cwd = hit[0]
+        self._cwd = self._dir(path)[1]
 
     def join(self, *parts: str) -> str:
         out = ""

@@ -34,9 +34,9 @@ class OperatorsMixin(EvaluatorState):
         if op == ",":
             return [v]
         if op == "-":
-            return self.binary("*", _to_num(v), -1, node)
+            return self.binary("*", conv.to_number(v), -1, node)
         if op == "+":
-            return _to_num(v)
+            return conv.to_number(v)
         if op == "-bnot":
             return ~int(conv.to_number(v))
         if op == "-join":
@@ -213,7 +213,7 @@ class OperatorsMixin(EvaluatorState):
         if isinstance(left, list) or isinstance(left, (PSHashtable, PSObject)):
             raise self.record_at(node, f"Method invocation failed because [{conv.type_name_of(left)}] does not "
                                  f"contain a method named '{_OP_METHOD[op]}'.", error_id="MethodNotFound")
-        a = 0 if left is None else _to_num_checked(left, node, self)
+        a = 0 if left is None else conv.to_number(left)
         b = _num_operand(right, a, node, self) if right is not None else 0
         if op == "-":
             return _norm_int(a - b)
@@ -238,8 +238,8 @@ class OperatorsMixin(EvaluatorState):
             start, stop = ord(a), ord(b)
             step = 1 if stop >= start else -1
             return [chr(c) for c in range(start, stop + step, step)]
-        lo = int(_round_half_even(conv.to_number(a)))
-        hi = int(_round_half_even(conv.to_number(b)))
+        lo = conv.to_index(a)
+        hi = conv.to_index(b)
         if abs(hi - lo) > 50_000_000:
             raise self.record_at(node, "The range is too large: the maximum is 50000000 items.",
                                  error_id="RangeTooLarge")
@@ -278,28 +278,7 @@ _COMPARATORS: dict[str, Callable[[Any, Any, bool], bool]] = {
 _OP_METHOD = {"-": "op_Subtraction", "*": "op_Multiply", "/": "op_Division", "%": "op_Modulus"}
 
 
-def _to_num(v: Any) -> int | float:
-    if v is None:
-        return 0
-    n = conv.to_number(v)
-    return n
-
-
-def _to_num_checked(v: Any, node: A.Node, ev: EvaluatorState) -> int | float:
-    if isinstance(v, bool):
-        return int(v)
-    if isinstance(v, (int, float)):
-        return v
-    return conv.to_number(v)
-
-
 def _num_operand(right: Any, left: Any, node: A.Node, ev: EvaluatorState) -> int | float:
-    if right is None:
-        return 0
-    if isinstance(right, bool):
-        return int(right)
-    if isinstance(right, (int, float)):
-        return right
     if isinstance(right, list):
         raise ev.record_at(node, f'Cannot convert the "System.Object[]" value of type "System.Object[]" to type '
                            f'"{conv.type_name_of(left)}".', error_id="ConvertToFinalInvalidCastException",
@@ -312,19 +291,6 @@ def _norm_int(v: Any) -> Any:
     if isinstance(v, int) and not isinstance(v, bool) and not (-(2**63) <= v < 2**63):
         return float(v)
     return v
-
-
-def _round_half_even(v: int | float) -> int:
-    return int(round(v))
-
-
-def to_index(v: Any) -> int:
-    """An index or count as an int: numbers and numeric strings round half to even, as .NET converts them."""
-    if isinstance(v, bool):
-        return int(v)
-    if isinstance(v, int):
-        return v
-    return int(_round_half_even(conv.to_number(v)))
 
 
 def _is_type(v: Any, type_name: str) -> bool:

@@ -7,7 +7,8 @@ offending position. An error found at the end of the input is *incomplete* (more
 
 from __future__ import annotations
 
-from typing import Literal, NoReturn
+from collections.abc import Callable
+from typing import Any, Literal, NoReturn
 
 from azshell.lang import ast as A
 from azshell.lang.errors import ParseError, Span
@@ -151,6 +152,27 @@ class Parser:
             return self.advance(tok)
         return None
 
+    def expect_op(self, value: str, message: str, error_id: str, *, at_end: bool = False) -> Token:
+        """Consume the operator ``value``, the next token; else fail with ``message``, placed at that token or
+        (``at_end``) just after the previous one."""
+        tok = self.peek_expr()
+        if not (tok.kind is T_OP and tok.value == value):
+            self.fail(message, tok, error_id=error_id, at=self.last_end if at_end else None)
+        return self.advance(tok)
+
+    def comma_or_close(self, closing: str, message: str, error_id: str) -> bool:
+        """After an item of a comma-separated list: True past a ',' (another item follows), False past
+        ``closing`` (the list ends); else fail with ``message``."""
+        self.skip_newlines()
+        tok = self.peek_expr()
+        if tok.kind is T_OP and tok.value == ",":
+            self.advance(tok)
+            return True
+        if tok.kind is T_OP and tok.value == closing:
+            self.advance(tok)
+            return False
+        self.fail(message, tok, error_id=error_id)
+
     def span(self, start: int, end: int | None = None) -> Span:
         if end is None:
             end = self.last_end
@@ -249,10 +271,8 @@ class Parser:
         if tok.kind is T_GENERIC and not tok.parts and tok.value.lower() == "param":
             self.advance(tok)
             self.skip_newlines()
-            open_tok = self.peek_expr()
-            if not (open_tok.kind is T_OP and open_tok.value == "("):
-                self.fail("Missing '(' after 'param' in param block.", open_tok, error_id="MissingOpenParenthesisAfterParam")
-            self.advance(open_tok)
+            open_tok = self.expect_op("(", "Missing '(' after 'param' in param block.",
+                                      "MissingOpenParenthesisAfterParam")
             params = self.parse_parameter_list(")", open_tok)
             return A.ParamBlock(self.span(start), params, tuple(attrs))
         self.pos, self.last_end = save, save_end
@@ -290,14 +310,9 @@ class Parser:
                 self.skip_newlines()
                 default = self.parse_expression()
             params.append(A.ParameterDecl(self.span(pstart), tok.value.name, type_name, tuple(attrs), default))
-            self.skip_newlines()
-            nxt = self.peek_expr()
-            if nxt.kind is T_OP and nxt.value == ",":
-                self.advance(nxt)
-                continue
-            if nxt.is_op(closing):
-                continue
-            self.fail("Missing ')' in function parameter list.", nxt, error_id="MissingEndParenthesisInFunctionParameterList")
+            if not self.comma_or_close(closing, "Missing ')' in function parameter list.",
+                                       "MissingEndParenthesisInFunctionParameterList"):
+                return tuple(params)
 
     def parse_attribute_or_type(self) -> A.Attribute | str:
         """attribute : '[' type_name '(' attribute_arguments ')' ']' ; type_constraint : '[' type_name ']'"""
@@ -317,10 +332,9 @@ class Parser:
         named: list[tuple[str, A.Expr | None]] = []
         while True:
             self.skip_newlines()
-            tok = self.peek_expr()
-            if tok.kind is T_OP and tok.value == ")":
-                self.advance(tok)
+            if self.accept_op(")"):
                 break
+            tok = self.peek_expr()
             if tok.kind is T_IDENT:
                 save = self.pos
                 self.advance(tok)
@@ -339,27 +353,15 @@ class Parser:
                 if tok.kind is T_EOF:
                     self.fail("Missing closing ')' in expression.", tok, error_id="MissingEndParenthesisInExpression")
                 positional.append(self.parse_expression(allow_comma=False))
-            self.skip_newlines()
-            tok = self.peek_expr()
-            if tok.kind is T_OP and tok.value == ",":
-                self.advance(tok)
-                continue
-            if tok.kind is T_OP and tok.value == ")":
-                continue
-            self.fail("Missing closing ')' in expression.", tok, error_id="MissingEndParenthesisInExpression")
+            if not self.comma_or_close(")", "Missing closing ')' in expression.", "MissingEndParenthesisInExpression"):
+                break
         self.skip_newlines()
-        tok = self.peek_expr()
-        if not (tok.kind is T_OP and tok.value == "]"):
-            self.fail("Missing ] at end of attribute or type literal.", tok, error_id="EndSquareBracketExpectedAtEndOfAttribute")
-        self.advance(tok)
+        self.expect_op("]", "Missing ] at end of attribute or type literal.", "EndSquareBracketExpectedAtEndOfAttribute")
         return A.Attribute(self.span(open_tok.start), name, tuple(positional), tuple(named))
 
     def parse_braced_block(self, missing_message: str, error_id: str = "MissingStatementBlock") -> A.StatementBlock:
         """braced_block : '{' statement_list '}'"""
-        tok = self.peek_expr()
-        if not (tok.kind is T_OP and tok.value == "{"):
-            self.fail(missing_message, tok, error_id=error_id, at=self.last_end)
-        self.advance(tok)
+        tok = self.expect_op("{", missing_message, error_id, at_end=True)
         body = self.parse_statement_list("}")
         self.expect_close_brace(tok)
         return body
@@ -674,10 +676,7 @@ class Parser:
             self.skip_newlines()
             if_true = self.parse_expression(allow_comma=allow_comma)
             self.skip_newlines()
-            colon = self.peek_expr()
-            if not (colon.kind is T_OP and colon.value == ":"):
-                self.fail("Missing ':' in ternary expression.", colon, error_id="MissingColonInTernaryExpression")
-            self.advance(colon)
+            self.expect_op(":", "Missing ':' in ternary expression.", "MissingColonInTernaryExpression")
             self.skip_newlines()
             if_false = self.parse_expression(allow_comma=allow_comma)
             return A.Ternary(self.span(start), cond, if_true, if_false)
@@ -1041,15 +1040,8 @@ class Parser:
             if tok.kind is T_EOF:
                 self.fail("Missing ')' in method call.", tok, error_id="MissingEndParenthesisInMethodCall")
             args.append(self.parse_expression(allow_comma=False))
-            self.skip_newlines()
-            tok = self.peek_expr()
-            if tok.kind is T_OP and tok.value == ",":
-                self.advance(tok)
-                continue
-            if tok.kind is T_OP and tok.value == ")":
-                self.advance(tok)
+            if not self.comma_or_close(")", "Missing ')' in method call.", "MissingEndParenthesisInMethodCall"):
                 return tuple(args)
-            self.fail("Missing ')' in method call.", tok, error_id="MissingEndParenthesisInMethodCall")
 
     def resolve_parts(self, tok: Token) -> tuple[str | A.Expr, ...]:
         out: list[str | A.Expr] = []
@@ -1069,11 +1061,7 @@ class Parser:
     # keyword statements ----------------------------------------------------------------------------
     def _paren_condition(self, keyword: str, tok: Token, error_id: str) -> A.Statement:
         self.skip_newlines()
-        open_tok = self.peek_expr()
-        if not (open_tok.kind is T_OP and open_tok.value == "("):
-            self.fail(f"Missing '(' after '{keyword}' in {keyword} statement.", open_tok, error_id=error_id,
-                      at=self.last_end)
-        self.advance(open_tok)
+        self.expect_op("(", f"Missing '(' after '{keyword}' in {keyword} statement.", error_id, at_end=True)
         self.skip_newlines()
         nxt = self.peek("start")
         if (nxt.kind is T_OP and nxt.value == ")") or nxt.kind is T_EOF:
@@ -1081,11 +1069,8 @@ class Parser:
                       error_id="IfStatementMissingCondition" if keyword == "if" else "MissingExpression")
         cond = self.parse_pipeline_chain()
         self.skip_newlines()
-        close = self.peek_expr()
-        if not (close.kind is T_OP and close.value == ")"):
-            self.fail(f"Missing closing ')' after expression in '{keyword}' statement.", close,
-                      error_id="MissingEndParenthesisAfterStatement", at=self.last_end)
-        self.advance(close)
+        self.expect_op(")", f"Missing closing ')' after expression in '{keyword}' statement.",
+                       "MissingEndParenthesisAfterStatement", at_end=True)
         self.skip_newlines()
         return cond
 
@@ -1143,11 +1128,8 @@ class Parser:
         """for : 'for' '(' [pipeline] sep [pipeline] sep [pipeline] ')' block"""
         self.advance(tok)
         self.skip_newlines()
-        open_tok = self.peek_expr()
-        if not (open_tok.kind is T_OP and open_tok.value == "("):
-            self.fail("Missing opening '(' after keyword 'for'.", open_tok, error_id="MissingOpenParenthesisAfterKeyword",
-                      at=self.last_end)
-        self.advance(open_tok)
+        self.expect_op("(", "Missing opening '(' after keyword 'for'.", "MissingOpenParenthesisAfterKeyword",
+                       at_end=True)
         parts: list[A.Statement | None] = []
         for i in range(3):
             self.skip_newlines()
@@ -1170,11 +1152,8 @@ class Parser:
                 break
             self.fail("Missing closing ')' after expression in 'for' statement.", sep,
                       error_id="MissingEndParenthesisAfterStatement")
-        close = self.peek_expr()
-        if not (close.kind is T_OP and close.value == ")"):
-            self.fail("Missing closing ')' after expression in 'for' statement.", close,
-                      error_id="MissingEndParenthesisAfterStatement")
-        self.advance(close)
+        self.expect_op(")", "Missing closing ')' after expression in 'for' statement.",
+                       "MissingEndParenthesisAfterStatement")
         self.skip_newlines()
         body = self.parse_braced_block("Missing statement body in for loop.", "MissingLoopStatement")
         return A.For(self.span(tok.start), parts[0], parts[1], parts[2], body)
@@ -1183,11 +1162,8 @@ class Parser:
         """foreach : 'foreach' '(' variable 'in' pipeline ')' block"""
         self.advance(tok)
         self.skip_newlines()
-        open_tok = self.peek_expr()
-        if not (open_tok.kind is T_OP and open_tok.value == "("):
-            self.fail("Missing opening '(' after keyword 'foreach'.", open_tok,
-                      error_id="MissingOpenParenthesisAfterKeyword", at=self.last_end)
-        self.advance(open_tok)
+        self.expect_op("(", "Missing opening '(' after keyword 'foreach'.", "MissingOpenParenthesisAfterKeyword",
+                       at_end=True)
         self.skip_newlines()
         var_tok = self.peek_expr()
         if var_tok.kind is not T_VARIABLE:
@@ -1207,11 +1183,8 @@ class Parser:
             self.fail("Missing foreach loop expression after 'in'.", nxt, error_id="MissingForeachExpression")
         iterable = self.parse_pipeline_chain()
         self.skip_newlines()
-        close = self.peek_expr()
-        if not (close.kind is T_OP and close.value == ")"):
-            self.fail("Missing closing ')' after expression in 'foreach' statement.", close,
-                      error_id="MissingEndParenthesisAfterForeach", at=self.last_end)
-        self.advance(close)
+        self.expect_op(")", "Missing closing ')' after expression in 'foreach' statement.",
+                       "MissingEndParenthesisAfterForeach", at_end=True)
         self.skip_newlines()
         body = self.parse_braced_block("Missing statement body in foreach loop.", "MissingForeachStatement")
         return A.Foreach(self.span(tok.start), variable, iterable, body)
@@ -1234,25 +1207,15 @@ class Parser:
                 self.advance(p)
                 continue
             break
-        open_tok = self.peek_expr()
-        if not (open_tok.kind is T_OP and open_tok.value == "("):
-            self.fail("Missing condition in switch statement clause.", open_tok, error_id="PipelineValueRequired",
-                      at=self.last_end)
-        self.advance(open_tok)
+        self.expect_op("(", "Missing condition in switch statement clause.", "PipelineValueRequired", at_end=True)
         self.skip_newlines()
         subject = self.parse_pipeline_chain()
         self.skip_newlines()
-        close = self.peek_expr()
-        if not (close.kind is T_OP and close.value == ")"):
-            self.fail("Missing closing ')' after expression in 'switch' statement.", close,
-                      error_id="MissingEndParenthesisInSwitchStatement", at=self.last_end)
-        self.advance(close)
+        self.expect_op(")", "Missing closing ')' after expression in 'switch' statement.",
+                       "MissingEndParenthesisInSwitchStatement", at_end=True)
         self.skip_newlines()
-        body_open = self.peek_expr()
-        if not (body_open.kind is T_OP and body_open.value == "{"):
-            self.fail("Missing '{' in switch statement.", body_open, error_id="MissingCurlyInSwitchStatement",
-                      at=self.last_end)
-        self.advance(body_open)
+        body_open = self.expect_op("{", "Missing '{' in switch statement.", "MissingCurlyInSwitchStatement",
+                                   at_end=True)
         clauses: list[A.SwitchClause] = []
         while True:
             self.skip_separators()
@@ -1335,21 +1298,6 @@ class Parser:
             return None
         return self.parse_pipeline_chain()
 
-    def parse_throw_statement(self, tok: Token) -> A.Statement:
-        """throw : 'throw' [pipeline]"""
-        self.advance(tok)
-        return A.Throw(self.span(tok.start), self._optional_pipeline())
-
-    def parse_return_statement(self, tok: Token) -> A.Statement:
-        """return : 'return' [pipeline]"""
-        self.advance(tok)
-        return A.Return(self.span(tok.start), self._optional_pipeline())
-
-    def parse_exit_statement(self, tok: Token) -> A.Statement:
-        """exit : 'exit' [pipeline]"""
-        self.advance(tok)
-        return A.Exit(self.span(tok.start), self._optional_pipeline())
-
     def _label(self) -> A.Expr | None:
         nxt = self.peek("cmd")
         if nxt.kind is T_GENERIC:
@@ -1357,15 +1305,14 @@ class Parser:
             return self._bareword(nxt)
         return None
 
-    def parse_break_statement(self, tok: Token) -> A.Statement:
-        """break : 'break' [label]"""
+    def _parse_jump_statement(self, tok: Token) -> A.Statement:
+        """jump : ('throw' | 'return' | 'exit') [pipeline] | ('break' | 'continue') [label]"""
         self.advance(tok)
-        return A.Break(self.span(tok.start), self._label())
+        node, operand = _JUMP_STATEMENTS[tok.value.lower()]
+        return node(self.span(tok.start), operand(self))
 
-    def parse_continue_statement(self, tok: Token) -> A.Statement:
-        """continue : 'continue' [label]"""
-        self.advance(tok)
-        return A.Continue(self.span(tok.start), self._label())
+    parse_throw_statement = parse_return_statement = parse_exit_statement = _parse_jump_statement
+    parse_break_statement = parse_continue_statement = _parse_jump_statement
 
     def parse_function_statement(self, tok: Token) -> A.Statement:
         """function : ('function' | 'filter') name ['(' parameter_list ')'] '{' script_block_body '}'"""
@@ -1392,6 +1339,15 @@ class Parser:
 
     parse_filter_statement = parse_function_statement
 
+
+#: each jump statement's node, and what its keyword may be followed by (see ``Parser._parse_jump_statement``)
+_JUMP_STATEMENTS: dict[str, tuple[Callable[[Span, Any], A.Statement], Callable[[Parser], A.Node | None]]] = {
+    "throw": (A.Throw, Parser._optional_pipeline),
+    "return": (A.Return, Parser._optional_pipeline),
+    "exit": (A.Exit, Parser._optional_pipeline),
+    "break": (A.Break, Parser._label),
+    "continue": (A.Continue, Parser._label),
+}
 
 _PRECEDENCE: dict[str, int] = {op: level for level, ops in enumerate(Parser._LEVELS) for op in ops}
 

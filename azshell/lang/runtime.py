@@ -182,6 +182,15 @@ class Scope:
 
 
 # ------------------------------------------------------------------------------------------- helpers
+def unwrap(results: list[Any]) -> Any:
+    """Output as one value: nothing → None, one object → it, more → a list of them."""
+    if not results:
+        return None
+    if len(results) == 1:
+        return results[0]
+    return list(results)
+
+
 def unroll(v: Any) -> Iterator[Any]:
     """The items of an array (list or tuple), or the value itself."""
     if isinstance(v, list):

@@ -11,13 +11,13 @@ from typing import Any
 #: submodule does not import them all (start-up time is measured)
 _EXPORTS: dict[str, str] = {
     "BUILTIN_ROLE_IDS": "azshell.model.builtin_roles",
+    "KEEP": "azshell.model.backend",
+    "SCHEMA_VERSION": "azshell.model.store",
     "ConflictError": "azshell.model.errors",
     "IdentityNotFoundError": "azshell.model.errors",
-    "KEEP": "azshell.model.backend",
     "ModelError": "azshell.model.errors",
     "NotFoundError": "azshell.model.errors",
     "PrincipalNotFoundError": "azshell.model.errors",
-    "SCHEMA_VERSION": "azshell.model.store",
     "StateFileError": "azshell.model.errors",
     "Store": "azshell.model.store",
     "TenantBackend": "azshell.model.backend",
@@ -27,23 +27,7 @@ _EXPORTS: dict[str, str] = {
     "normalize_identity_type": "azshell.model.backend",
 }
 
-__all__ = [
-    "BUILTIN_ROLE_IDS",
-    "KEEP",
-    "SCHEMA_VERSION",
-    "ConflictError",
-    "IdentityNotFoundError",
-    "ModelError",
-    "NotFoundError",
-    "PrincipalNotFoundError",
-    "StateFileError",
-    "Store",
-    "TenantBackend",
-    "ValidationError",
-    "builtin_role",
-    "builtin_roles",
-    "normalize_identity_type",
-]
+__all__ = list(_EXPORTS)
 
 
 def __getattr__(name: str) -> Any:

@@ -41,7 +41,7 @@ import secrets
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import Any, cast
+from typing import Any, Generic, TypeVar
 
 from azshell.clock import Clock, SystemClock
 from azshell.ids import normalize_scope, parse_resource_id, resource_group_id
@@ -57,7 +57,6 @@ from azshell.model.types import (
     Event,
     Identity,
     Permission,
-    PrincipalType,
     Resource,
     ResourceGroup,
     RoleAssignment,
@@ -315,84 +314,73 @@ def _permissions_from_json(text: str) -> tuple[Permission, ...]:
     )
 
 
-_DIR_COLS = (
+_R = TypeVar("_R")
+
+
+def _json_tuple(text: str) -> tuple[Any, ...]:
+    return tuple(json.loads(text))
+
+
+class _Table(Generic[_R]):
+    """How one record type is stored: its table, its columns (named as the record's fields, in their order), and
+    how a stored column value is decoded back into its field (columns not in ``decode`` are stored as they are)."""
+
+    __slots__ = ("name", "cols", "_record", "_decode")
+
+    def __init__(self, record: Callable[..., _R], name: str, cols: str,
+                 decode: Mapping[str, Callable[[Any], Any]] | None = None) -> None:
+        names = [c.strip() for c in cols.split(",")]
+        if list(getattr(record, "__dataclass_fields__", ())) != names:
+            raise TypeError(f"the columns of {name} are not the fields of its record, in order")
+        decode = decode or {}
+        self.name = name
+        self.cols = cols
+        self._record = record
+        self._decode = tuple((i, decode[c]) for i, c in enumerate(names) if c in decode)
+
+    def select(self, rest: str) -> str:
+        """``SELECT <columns> FROM <table><rest>``."""
+        return f"SELECT {self.cols} FROM {self.name}{rest}"
+
+    def record(self, r: sqlite3.Row) -> _R:
+        """The record a row of :meth:`select` holds."""
+        values = list(r)
+        for i, fn in self._decode:
+            values[i] = fn(values[i])
+        return self._record(*values)
+
+
+_DIR = _Table(
+    DirectoryObject,
+    "directory_objects",
     "object_id, tenant_id, object_type, display_name, app_id, user_principal_name, service_principal_type, "
-    "alternative_names, resource_id"
+    "alternative_names, resource_id",
+    {"alternative_names": _json_tuple},
 )
-_RES_COLS = "id, subscription_id, resource_group, type, name, location, tags, properties, identity, extra"
-_RG_COLS = "id, subscription_id, name, location, tags, provisioning_state"
-_RD_COLS = "id, role_name, description, role_type, permissions, assignable_scopes"
-_SUB_COLS = "subscription_id, tenant_id, display_name, state"
-_RA_COLS = "name, scope, role_definition_id, principal_id, principal_type, created_on, created_by, description, condition"
-
-
-def _row_dir(r: sqlite3.Row) -> DirectoryObject:
-    return DirectoryObject(
-        object_id=r[0],
-        tenant_id=r[1],
-        object_type=r[2],
-        display_name=r[3],
-        app_id=r[4],
-        user_principal_name=r[5],
-        service_principal_type=r[6],
-        alternative_names=tuple(json.loads(r[7])),
-        resource_id=r[8],
-    )
-
-
-def _row_res(r: sqlite3.Row) -> Resource:
-    return Resource(
-        id=r[0],
-        subscription_id=r[1],
-        resource_group=r[2],
-        type=r[3],
-        name=r[4],
-        location=r[5],
-        tags=json.loads(r[6]),
-        properties=json.loads(r[7]),
-        identity=_identity_from_json(r[8]),
-        extra=json.loads(r[9]),
-    )
-
-
-def _row_sub(r: sqlite3.Row) -> Subscription:
-    return Subscription(subscription_id=r[0], tenant_id=r[1], display_name=r[2], state=r[3])
-
-
-def _row_rg(r: sqlite3.Row) -> ResourceGroup:
-    return ResourceGroup(
-        id=r[0],
-        subscription_id=r[1],
-        name=r[2],
-        location=r[3],
-        tags=json.loads(r[4]),
-        provisioning_state=r[5],
-    )
-
-
-def _row_roledef(r: sqlite3.Row) -> RoleDefinition:
-    return RoleDefinition(
-        id=r[0],
-        role_name=r[1],
-        description=r[2],
-        role_type=r[3],
-        permissions=_permissions_from_json(r[4]),
-        assignable_scopes=tuple(json.loads(r[5])),
-    )
-
-
-def _row_ra(r: sqlite3.Row) -> RoleAssignment:
-    return RoleAssignment(
-        name=r[0],
-        scope=r[1],
-        role_definition_id=r[2],
-        principal_id=r[3],
-        principal_type=cast(PrincipalType, r[4]),
-        created_on=r[5],
-        created_by=r[6],
-        description=r[7],
-        condition=r[8],
-    )
+_RES = _Table(
+    Resource,
+    "resources",
+    "id, subscription_id, resource_group, type, name, location, tags, properties, identity, extra",
+    {"tags": json.loads, "properties": json.loads, "identity": _identity_from_json, "extra": json.loads},
+)
+_RG = _Table(
+    ResourceGroup,
+    "resource_groups",
+    "id, subscription_id, name, location, tags, provisioning_state",
+    {"tags": json.loads},
+)
+_RD = _Table(
+    RoleDefinition,
+    "role_definitions",
+    "id, role_name, description, role_type, permissions, assignable_scopes",
+    {"permissions": _permissions_from_json, "assignable_scopes": _json_tuple},
+)
+_SUB = _Table(Subscription, "subscriptions", "subscription_id, tenant_id, display_name, state")
+_RA = _Table(
+    RoleAssignment,
+    "role_assignments",
+    "name, scope, role_definition_id, principal_id, principal_type, created_on, created_by, description, condition",
+)
 
 
 # -------------------------------------------------------------------------------------------------------- Store
@@ -660,6 +648,15 @@ class Store:
             except sqlite3.Error as exc:
                 raise self._state_error(exc) from None
 
+    def _get(self, table: _Table[_R], where: str, params: Sequence[Any]) -> _R | None:
+        """The one record of ``table`` that ``where`` selects, or None."""
+        r = self._one(table.select(f" WHERE {where}"), params)
+        return table.record(r) if r else None
+
+    def _list(self, table: _Table[_R], rest: str, params: Sequence[Any] = ()) -> list[_R]:
+        """The records of ``table`` that ``rest`` (``WHERE``/``ORDER BY`` text) selects."""
+        return [table.record(r) for r in self._all(table.select(rest), params)]
+
     # ------------------------------------------------------------------------------------------------- tenant
     def get_tenant(self) -> Tenant:
         """The tenant of this state file; NotFoundError before seeding."""
@@ -685,8 +682,7 @@ class Store:
     # -------------------------------------------------------------------------------------- directory objects
     def get_directory_object(self, object_id: str) -> DirectoryObject | None:
         """The user, group or service principal with this object ID, or None."""
-        row = self._one(f"SELECT {_DIR_COLS} FROM directory_objects WHERE object_id = ?", (object_id,))
-        return _row_dir(row) if row else None
+        return self._get(_DIR, "object_id = ?", (object_id,))
 
     def find_directory_objects(
         self,
@@ -711,10 +707,7 @@ class Store:
                 where.append(f"{col} = ? COLLATE NOCASE")
                 params.append(val)
         clause = f" WHERE {' AND '.join(where)}" if where else ""
-        rows = self._all(
-            f"SELECT {_DIR_COLS} FROM directory_objects{clause} ORDER BY display_name, object_id", params
-        )
-        return [_row_dir(r) for r in rows]
+        return self._list(_DIR, f"{clause} ORDER BY display_name, object_id", params)
 
     def list_directory_objects(self) -> list[DirectoryObject]:
         """Every directory object."""
@@ -723,7 +716,7 @@ class Store:
     def put_directory_object(self, obj: DirectoryObject) -> None:
         """Create or replace a directory object (keyed by object ID)."""
         self._exec(
-            f"INSERT OR REPLACE INTO directory_objects({_DIR_COLS}) VALUES(?,?,?,?,?,?,?,?,?)",
+            f"INSERT OR REPLACE INTO directory_objects({_DIR.cols}) VALUES(?,?,?,?,?,?,?,?,?)",
             (
                 obj.object_id,
                 obj.tenant_id,
@@ -795,13 +788,11 @@ class Store:
     # ------------------------------------------------------------------------------------------ subscriptions
     def list_subscriptions(self) -> list[Subscription]:
         """Every subscription, by display name."""
-        rows = self._all(f"SELECT {_SUB_COLS} FROM subscriptions ORDER BY display_name")
-        return [_row_sub(r) for r in rows]
+        return self._list(_SUB, " ORDER BY display_name")
 
     def get_subscription(self, subscription_id: str) -> Subscription | None:
         """The subscription, or None."""
-        r = self._one(f"SELECT {_SUB_COLS} FROM subscriptions WHERE subscription_id = ?", (subscription_id,))
-        return _row_sub(r) if r else None
+        return self._get(_SUB, "subscription_id = ?", (subscription_id,))
 
     def put_subscription(self, sub: Subscription) -> None:
         """Create or replace a subscription."""
@@ -813,19 +804,11 @@ class Store:
     # ---------------------------------------------------------------------------------------- resource groups
     def get_resource_group(self, subscription_id: str, name: str) -> ResourceGroup | None:
         """The resource group (name compared case-insensitively), or None."""
-        r = self._one(
-            f"SELECT {_RG_COLS} FROM resource_groups WHERE subscription_id = ? AND name = ?",
-            (subscription_id, name),
-        )
-        return _row_rg(r) if r else None
+        return self._get(_RG, "subscription_id = ? AND name = ?", (subscription_id, name))
 
     def list_resource_groups(self, subscription_id: str) -> list[ResourceGroup]:
         """The subscription's resource groups, by name."""
-        rows = self._all(
-            f"SELECT {_RG_COLS} FROM resource_groups WHERE subscription_id = ? ORDER BY name",
-            (subscription_id,),
-        )
-        return [_row_rg(r) for r in rows]
+        return self._list(_RG, " WHERE subscription_id = ? ORDER BY name", (subscription_id,))
 
     def put_resource_group(self, rg: ResourceGroup) -> ResourceGroup:
         """Create or update; an existing group keeps its original name case and ID. Returns the stored group."""
@@ -857,8 +840,7 @@ class Store:
     # ---------------------------------------------------------------------------------------------- resources
     def get_resource(self, resource_id: str) -> Resource | None:
         """The resource with this ID (case-insensitive; trailing slash ignored), or None."""
-        r = self._one(f"SELECT {_RES_COLS} FROM resources WHERE id = ?", (normalize_scope(resource_id),))
-        return _row_res(r) if r else None
+        return self._get(_RES, "id = ?", (normalize_scope(resource_id),))
 
     def list_resources(
         self, sub_id: str | None = None, resource_group: str | None = None, type: str | None = None
@@ -871,17 +853,11 @@ class Store:
                 where.append(f"{col} = ?")
                 params.append(val)
         clause = f" WHERE {' AND '.join(where)}" if where else ""
-        return [
-            _row_res(r) for r in self._all(f"SELECT {_RES_COLS} FROM resources{clause} ORDER BY id", params)
-        ]
+        return self._list(_RES, f"{clause} ORDER BY id", params)
 
     def list_child_resources(self, parent_id: str) -> list[Resource]:
         """Direct child resources (e.g. a VM's extensions)."""
-        rows = self._all(
-            f"SELECT {_RES_COLS} FROM resources WHERE parent_id = ? ORDER BY id",
-            (normalize_scope(parent_id),),
-        )
-        return [_row_res(r) for r in rows]
+        return self._list(_RES, " WHERE parent_id = ? ORDER BY id", (normalize_scope(parent_id),))
 
     def put_resource(self, res: Resource) -> Resource:
         """Create or replace a resource. An existing resource keeps the ID case it was created with."""
@@ -892,7 +868,7 @@ class Store:
             raise ValidationError(str(exc), code="InvalidResourceId") from None
         with self.transaction():
             self._db.execute(
-                f"INSERT INTO resources({_RES_COLS}, parent_id) VALUES(?,?,?,?,?,?,?,?,?,?,?) "
+                f"INSERT INTO resources({_RES.cols}, parent_id) VALUES(?,?,?,?,?,?,?,?,?,?,?) "
                 "ON CONFLICT(id) DO UPDATE SET subscription_id = excluded.subscription_id, "
                 "resource_group = excluded.resource_group, type = excluded.type, name = excluded.name, "
                 "location = excluded.location, tags = excluded.tags, properties = excluded.properties, "
@@ -927,26 +903,15 @@ class Store:
     # ------------------------------------------------------------------------------------------- role defs
     def get_role_definition(self, guid: str) -> RoleDefinition | None:
         """The role definition with this bare GUID, or None."""
-        r = self._one(
-            f"SELECT {_RD_COLS} FROM role_definitions WHERE id = ?",
-            (guid,),
-        )
-        return _row_roledef(r) if r else None
+        return self._get(_RD, "id = ?", (guid,))
 
     def find_role_definitions(self, role_name: str) -> list[RoleDefinition]:
         """Role definitions with this name (case-insensitive)."""
-        rows = self._all(
-            f"SELECT {_RD_COLS} FROM role_definitions WHERE role_name = ? ORDER BY id",
-            (role_name,),
-        )
-        return [_row_roledef(r) for r in rows]
+        return self._list(_RD, " WHERE role_name = ? ORDER BY id", (role_name,))
 
     def list_role_definitions(self) -> list[RoleDefinition]:
         """Every role definition, by name."""
-        rows = self._all(
-            f"SELECT {_RD_COLS} FROM role_definitions ORDER BY role_name, id"
-        )
-        return [_row_roledef(r) for r in rows]
+        return self._list(_RD, " ORDER BY role_name, id")
 
     def put_role_definition(self, rd: RoleDefinition) -> None:
         """Create or replace a role definition."""
@@ -976,15 +941,11 @@ class Store:
     # ------------------------------------------------------------------------------------ role assignments
     def get_role_assignment(self, name: str) -> RoleAssignment | None:
         """The role assignment with this GUID name, or None."""
-        r = self._one(f"SELECT {_RA_COLS} FROM role_assignments WHERE name = ?", (name,))
-        return _row_ra(r) if r else None
+        return self._get(_RA, "name = ?", (name,))
 
     def list_role_assignments(self) -> list[RoleAssignment]:
         """Every role assignment, oldest first."""
-        return [
-            _row_ra(r)
-            for r in self._all(f"SELECT {_RA_COLS} FROM role_assignments ORDER BY created_on, name")
-        ]
+        return self._list(_RA, " ORDER BY created_on, name")
 
     def list_role_assignments_for(self, principal_ids: Iterable[str]) -> list[RoleAssignment]:
         """Assignments whose principal is one of ``principal_ids`` (e.g. a principal and its groups)."""
@@ -995,22 +956,18 @@ class Store:
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
             marks = ",".join("?" * len(chunk))
-            rows = self._all(
-                f"SELECT {_RA_COLS} FROM role_assignments WHERE principal_id IN ({marks}) ORDER BY created_on, name",
-                chunk,
-            )
-            out.extend(_row_ra(r) for r in rows)
+            out.extend(self._list(_RA, f" WHERE principal_id IN ({marks}) ORDER BY created_on, name", chunk))
         return out
 
     def find_role_assignment(
         self, *, principal_id: str, role_definition_id: str, scope: str
     ) -> RoleAssignment | None:
         """The assignment of this principal+role at exactly this scope (case-insensitive), or None."""
-        r = self._one(
-            f"SELECT {_RA_COLS} FROM role_assignments WHERE principal_id = ? AND role_definition_id = ? AND scope = ?",
+        return self._get(
+            _RA,
+            "principal_id = ? AND role_definition_id = ? AND scope = ?",
             (principal_id, role_definition_id, normalize_scope(scope)),
         )
-        return _row_ra(r) if r else None
 
     def put_role_assignment(self, ra: RoleAssignment) -> RoleAssignment:
         """Create a role assignment.
@@ -1039,7 +996,7 @@ class Store:
                     code=ROLE_ASSIGNMENT_UPDATE_NOT_PERMITTED,
                 )
             self._db.execute(
-                f"INSERT INTO role_assignments({_RA_COLS}) VALUES(?,?,?,?,?,?,?,?,?)",
+                f"INSERT INTO role_assignments({_RA.cols}) VALUES(?,?,?,?,?,?,?,?,?)",
                 (
                     ra.name,
                     scope,

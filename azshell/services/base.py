@@ -11,13 +11,14 @@ module, named ``<job>_<topic>.py``)::
     cmdlets*.py     its Az/AzureRM cmdlets (``COMMANDS``), their views (``register_views``) and value
                     completers (``COMPLETERS``)
     az.py           its ``az`` command group (``AZ_COMMANDS``)
-    checks.py       its tutorial state checks (``CHECKS``)
+    checks.py       its tutorial state checks (``CHECKS``) and mistake matchers (``MATCHERS``)
 
 Planes, hooks, cmdlet modules and ``az`` groups are named by module path and imported on first use, so a
 session that never calls Key Vault does not pay for importing it. ``Registry`` builds from the services what
 used to be hand-written tables: the host router, the CONNECT proxy's host list, the ARM catalogue, the cmdlets,
-views and completers, the migrations and the checks. A registry is an object (``World.registry``), never a
-module global: tests build their own with an extra fake service.
+views and completers, the migrations, the checks and the matchers. A registry is an object (``World.registry``),
+never a module global: tests build their own with an extra fake service. Two services declaring the same ``az``
+command, check kind or matcher kind are a packaging error (``ValueError`` naming both), never a silent override.
 """
 
 from __future__ import annotations
@@ -86,6 +87,7 @@ class Service:
         cmdlets: modules holding ``COMMANDS`` / ``COMPLETERS`` / ``register_views(views)``.
         az: module holding ``AZ_COMMANDS`` (its ``az`` group).
         checks: module holding ``CHECKS`` (tutorial state checks by kind).
+        matchers: module holding ``MATCHERS`` (tutorial mistake matchers by kind; often the checks module).
     """
 
     name: str
@@ -97,6 +99,7 @@ class Service:
     cmdlets: tuple[str, ...] = ()
     az: str | None = None
     checks: str | None = None
+    matchers: str | None = None
 
 
 class Registry:
@@ -119,6 +122,7 @@ class Registry:
         self._arm_handlers: dict[str, Callable[..., Any]] = {}
         self._az: dict[tuple[str, ...], Any] | None = None
         self._checks: dict[str, Callable[..., Any]] | None = None
+        self._matchers: dict[str, Callable[..., Any]] | None = None
         self._completers: dict[str, Callable[[Any], list[str]]] | None = None
 
     def with_service(self, service: Service) -> Registry:
@@ -201,22 +205,37 @@ class Registry:
             self._completers = table
         return self._completers
 
+    def _joined(self, field_name: str, table: str, what: str) -> dict[Any, Any]:
+        """The union of the ``table`` each service's ``field_name`` module holds; a key two services declare is a
+        ``ValueError`` naming both (a later service never silently replaces an earlier one's entry)."""
+        out: dict[Any, Any] = {}
+        owner: dict[Any, str] = {}
+        for s in self.services:
+            ref = getattr(s, field_name)
+            if not ref:
+                continue
+            for key, value in getattr(importlib.import_module(ref), table).items():
+                if key in owner:
+                    shown = " ".join(key) if isinstance(key, tuple) else key
+                    raise ValueError(f"services {owner[key]!r} and {s.name!r} both declare the {what} {shown!r}")
+                owner[key] = s.name
+                out[key] = value
+        return out
+
     def az_commands(self) -> dict[tuple[str, ...], Any]:
         """The ``az`` command table: every service's group."""
         if self._az is None:
-            table: dict[tuple[str, ...], Any] = {}
-            for s in self.services:
-                if s.az:
-                    table.update(importlib.import_module(s.az).AZ_COMMANDS)
-            self._az = table
+            self._az = self._joined("az", "AZ_COMMANDS", "az command")
         return self._az
 
     def checks(self) -> dict[str, Callable[..., Any]]:
         """Tutorial state checks by kind, from every service."""
         if self._checks is None:
-            table: dict[str, Callable[..., Any]] = {}
-            for s in self.services:
-                if s.checks:
-                    table.update(importlib.import_module(s.checks).CHECKS)
-            self._checks = table
+            self._checks = self._joined("checks", "CHECKS", "check kind")
         return self._checks
+
+    def matchers(self) -> dict[str, Callable[..., Any]]:
+        """Tutorial mistake matchers by kind, from every service."""
+        if self._matchers is None:
+            self._matchers = self._joined("matchers", "MATCHERS", "matcher kind")
+        return self._matchers

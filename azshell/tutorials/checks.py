@@ -6,16 +6,22 @@ the store (resources, role assignments, vault policies, Data Lake ACLs) and the 
 started (``token.issued``, ``http.request`` — appended by :mod:`azshell.http` for every in-process request —,
 ``keyvault.secret.read``, ``datalake.op``).
 
-This module holds the machinery (:class:`CheckContext`, :func:`run_check`, :func:`run_matcher`), the kinds that
+This module holds the machinery (:class:`CheckContext`, :func:`run_check`, :func:`match`), the kinds that
 belong to no service (``all``, ``any``, ``resource``, ``host``, ``http``, ``variable``, ``command``) and the
-mistake matchers.
+mistake matchers that belong to none (``error``, ``text``, ``command``, ``check``, ``stale_token``).
 The kinds that read one service's state live with it (``azshell/services/<name>/checks.py``, a ``CHECKS`` table
-of kind → ``check(ctx, params) -> CheckResult``) and are found through the world's registry
-(``ctx.world.registry.checks()``), so they load when a tutorial first checks a step::
+of kind → ``check(ctx, params) -> CheckResult`` and a ``MATCHERS`` table of kind → ``matcher(ctx, params) -> bool
+| CheckResult``) and are found through the world's registry (``ctx.world.registry.checks()`` / ``.matchers()``),
+so they load when a tutorial first checks a step::
 
     def _vault(ctx: CheckContext, p: dict[str, Any]) -> CheckResult: ...
 
     CHECKS: dict[str, Check] = {"vault": _vault}
+
+Matchers that explain an access problem read the plane's access decision (``azshell.auth.decision``), never the
+error's text and never a scope comparison of their own: :meth:`CheckContext.last_decision` is the decision
+recorded with the last ``http.request`` event the command just run caused. A matcher may return a
+``CheckResult`` whose ``detail`` (what the decision says) is shown under the hint.
 
 Principals are named by role in the tutorial, not by ID: ``"vm"`` (the VM's system-assigned identity),
 ``"uai"`` (the user-assigned identity ``{identity}`` in ``{identity_rg}``), ``"webapp"``/``"functionapp"``
@@ -40,8 +46,11 @@ __all__ = [
     "Check",
     "CheckContext",
     "CheckResult",
+    "Matcher",
     "covers",
     "find_check",
+    "find_matcher",
+    "match",
     "resource_matches",
     "run_check",
     "run_matcher",
@@ -66,6 +75,8 @@ class CheckContext:
     errors: str = ""
     #: only events after this sequence number count (the tutorial's start)
     since_seq: int = 0
+    #: events after this sequence number were caused by the command just run (0: not known, use ``since_seq``)
+    command_seq: int = 0
     _events: list[Event] | None = field(default=None, repr=False)
 
     @property
@@ -76,6 +87,19 @@ class CheckContext:
         if self._events is None:
             self._events = [e for e in self.world.store.recent_events(None, EVENT_SCAN) if e.seq > self.since_seq]
         return [e for e in self._events if e.kind == kind]
+
+    def last_decision(self) -> dict[str, Any] | None:
+        """The access decision (its summary: ``allowed``, ``model``, ``principal``, ``action``, ``scope``,
+        ``reason``, ``not_in_scope``, ``token``) recorded with the last ``http.request`` event of the command just
+        run that carries one; None when the command's requests carried none (or it made none)."""
+        after = max(self.command_seq, self.since_seq)
+        for e in reversed(self.events("http.request")):
+            if e.seq <= after:
+                break
+            decision = e.data.get("decision")
+            if isinstance(decision, dict):
+                return decision
+        return None
 
     # -- ids ------------------------------------------------------------------------------------------
     def rg_id(self, rg: str | None = None) -> str:
@@ -137,9 +161,11 @@ class CheckResult:
 
 
 Check = Callable[[CheckContext, dict[str, Any]], CheckResult]
+#: a mistake matcher: True/False, or a CheckResult whose ``detail`` is shown under the hint
+Matcher = Callable[[CheckContext, dict[str, Any]], "bool | CheckResult"]
 #: the kinds of no service (the services' come from the registry)
 CHECKS: dict[str, Check] = {}
-MATCHERS: dict[str, Callable[[CheckContext, dict[str, Any]], bool]] = {}
+MATCHERS: dict[str, Matcher] = {}
 
 
 def check(name: str) -> Callable[[Check], Check]:
@@ -149,9 +175,8 @@ def check(name: str) -> Callable[[Check], Check]:
     return deco
 
 
-def matcher(name: str) -> Callable[[Callable[[CheckContext, dict[str, Any]], bool]],
-                                   Callable[[CheckContext, dict[str, Any]], bool]]:
-    def deco(fn: Callable[[CheckContext, dict[str, Any]], bool]) -> Callable[[CheckContext, dict[str, Any]], bool]:
+def matcher(name: str) -> Callable[[Matcher], Matcher]:
+    def deco(fn: Matcher) -> Matcher:
         MATCHERS[name] = fn
         return fn
     return deco
@@ -176,14 +201,30 @@ def run_check(ctx: CheckContext, spec: dict[str, Any]) -> CheckResult:
         return CheckResult(False, f"check failed: {type(e).__name__}: {e}")
 
 
-def run_matcher(ctx: CheckContext, spec: dict[str, Any]) -> bool:
-    fn = MATCHERS.get(str(spec.get("kind", "")))
+def find_matcher(ctx: CheckContext, kind: str) -> Matcher | None:
+    """The matcher of ``kind``: one of this module's, or one of a service's in the world's registry."""
+    fn = MATCHERS.get(kind)
     if fn is None:
-        return False
+        fn = ctx.world.registry.matchers().get(kind)
+    return fn
+
+
+def match(ctx: CheckContext, spec: dict[str, Any]) -> CheckResult:
+    """Evaluate one mistake matcher: ``ok`` when the mistake was made, ``detail`` what to show with the hint.
+    An unknown kind or a failure inside is no match, never an exception."""
     try:
-        return bool(fn(ctx, spec))
-    except Exception:
-        return False
+        fn = find_matcher(ctx, str(spec.get("kind", "")))
+        if fn is None:
+            return CheckResult(False, f"unknown matcher {spec.get('kind')!r}")
+        got = fn(ctx, spec)
+    except Exception as e:  # a hint must never break the shell
+        return CheckResult(False, f"matcher failed: {type(e).__name__}: {e}")
+    return got if isinstance(got, CheckResult) else CheckResult(bool(got))
+
+
+def run_matcher(ctx: CheckContext, spec: dict[str, Any]) -> bool:
+    """Was the mistake ``spec`` describes made (see :func:`match`)?"""
+    return match(ctx, spec).ok
 
 
 def same_id(a: str | None, b: str | None) -> bool:
@@ -357,28 +398,22 @@ def _m_check(ctx: CheckContext, p: dict[str, Any]) -> bool:
     return r.ok != bool(p.get("negate", False))
 
 
-def _role_guid(ctx: CheckContext, role: str) -> str | None:
-    defs = ctx.world.store.find_role_definitions(role)
-    return defs[0].id if defs else None
-
-
-@matcher("wrong_scope")
-def _m_wrong_scope(ctx: CheckContext, p: dict[str, Any]) -> bool:
-    """The identity holds ``role`` somewhere, but not at (or above) the scope the step needs."""
-    pid = ctx.principal(str(p.get("principal", "vm")))
-    if pid is None:
-        return False
-    guid = _role_guid(ctx, str(p.get("role", "Reader")))
-    scope = ctx.scope(str(p.get("scope", "resource_group")))
-    mine = [ra for ra in ctx.world.store.list_role_assignments_for([pid])
-            if guid is None or ra.role_definition_id.casefold() == guid.casefold()]
-    return bool(mine) and not any(covers(ra.scope, scope) for ra in mine)
-
-
 @matcher("stale_token")
-def _m_stale_token(ctx: CheckContext, p: dict[str, Any]) -> bool:
-    """A 401/403 although the identity now has the access the step needs: the token in hand is older than
-    the permission (or belongs to an identity that was since re-created)."""
-    if not re.search(r"\b(401|403)\b|AuthorizationFailed|\"Forbidden\"", ctx.errors):
-        return False
-    return run_check(ctx, dict(p["check"])).ok
+def _m_stale_token(ctx: CheckContext, p: dict[str, Any]) -> CheckResult:
+    """The command's last request was refused — the decision the plane recorded with it: a denial, or a 401 for
+    an expired token — although the identity now has the access the step needs (``check``): the token in hand is
+    older than the permission, or belongs to an identity that was since re-created."""
+    d = ctx.last_decision()
+    if d is None or d.get("allowed"):
+        return CheckResult(False)
+    if d.get("model") == "token" and d.get("token") != "expired":
+        return CheckResult(False)  # a credential problem of another kind: its 401 names it
+    if not run_check(ctx, dict(p["check"])).ok:
+        return CheckResult(False)
+    refused = str(d.get("principal") or "")
+    ref = str(dict(p["check"]).get("principal") or "vm")
+    now = ctx.principal(ref) or ""
+    if refused and now and refused.casefold() != now.casefold():
+        return CheckResult(True, f"The refused request was decided for principal {refused}; the identity is "
+                                 f"{now} now: the token was issued to the identity before it was re-created.")
+    return CheckResult(True, str(d.get("reason") or ""))

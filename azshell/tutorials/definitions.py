@@ -16,6 +16,11 @@ commands to type (``{rg}``-style placeholders are filled from the learner's stat
     text = "..."
     mistake = {at = "enable-identity", command = "Update-AzVM -ResourceGroupName {rg} -VM $vm -AssignIdentity:$SystemAssigned"}
 
+A hint's ``when`` names a mistake matcher: one of :mod:`azshell.tutorials.checks` (``error``, ``text``,
+``command``, ``check``, ``stale_token``) or one a service declares (``wrong_scope``, in authorization's
+``checks.py``), found through the registry. The matchers about access read the access decision the plane took
+(or takes) for the identity, and what it says is shown under the hint's ``text``, which stays as written.
+
 Steps marked ``portal = true`` stand for the doc's portal clicks; ``Start-Tutorial -SetupPrerequisites`` runs
 their commands for the learner.
 

@@ -9,6 +9,11 @@ shared by the REPL and the kernel shows one learner's progress in both::
 
 ``view`` (a :class:`SessionView`) is what the checks may see of the session: the host it stands on and its
 variables. The engine never raises into the shell: a broken check is a failed check.
+
+After every command the progress remembers the last event's sequence number (``seen_seq``), so the next
+command's checks and hints know which events it caused: a hint about a refused request reads the decision
+recorded with that command's own request, not one from earlier. A matcher's ``detail`` (what the access
+decision says) is shown under its hint.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from azshell.tutorials.checks import CheckContext, CheckResult, run_check, run_matcher
+from azshell.tutorials.checks import CheckContext, CheckResult, match, run_check
 from azshell.tutorials.definitions import Hint, Step, Tutorial, fill, get_tutorial, load_tutorials
 
 if TYPE_CHECKING:
@@ -55,6 +60,8 @@ class Progress:
     status: str = "NotStarted"  # NotStarted | InProgress | Completed
     start_seq: int = 0
     vars: dict[str, str] = field(default_factory=dict)
+    #: the last event's sequence number when the previous command had been checked (the next one's start)
+    seen_seq: int = 0
 
 
 @dataclass
@@ -130,7 +137,7 @@ class TutorialEngine:
                 errors: str = "") -> CheckContext:
         return CheckContext(world=self.world, vars=self.values(tut, prog), host=view.host,
                             get_variable=view.get_variable, command=command, ok=ok, errors=errors,
-                            since_seq=prog.start_seq)
+                            since_seq=prog.start_seq, command_seq=max(prog.seen_seq, prog.start_seq))
 
     def check_step(self, tut: Tutorial, prog: Progress, index: int, ctx: CheckContext) -> CheckResult:
         step = tut.steps[index]
@@ -151,7 +158,8 @@ class TutorialEngine:
         if resume and old is not None and old.status == "InProgress":
             prog = old
         else:
-            prog = Progress(name=tut.name, status="InProgress", start_seq=self._last_seq(),
+            seq = self._last_seq()
+            prog = Progress(name=tut.name, status="InProgress", start_seq=seq, seen_seq=seq,
                             vars=dict(overrides or {}))
         state.progress[tut.name] = prog
         state.active = tut.name
@@ -232,21 +240,40 @@ class TutorialEngine:
             return []
         tut, prog = got
         if _TUTORIAL_CMD_RE.match(text):
+            self._mark_seen(tut.name)
             return []
         before = prog.step
         notes = self._advance(tut, prog, view, command=text, ok=ok, errors=errors, announce_current=False)
         if prog.step == before and prog.status == "InProgress":
             ctx = self.context(tut, prog, view, command=text, ok=ok, errors=errors)
             notes.extend(f"{HINT_MARK} Hint: {h.text}" for h in self.matching_hints(tut, prog, ctx))
+        self._mark_seen(tut.name)
         return notes
 
+    def _mark_seen(self, name: str) -> None:
+        """Remember the last event's sequence number: the next command's events come after it."""
+        state = self._load()
+        prog = state.progress.get(name)
+        if prog is None or prog.status != "InProgress":
+            return
+        seq = self._last_seq()
+        if seq != prog.seen_seq:
+            prog.seen_seq = seq
+            self._save(state)
+
     def matching_hints(self, tut: Tutorial, prog: Progress, ctx: CheckContext) -> list[Hint]:
+        """The hints whose mistake the command made, their text filled in and followed by what the matcher's
+        decision says (its ``detail``), if anything."""
         step = tut.steps[prog.step]
         out: list[Hint] = []
+        seen: set[str] = set()
         for h in (*step.hints, *tut.hints):
             spec = _fill_deep(dict(h.when), ctx.vars)
-            if run_matcher(ctx, spec) and h not in out:
-                out.append(Hint(h.when, fill(h.text, ctx.vars)))
+            result = match(ctx, spec)
+            text = fill(h.text, ctx.vars)
+            if result.ok and text not in seen:
+                seen.add(text)
+                out.append(Hint(h.when, text + (f"\n   {result.detail}" if result.detail else "")))
         return out
 
     def _advance(self, tut: Tutorial, prog: Progress, view: SessionView, *, command: str, ok: bool, errors: str,

@@ -208,6 +208,12 @@ def test_login_identity_on_vm_and_authorization_failed(shell: Shell) -> None:
     text = shell.az_error("az group create -n other -l westus", 1)
     assert text.startswith("ERROR: (AuthorizationFailed) The client")
     assert "\nCode: AuthorizationFailed\nMessage: " in text
+    # the last line is the runnable Test-AzAccess line, from the decision ARM attached to its answer
+    oid = vm["identity"]["systemAssignedIdentity"]
+    last = text.splitlines()[-1]
+    assert last.startswith(f"To see why: Test-AzAccess -ObjectId {oid} -Uri 'https://management.azure.com"
+                           f"/subscriptions/{shell.sub}/resourceGroups/other?api-version=") and \
+        last.endswith("' -Method PUT"), text
 
 
 def test_login_identity_off_vm(shell: Shell) -> None:

@@ -105,10 +105,9 @@ def test_registries_do_not_share_views(registry: CommandRegistry) -> None:
 
 
 def test_completer_keys_are_known() -> None:
-    from azshell.cmdlets.completers import COMPLETERS
     from azshell.cmdlets.tutorials import COMPLETERS as TUTORIAL_COMPLETERS
 
-    known = set(COMPLETERS) | set(default_registry().completers()) | set(TUTORIAL_COMPLETERS)
+    known = set(default_registry().completers()) | set(TUTORIAL_COMPLETERS)
     for cls in ALL_CMDLETS:
         for p in cls.params:
             if isinstance(p.completer, str):

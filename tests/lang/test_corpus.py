@@ -11,24 +11,14 @@ from azshell.lang import conversions as conv
 from azshell.lang.errors import ErrorRecord, ParseError
 from azshell.lang.parser import parse
 from tests.lang._corpus import fill_placeholders, load_corpus, tutorial_lines
-from tests.lang.conftest_lang import make_engine
+from tests.lang.conftest_lang import make_engine, run_text
 
 SNIPPETS = load_corpus()
 TUTORIAL = tutorial_lines()
 
 
 def run(code: str, **kw: Any) -> tuple[list[Any], list[ErrorRecord]]:
-    engine = make_engine(**kw)
-    outputs: list[Any] = []
-    errors: list[ErrorRecord] = []
-
-    def sink(rec: Any) -> None:
-        if rec.stream == "output":
-            outputs.append(rec.value)
-        elif rec.stream == "error":
-            errors.append(rec.value)
-
-    engine.execute(code, sink)
+    outputs, errors, _ = run_text(make_engine(**kw), code)
     return outputs, errors
 
 

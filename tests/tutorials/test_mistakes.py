@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
+
 from tests.tutorials.conftest import Learner, has_linux_commands
 
 CUR = "current-windows-vm-access-arm"
@@ -186,3 +190,97 @@ def test_progress_survives_restart_and_cmdlets(learner: Learner) -> None:
     assert learner.status(CUR) == "NotStarted"
     errs = [r for r in other.execute("Start-Tutorial nope").records if r.stream == "error"]
     assert errs and "no tutorial named" in other.render_text(errs[0])
+
+
+# ------------------------------------------------------------------- hints driven by the access decision
+def _principal(learner: Learner) -> str:
+    outs = learner.type("(Get-AzVM -ResourceGroupName myResourceGroup -Name myVM).Identity.PrincipalId")[0]
+    return str(outs[0])
+
+
+def _wrong_scope_assignment(learner: Learner) -> tuple[str, str, list[str]]:
+    """At grant-reader, Reader on the VM instead of its resource group: (VM scope, principal, hint lines)."""
+    learner.start(CUR)
+    learner.do_until("grant-reader")
+    vm_scope = f"/subscriptions/{learner.sub}/resourceGroups/myResourceGroup/providers/Microsoft.Compute/virtualMachines/myVM"
+    pid = _principal(learner)
+    hints = learner.hints(f"New-AzRoleAssignment -ObjectId {pid} -RoleDefinitionName Reader -Scope {vm_scope}")
+    return vm_scope, pid, hints
+
+
+def test_wrong_scope_hint_names_the_assignment_the_decision_lists(learner: Learner) -> None:
+    vm_scope, pid, hints = _wrong_scope_assignment(learner)
+    hint = next(h for h in hints if "wrong scope" in h)
+    detail = hint.splitlines()[-1].strip()
+    rg = f"/subscriptions/{learner.sub}/resourceGroups/myResourceGroup"
+    assert detail.startswith(f"The access decision lists Reader at {vm_scope} — a child of this scope: it does not "
+                             "cover the resource group")
+    # the line it ends with runs, and Test-AzAccess shows the same decision: that assignment, not in scope
+    pointer = detail.split("To see it: ", 1)[1]
+    assert pointer == (f"Test-AzAccess -ObjectId {pid} -Action 'Microsoft.Resources/subscriptions/resourceGroups/"
+                       f"read' -Scope '{rg}'")
+    decision = learner.type(pointer)[0][0]
+    assert decision.get("Allowed") is False
+    text, _, why = detail.removeprefix("The access decision lists ").partition(" — ")
+    assert [f"{text}: {why.split('. To see it:')[0]}"] == list(decision.get("NotInScope"))
+
+
+def test_wrong_scope_hint_follows_the_decision_not_the_scopes(learner: Learner,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    import azshell.services.authorization.checks as authz_checks
+    from azshell.auth.decision import AccessDecision, Evidence
+
+    seen: list[tuple[str, str]] = []
+
+    def decided(*args: Any, action: str, scope: str, **kwargs: Any) -> AccessDecision:
+        seen.append((action, scope))
+        return verdict
+
+    monkeypatch.setattr(authz_checks, "rbac_access", decided)
+    # the decision allows the read (whatever the assignments' scopes): no wrong-scope hint
+    verdict = AccessDecision(plane="arm", model="rbac", allowed=True, reason="Allowed: test.")
+    _vm_scope, _pid, hints = _wrong_scope_assignment(learner)
+    assert not any("wrong scope" in h for h in hints)
+    assert seen and seen[-1] == ("Microsoft.Resources/subscriptions/resourceGroups/read",
+                                 f"/subscriptions/{learner.sub}/resourceGroups/myResourceGroup")
+    # a denial that lists a Reader assignment elsewhere: the hint names the one the decision listed
+    verdict = AccessDecision(plane="arm", model="rbac", allowed=False, reason="Denied: test.", considered=(
+        Evidence("role_assignment", "Reader at /subscriptions/elsewhere", False, False, "another subscription"),))
+    hints = learner.hints("Get-AzRoleAssignment -ObjectId 00000000-0000-0000-0000-000000000000")
+    assert any("wrong scope" in h and "The access decision lists Reader at /subscriptions/elsewhere — another "
+               "subscription." in h for h in hints), hints
+
+
+def _stale_token_on_the_vm(learner: Learner) -> str:
+    """The identity re-created and granted Reader after its token was taken: (the old principal)."""
+    learner.start(CUR)
+    learner.do_until("grant-reader")
+    learner.ok("Skip-TutorialStep")
+    learner.do_until("call-arm")  # the token of the first principal, which has no role
+    learner.ok("exit")
+    old_pid = _principal(learner)
+    for line in ("$vm = Get-AzVM -ResourceGroupName myResourceGroup -Name myVM; Update-AzVM -ResourceGroupName "
+                 "myResourceGroup -VM $vm -IdentityType None",
+                 "$vm = Get-AzVM -ResourceGroupName myResourceGroup -Name myVM; Update-AzVM -ResourceGroupName "
+                 "myResourceGroup -VM $vm -IdentityType SystemAssigned",
+                 "New-AzRoleAssignment -ObjectId (Get-AzVM -ResourceGroupName myResourceGroup -Name myVM).Identity"
+                 ".PrincipalId -RoleDefinitionName Reader -ResourceGroupName myResourceGroup",
+                 "Enter-AzVM -ResourceGroupName myResourceGroup -Name myVM"):
+        learner.ok(line)
+    return old_pid
+
+
+def test_stale_token_hint_reads_the_refused_requests_decision(learner: Learner) -> None:
+    old_pid = _stale_token_on_the_vm(learner)
+    hints = learner.hints(learner.commands("call-arm")[0])
+    hint = next(h for h in hints if "caches tokens" in h)
+    learner.ok("exit")
+    new_pid = _principal(learner)
+    assert new_pid != old_pid
+    assert hint.splitlines()[-1].strip() == (f"The refused request was decided for principal {old_pid}; the identity "
+                                             f"is {new_pid} now: the token was issued to the identity before it was "
+                                             "re-created.")
+    # the next command makes no request: the refusal was the last command's, so no hint repeats
+    assert not any("caches tokens" in h for h in learner.hints("$x = 1"))
+    # an error that only says 403 is no refused request: the text is not read
+    assert not any("caches tokens" in h for h in learner.hints("Write-Error '403 AuthorizationFailed \"Forbidden\"'"))

@@ -25,8 +25,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+import httpx
+
 from azshell.cmdlets._azure import API_RESOURCE_GROUPS, USER_ASSIGNED_IDENTITY_TYPE
-from azshell.cmdlets._base import AzCmdlet, AzureRestError, test_access_pointer
+from azshell.cmdlets._base import AzCmdlet, AzureRestError, access_hints
 from azshell.cmdlets.linux._native import NativeCommand
 from azshell.cmdlets.linux.azcli import (
     EXIT_NOT_FOUND,
@@ -200,8 +202,7 @@ class Az(NativeCommand, AzCmdlet):
         except TokenAcquisitionError as e:
             raise AzCliError(e.message + (f"\nHint: {e.hint}" if e.hint else "")) from None
 
-    @staticmethod
-    def _az_error(e: CmdletError) -> AzCliError:
+    def _az_error(self, e: CmdletError) -> AzCliError:
         exc = e.exception
         if isinstance(exc, AzureRestError):
             if exc.code == "NotLoggedIn":
@@ -209,10 +210,11 @@ class Az(NativeCommand, AzCmdlet):
             if exc.status_code == 0 or not exc.code:
                 return AzCliError(e.message)
             text = f"({exc.code}) {exc.error_message}\nCode: {exc.code}\nMessage: {exc.error_message}"
-            if exc.status_code == 403:
-                pointer = test_access_pointer(exc.error_message)
-                if pointer:
-                    text += f"\nHint: {pointer}"
+            # a 401/403 ends with the lines of the decision the plane attached to its answer (never the text)
+            if isinstance(exc.response, httpx.Response):
+                hints = access_hints(exc.response, ctx=self.ctx)
+                if hints:
+                    text += "\n" + "\n".join(hints)
             code = EXIT_NOT_FOUND if exc.status_code == 404 else 1
             return AzCliError(text, code)
         if e.message.startswith("Run Connect-AzAccount"):

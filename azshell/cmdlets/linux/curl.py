@@ -26,6 +26,7 @@ import httpx
 from azshell.cmdlets.linux._native import NativeCommand
 from azshell.cmdlets.services import hint_of, unreachable_of
 from azshell.cmdlets.web import connection_hints
+from azshell.hostnames import LOOPBACK_HOSTS
 from azshell.lang.cmdlet import Example
 
 __all__ = ["Curl", "CurlOptions", "CurlUsageError", "parse_curl_args"]
@@ -33,7 +34,6 @@ __all__ = ["Curl", "CurlOptions", "CurlUsageError", "parse_curl_args"]
 CURL_VERSION = "8.5.0"
 USER_AGENT = f"curl/{CURL_VERSION}"
 MAX_REDIRS = 50
-LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1", "[::1]"})
 TRY_HELP = "curl: try 'curl --help' or 'curl --manual' for more information"
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
@@ -414,7 +414,7 @@ class Curl(NativeCommand):
         plane_hint = hint_of(e)
         if plane_hint and plane_hint not in hints:
             hints.append(plane_hint)
-        if host.casefold() in LOOPBACK:
+        if host.casefold() in LOOPBACK_HOSTS:
             return CurlFailure(EXIT_COULDNT_CONNECT,
                                f"Failed to connect to {host} port {port} after 0 ms: Connection refused", hints)
         try:

@@ -7,6 +7,7 @@ from typing import Any
 from azshell.lang.cmdlet import Cmdlet, CmdletError, CommandContext, CommandRegistry
 from azshell.lang.conversions import enumerate_value, get_member, to_string
 from azshell.lang.formatting import ViewTable
+from azshell.lang.runtime import unwrap
 from azshell.lang.values import PSHashtable
 
 UTILITY = "Microsoft.PowerShell.Utility"
@@ -17,15 +18,6 @@ SECURITY = "Microsoft.PowerShell.Security"
 
 def is_scriptblock(v: Any) -> bool:
     return type(v).__name__ == "ScriptBlock"
-
-
-def unwrap(results: list[Any]) -> Any:
-    """A script block's output as one value: nothing → None, one → it, more → a list."""
-    if not results:
-        return None
-    if len(results) == 1:
-        return results[0]
-    return list(results)
 
 
 def eval_block(ctx: CommandContext, block: Any, obj: Any, args: list[Any] | None = None) -> Any:

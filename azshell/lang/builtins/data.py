@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from azshell.lang.builtins._util import CORE, SECURITY, UTILITY, Builtin, as_list, unwrap, wants
+from azshell.lang.builtins._util import CORE, SECURITY, UTILITY, Builtin, as_list, wants
 from azshell.lang.cmdlet import CmdletError, Example, Param
 from azshell.lang.conversions import (
     enumerate_value,
@@ -21,6 +22,7 @@ from azshell.lang.conversions import (
 )
 from azshell.lang.formatting import ViewTable
 from azshell.lang.jsonconv import JsonConversionError, from_json, to_json
+from azshell.lang.runtime import unwrap
 from azshell.lang.values import Guid, PSCredential, PSObject, SecureString
 
 
@@ -244,11 +246,22 @@ def now(ctx: Any) -> datetime:
     return datetime.now(UTC).astimezone()
 
 
-_UFORMAT = {"a": "%a", "A": "%A", "b": "%b", "B": "%B", "c": "%a %b %d %H:%M:%S %Y", "C": "", "d": "%d",
-            "D": "%m/%d/%y", "e": "", "F": "%Y-%m-%d", "g": "", "G": "%Y", "h": "%b", "H": "%H", "I": "%I",
-            "j": "%j", "k": "", "l": "", "m": "%m", "M": "%M", "n": "\n", "p": "%p", "r": "%I:%M:%S %p",
-            "R": "%H:%M", "S": "%S", "t": "\t", "T": "%H:%M:%S", "u": "", "U": "%U", "V": "%V", "w": "%w",
-            "W": "%W", "x": "%m/%d/%y", "X": "%H:%M:%S", "y": "%y", "Y": "%Y", "Z": "", "%": "%%"}
+def _utc_offset_hours(d: datetime) -> str:
+    off = d.utcoffset() or timedelta(0)
+    h = int(off.total_seconds() // 3600)
+    return f"{'+' if h >= 0 else '-'}{abs(h):02d}"
+
+
+#: ``-UFormat`` specifiers: a ``strftime`` format, or what computes the text
+_UFORMAT: dict[str, str | Callable[[datetime], str]] = {
+    "a": "%a", "A": "%A", "b": "%b", "B": "%B", "c": "%a %b %d %H:%M:%S %Y", "C": lambda d: f"{d.year // 100:02d}",
+    "d": "%d", "D": "%m/%d/%y", "e": lambda d: f"{d.day:2d}", "F": "%Y-%m-%d",
+    "g": lambda d: f"{d.isocalendar()[0] % 100:02d}", "G": "%Y", "h": "%b", "H": "%H", "I": "%I", "j": "%j",
+    "k": lambda d: f"{d.hour:2d}", "l": lambda d: f"{(d.hour % 12) or 12:2d}", "m": "%m", "M": "%M", "n": "\n",
+    "p": "%p", "r": "%I:%M:%S %p", "R": "%H:%M", "s": lambda d: str(int(d.timestamp())), "S": "%S", "t": "\t",
+    "T": "%H:%M:%S", "u": lambda d: str(d.isoweekday()), "U": "%U", "V": "%V", "w": "%w", "W": "%W",
+    "x": "%m/%d/%y", "X": "%H:%M:%S", "y": "%y", "Y": "%Y", "Z": _utc_offset_hours, "%": "%%",
+}
 
 
 def uformat(d: datetime, fmt: str) -> str:
@@ -259,28 +272,11 @@ def uformat(d: datetime, fmt: str) -> str:
         if c == "%" and i + 1 < len(fmt):
             k = fmt[i + 1]
             i += 2
-            if k == "s":
-                out.append(str(int(d.timestamp())))
-            elif k == "Z":
-                off = d.utcoffset() or timedelta(0)
-                h = int(off.total_seconds() // 3600)
-                out.append(f"{'+' if h >= 0 else '-'}{abs(h):02d}")
-            elif k == "e":
-                out.append(f"{d.day:2d}")
-            elif k == "k":
-                out.append(f"{d.hour:2d}")
-            elif k == "l":
-                out.append(f"{(d.hour % 12) or 12:2d}")
-            elif k == "u":
-                out.append(str(d.isoweekday()))
-            elif k == "C":
-                out.append(f"{d.year // 100:02d}")
-            elif k == "g":
-                out.append(f"{d.isocalendar()[0] % 100:02d}")
-            elif k in _UFORMAT:
-                out.append(d.strftime(_UFORMAT[k]))
-            else:
+            spec = _UFORMAT.get(k)
+            if spec is None:
                 out.append(k)
+            else:
+                out.append(d.strftime(spec) if isinstance(spec, str) else spec(d))
             continue
         out.append(c)
         i += 1

@@ -66,6 +66,15 @@ def _expand(cmd: Builtin, path: str) -> list[str]:
     return [(_join(cmd.ctx, head, n) if head else n) for n in cmd.ctx.fs.list_dir(folder) if rx.match(n)]
 
 
+def _existing(cmd: Builtin, path: str, command_class: str) -> list[str]:
+    """What :func:`_expand` gives when every match exists; else none, and a PathNotFound error is written."""
+    targets = _expand(cmd, path)
+    if not targets or not all(cmd.ctx.fs.exists(t) for t in targets):
+        not_found(cmd, path, command_class)
+        return []
+    return targets
+
+
 class GetContent(Builtin):
     name = "Get-Content"
     aliases = ("gc", "cat", "type")
@@ -329,11 +338,7 @@ class GetChildItem(Builtin):
         flt = self.bound.get("Filter")
         rx = wildcard_to_regex(to_string(flt)) if flt else None
         for path in paths:
-            targets = _expand(self, path)
-            if not targets or not all(fs.exists(t) for t in targets):
-                not_found(self, path, "GetChildItemCommand")
-                continue
-            for t in targets:
+            for t in _existing(self, path, "GetChildItemCommand"):
                 if fs.is_dir(t) and not has_wildcards(path):
                     self._list(t, "", rx, int(self.bound.get("Depth") or 99) if self.bound.get("Recurse") else 0)
                 else:
@@ -379,11 +384,7 @@ class GetItem(Builtin):
 
     def process(self) -> None:
         for path in [to_string(p) for p in as_list(self.bound.get("Path"))]:
-            targets = _expand(self, path)
-            if not targets or not all(self.ctx.fs.exists(t) for t in targets):
-                not_found(self, path, "GetItemCommand")
-                continue
-            for t in targets:
+            for t in _existing(self, path, "GetItemCommand"):
                 self.write(item_object(self.ctx, t))
 
 

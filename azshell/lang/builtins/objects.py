@@ -17,7 +17,6 @@ from azshell.lang.builtins._util import (
     hashtable_get,
     is_scriptblock,
     property_value,
-    unwrap,
     views_of,
     wants,
 )
@@ -43,6 +42,7 @@ from azshell.lang.conversions import (
 )
 from azshell.lang.conversions import property_names as object_property_names
 from azshell.lang.formatting import ViewTable
+from azshell.lang.runtime import unwrap
 from azshell.lang.values import PSHashtable, PSObject
 
 

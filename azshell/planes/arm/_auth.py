@@ -21,7 +21,8 @@ from azshell.auth.errors import (
     TokenValidationError,
     WrongTenantError,
 )
-from azshell.auth.resources import ARM_AUDIENCES, ARM_RESOURCE
+from azshell.auth.resources import ARM_AUDIENCES
+from azshell.hostnames import ARM_RESOURCE, LOGIN_WINDOWS_AUTHORITY, STS_ISSUER_TEMPLATE
 from azshell.planes._shared import (
     Caller,
     arm_error,
@@ -63,13 +64,14 @@ EXPIRED_TOKEN_TEMPLATE = "The access token expiry UTC time '{expiry}' is earlier
 INVALID_TENANT = "InvalidAuthenticationTokenTenant"
 INVALID_TENANT_TEMPLATE = (
     "The access token is from the wrong issuer '{issuer}'. It must match the tenant "
-    "'https://sts.windows.net/{tenant}/' associated with this subscription. Please use the authority (URL) "
-    "'https://login.windows.net/{tenant}' to get the token. Note, if the subscription is transferred to another "
-    "tenant there is no impact to the services, but information about new tenant could take time to propagate "
-    "(up to an hour). If you just transferred your subscription and see this error message, please try back later."
+    "'" + STS_ISSUER_TEMPLATE + "' associated with this subscription. Please use the authority (URL) "
+    "'" + LOGIN_WINDOWS_AUTHORITY + "/{tenant}' to get the token. Note, if the subscription is transferred to "
+    "another tenant there is no impact to the services, but information about new tenant could take time to "
+    "propagate (up to an hour). If you just transferred your subscription and see this error message, please try "
+    "back later."
 )
 WWW_AUTHENTICATE_TEMPLATE = (
-    'Bearer authorization_uri="https://login.windows.net/{tenant}", error="invalid_token", '
+    'Bearer authorization_uri="' + LOGIN_WINDOWS_AUTHORITY + '/{tenant}", error="invalid_token", '
     'error_description="{description}"'
 )
 

@@ -24,4 +24,5 @@ SERVICE = Service(
     ),
     az="azshell.services.authorization.az",
     checks="azshell.services.authorization.checks",
+    matchers="azshell.services.authorization.checks",
 )

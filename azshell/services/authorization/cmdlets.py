@@ -9,6 +9,7 @@ an assignment whose principal was deleted shows an empty DisplayName and ObjectT
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from azshell.cmdlets._azure import (
@@ -464,3 +465,13 @@ VIEWS: tuple[ViewSpec, ...] = (
 
 def register_views(views: ViewTable) -> None:
     register_table(views, VIEWS)
+
+
+# ------------------------------------------------------------------------------------------- completion
+def _roles(s: Any) -> list[str]:
+    return sorted(rd.role_name for rd in s.store.list_role_definitions())
+
+
+COMPLETERS: dict[str, Callable[[Any], list[str]]] = {
+    "role": _roles,
+}

@@ -24,8 +24,21 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from azshell.auth.decision import DRY_RUN_EXTENSION, AccessDecision, TokenProblem
-from azshell.cmdlets._azure import API_AUTHORIZATION, ARM_ENDPOINT
+from azshell.cmdlets._azure import API_AUTHORIZATION
 from azshell.cmdlets._base import AzCmdlet, arm_error_parts, decision_of
+from azshell.hostnames import (
+    AAD_GRAPH_RESOURCE,
+    ARM_CLASSIC_RESOURCE,
+    ARM_ENDPOINT,
+    DATA_LAKE_RESOURCE,
+    GRAPH_RESOURCE,
+    IMDS_TOKEN_URL,
+    KEY_VAULT_RESOURCE,
+    LOGIN_HOST,
+    LOGIN_JWKS_URL_TEMPLATE,
+    STORAGE_RESOURCE,
+    STS_HOST,
+)
 from azshell.lang.cmdlet import CmdletError, Example, Param
 from azshell.lang.formatting import ViewTable
 from azshell.lang.values import PSHashtable, PSObject, SecureString
@@ -38,20 +51,20 @@ __all__ = ["COMMANDS", "GetAzAccessToken", "ShowToken", "TestAzAccess", "explain
 PS_SECURE_ACCESS_TOKEN = "Microsoft.Azure.Commands.Profile.Models.PSSecureAccessToken"
 PS_ACCESS_TOKEN = "Microsoft.Azure.Commands.Profile.Models.PSAccessToken"
 #: Az's default resource for Get-AzAccessToken: the environment's ActiveDirectoryServiceEndpointResourceId.
-AZ_DEFAULT_RESOURCE = "https://management.core.windows.net/"
+AZ_DEFAULT_RESOURCE = ARM_CLASSIC_RESOURCE
 RESOURCE_TYPE_URLS: dict[str, str] = {
-    "AadGraph": "https://graph.windows.net/",
+    "AadGraph": AAD_GRAPH_RESOURCE,
     "AnalysisServices": "https://region.asazure.windows.net",
     "AppConfiguration": "https://azconfig.io",
     "Arm": AZ_DEFAULT_RESOURCE,
     "Attestation": "https://attest.azure.net",
     "Batch": "https://batch.core.windows.net/",
-    "DataLake": "https://datalake.azure.net/",
-    "KeyVault": "https://vault.azure.net",
-    "MSGraph": "https://graph.microsoft.com/",
+    "DataLake": DATA_LAKE_RESOURCE,
+    "KeyVault": KEY_VAULT_RESOURCE,
+    "MSGraph": GRAPH_RESOURCE,
     "OperationalInsights": "https://api.loganalytics.io",
     "ResourceManager": AZ_DEFAULT_RESOURCE,
-    "Storage": "https://storage.azure.com/",
+    "Storage": STORAGE_RESOURCE,
     "Synapse": "https://dev.azuresynapse.net",
 }
 TOKEN_TYPE = "Bearer"
@@ -60,7 +73,6 @@ WRONG_TENANT = ("The current account is signed in to tenant '{current}'; a token
 
 # ------------------------------------------------------------------------------------------------ Show-Token
 PS_TOKEN_INFO = "azshell.TokenInfo"
-JWKS_URL = "https://login.microsoftonline.com/{tenant}/discovery/keys"
 NOT_A_JWT = "The value is not a JWT (three base64url parts separated by dots): {detail}"
 NO_TOKEN = ("Give the token with -Token, or pipe a string, a token response (access_token), the result of "
             "Get-AzAccessToken (Token) or of Invoke-WebRequest (Content).")
@@ -72,7 +84,7 @@ HEADER_HELP: dict[str, str] = {
 }
 CLAIM_HELP: dict[str, str] = {
     "aud": "the service this token is for (its audience); other services refuse it",
-    "iss": "who issued it: the tenant's security token service (sts.windows.net/{tenant}/)",
+    "iss": f"who issued it: the tenant's security token service ({STS_HOST}/{{tenant}}/)",
     "iat": "when it was issued",
     "nbf": "not valid before this time",
     "exp": "when it expires; services refuse it after this (5 minutes of clock skew allowed)",
@@ -97,7 +109,7 @@ CLAIM_HELP: dict[str, str] = {
     "unique_name": "a human-readable name of the user (their UPN)",
     "upn": "the user principal name (sign-in name) of the user",
     "uti": "a unique id of this token (for revocation and logs)",
-    "ver": "the token format version: 1.0 (v1 endpoint, sts.windows.net issuer) or 2.0",
+    "ver": f"the token format version: 1.0 (v1 endpoint, {STS_HOST} issuer) or 2.0",
     "xms_mirid": "the resource the managed identity belongs to (its VM, app, or the user-assigned identity)",
     "xms_tcdt": "when the tenant was created",
     "wids": "directory roles of the user (well-known template ids)",
@@ -118,8 +130,8 @@ NEEDS_ASSIGNMENT_READ = ("Checking another principal's access needs Microsoft.Au
                          "'{scope}' (the assignments it reads): {reason}")
 #: Where a token comes from, by where the session is (the Fix of a 401's explanation).
 TOKEN_FIX_OFF_HOST = "$token = (Get-AzAccessToken -ResourceUrl '{resource}').Token | ConvertFrom-SecureString -AsPlainText"
-TOKEN_FIX_VM = ("$token = (Invoke-RestMethod 'http://169.254.169.254/metadata/identity/oauth2/token?api-version="
-                "2018-02-01&resource={resource}' -Headers @{{Metadata='true'}}).access_token")
+TOKEN_FIX_VM = ("$token = (Invoke-RestMethod '" + IMDS_TOKEN_URL + "?api-version=2018-02-01&resource={resource}' "
+                "-Headers @{{Metadata='true'}}).access_token")
 TOKEN_FIX_APP = ("$token = (Invoke-RestMethod \"$env:IDENTITY_ENDPOINT?resource={resource}&api-version=2019-08-01\" "
                  "-Headers @{{'X-IDENTITY-HEADER'=$env:IDENTITY_HEADER}}).access_token")
 HEADER_FIX = "-Headers @{{Authorization = \"Bearer {expr}\"}}"
@@ -298,7 +310,7 @@ class ShowToken(AzCmdlet):
         if alg != "RS256":
             return False, f"the algorithm is {alg!r}; Entra ID tokens are signed with RS256"
         tid = str(claims.get("tid") or "common")
-        url = JWKS_URL.format(tenant=tid)
+        url = LOGIN_JWKS_URL_TEMPLATE.format(tenant=tid)
         try:
             resp = self.services.http.get(url)
         except httpx.HTTPError as e:
@@ -323,7 +335,7 @@ class ShowToken(AzCmdlet):
         except (InvalidSignature, ValueError, KeyError, binascii.Error, UnicodeEncodeError):
             return False, (f"the signature does not match key '{kid}': the header or claims were changed after "
                            "signing (or the signature was)")
-        notes = [f"signed by key '{kid}' of tenant {tid} (JWKS from login.microsoftonline.com)"]
+        notes = [f"signed by key '{kid}' of tenant {tid} (JWKS from {LOGIN_HOST})"]
         exp = claims.get("exp")
         if isinstance(exp, (int, float)) and float(exp) < self.now():
             notes.append("but the token has EXPIRED: services answer 401")

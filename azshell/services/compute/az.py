@@ -10,7 +10,6 @@ from typing import Any
 from azshell.cmdlets._azure import (
     API_COMPUTE,
     MSI_EXTENSION_LINUX,
-    MSI_EXTENSION_PORT,
     MSI_EXTENSION_PUBLISHER,
     MSI_EXTENSION_VERSION,
     MSI_EXTENSION_WINDOWS,
@@ -27,6 +26,7 @@ from azshell.cmdlets.linux.az import (
     flatten,
 )
 from azshell.cmdlets.linux.azcli import EXIT_USAGE, AzCliError, OptSpec, ParsedArgs
+from azshell.hostnames import MSI_EXTENSION_PORT
 from azshell.lang.cmdlet import CmdletError
 from azshell.services.authorization.az import assign_role
 from azshell.services.compute.cmdlets import NewAzVM, VmCmdlet, _os_type, identity_body

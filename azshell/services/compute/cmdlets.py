@@ -7,6 +7,7 @@ plane stores says ``"SystemAssigned, UserAssigned"``; ``-IdentityType`` takes Az
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from azshell.cmdlets._azure import (
@@ -29,6 +30,7 @@ from azshell.cmdlets._azure import (
 )
 from azshell.cmdlets._base import AzCmdlet
 from azshell.cmdlets._objects import braced, rg_of, tags_table, to_ps, uai_table
+from azshell.cmdlets.completers import subscription_id
 from azshell.cmdlets.views import ViewSpec, pairs, register_table
 from azshell.lang.cmdlet import CmdletError, Example, Param
 from azshell.lang.values import PSCredential, PSHashtable, PSObject
@@ -601,3 +603,13 @@ VIEWS: tuple[ViewSpec, ...] = (
 
 def register_views(views: ViewTable) -> None:
     register_table(views, VIEWS)
+
+
+# ------------------------------------------------------------------------------------------- completion
+def _vms(s: Any) -> list[str]:
+    return [r.name for r in s.store.list_resources(subscription_id(s), None, VM_TYPE)]
+
+
+COMPLETERS: dict[str, Callable[[Any], list[str]]] = {
+    "vm": _vms,
+}

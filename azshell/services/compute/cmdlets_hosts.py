@@ -11,12 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from azshell.cmdlets._azure import (
-    IMDS_TOKEN_URL,
-    MSI_EXTENSION_LINUX,
-    MSI_EXTENSION_TOKEN_URL,
-    MSI_EXTENSION_WINDOWS,
-)
+from azshell.cmdlets._azure import MSI_EXTENSION_LINUX, MSI_EXTENSION_WINDOWS
+from azshell.hostnames import IMDS_TOKEN_URL, MSI_EXTENSION_TOKEN_URL
 from azshell.lang.cmdlet import CmdletError, Example
 from azshell.services.compute.cmdlets import VM_TARGET_PARAMS, VmCmdlet, _os_type
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from azshell.hostnames import DATA_LAKE_HOST_SUFFIX
 from azshell.ids import new_guid
 from azshell.model.types import DATA_LAKE_STORE_TYPE
 from azshell.planes._shared import arm_error, format_iso
@@ -21,9 +22,8 @@ if TYPE_CHECKING:
     from azshell.planes.arm._context import ArmContext
     from azshell.planes.catalog import ResourceType
 
-__all__ = ["DATA_LAKE_ENDPOINT_SUFFIX", "after_write", "prepare", "render"]
+__all__ = ["after_write", "prepare", "render"]
 
-DATA_LAKE_ENDPOINT_SUFFIX = "azuredatalakestore.net"
 STATE_ACTIVE = "Active"
 ENCRYPTION_ENABLED = "Enabled"
 ENCRYPTION_SERVICE_MANAGED = "ServiceManaged"
@@ -48,7 +48,7 @@ _NAME_RE = re.compile(r"^[a-z0-9]{3,24}$")
 
 def endpoint_of(name: str) -> str:
     """``mytestadls`` → ``mytestadls.azuredatalakestore.net``."""
-    return f"{name.lower()}.{DATA_LAKE_ENDPOINT_SUFFIX}"
+    return f"{name.lower()}{DATA_LAKE_HOST_SUFFIX}"
 
 
 def prepare(ctx: ArmContext, rtype: ResourceType, body: dict[str, Any], existing: Resource | None,

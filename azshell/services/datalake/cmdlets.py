@@ -24,6 +24,7 @@ from azshell.cmdlets._base import (
     reason_code,
 )
 from azshell.cmdlets._objects import plain, rg_of, tags_table
+from azshell.hostnames import DATA_LAKE_HOST_SUFFIX, DATA_LAKE_RESOURCE
 from azshell.lang.cmdlet import CmdletError, Example, Param
 from azshell.lang.formatting import ViewTable
 from azshell.lang.values import PSObject
@@ -31,9 +32,7 @@ from azshell.lang.values import PSObject
 __all__ = ["COMMANDS", "COMPLETERS", "register_views"]
 
 # --------------------------------------------------------------------------------------------- Azure strings
-DATA_LAKE_RESOURCE = "https://datalake.azure.net/"
 DATA_LAKE_STORE_TYPE = "Microsoft.DataLakeStore/accounts"
-DATA_LAKE_HOST_SUFFIX = ".azuredatalakestore.net"
 WEBHDFS_PREFIX = "/webhdfs/v1"
 API_DATA_LAKE_STORE = "2016-11-01"
 PS_DATA_LAKE_STORE_ACCOUNT = "Microsoft.Azure.Commands.DataLakeStore.Models.PSDataLakeStoreAccount"

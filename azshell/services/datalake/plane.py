@@ -35,7 +35,8 @@ from urllib.parse import quote, urlencode
 from azshell.auth.decision import AccessDecision, Evidence
 from azshell.auth.errors import ExpiredTokenError, InvalidAudienceError, TokenValidationError
 from azshell.auth.rbac import scope_covers
-from azshell.auth.resources import DATA_LAKE_AUDIENCES, DATA_LAKE_RESOURCE
+from azshell.auth.resources import DATA_LAKE_AUDIENCES
+from azshell.hostnames import DATA_LAKE_HOST_SUFFIX, DATA_LAKE_RESOURCE
 from azshell.ids import new_guid
 from azshell.model.builtin_roles import OWNER
 from azshell.model.types import DATA_LAKE_STORE_TYPE, Resource
@@ -48,7 +49,6 @@ if TYPE_CHECKING:
     from azshell.world import World
 
 __all__ = [
-    "DATA_LAKE_HOST_SUFFIX",
     "EVENT_DATALAKE_OP",
     "WEBHDFS_PREFIX",
     "WebHdfsError",
@@ -60,7 +60,6 @@ __all__ = [
 # --------------------------------------------------------------------------------------------------------------
 # Azure strings (azure-error-messages.md §6, msi-tutorials-and-token-endpoints.md §5, the tutorials)
 # --------------------------------------------------------------------------------------------------------------
-DATA_LAKE_HOST_SUFFIX = ".azuredatalakestore.net"
 WEBHDFS_PREFIX = "/webhdfs/v1"
 EVENT_DATALAKE_OP = "datalake.op"
 

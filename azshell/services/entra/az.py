@@ -10,18 +10,20 @@ from azshell.cmdlets._azure import AZURE_CLOUD
 from azshell.cmdlets.linux.az import PLEASE_LOGIN, Az, AzCommandTable
 from azshell.cmdlets.linux.azcli import EXIT_USAGE, AzCliError, OptSpec, ParsedArgs
 from azshell.cmdlets.services import TokenAcquisitionError
+from azshell.hostnames import AAD_GRAPH_RESOURCE, ARM_CLASSIC_RESOURCE, DATA_LAKE_RESOURCE, GRAPH_RESOURCE
 from azshell.ids import is_guid
 from azshell.services.authorization.cmdlets import _norm_scope
 
 __all__ = ["AZ_COMMANDS", "account_entry", "subscriptions_list"]
 
-ARM_CLI_RESOURCE = "https://management.core.windows.net/"
+#: The az CLI's default resource (its cloud's ``active_directory_resource_id``).
+ARM_CLI_RESOURCE = ARM_CLASSIC_RESOURCE
 RESOURCE_TYPES = {
     "arm": ARM_CLI_RESOURCE,
-    "aad-graph": "https://graph.windows.net/",
-    "ms-graph": "https://graph.microsoft.com/",
+    "aad-graph": AAD_GRAPH_RESOURCE,
+    "ms-graph": GRAPH_RESOURCE,
     "batch": "https://batch.core.windows.net/",
-    "data-lake": "https://datalake.azure.net/",
+    "data-lake": DATA_LAKE_RESOURCE,
     "media": "https://rest.media.azure.net",
     "oss-rdbms": "https://ossrdbms-aad.database.windows.net",
 }

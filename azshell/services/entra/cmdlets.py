@@ -19,6 +19,7 @@ from azshell.cmdlets._base import (
     connection_error,
     json_result,
 )
+from azshell.hostnames import GRAPH_RESOURCE, GRAPH_V1_ENDPOINT
 from azshell.lang.cmdlet import CmdletError, Example, Param
 from azshell.lang.formatting import ViewTable
 from azshell.lang.values import PSObject
@@ -36,9 +37,7 @@ __all__ = [
     "register_views",
 ]
 
-GRAPH_RESOURCE = "https://graph.microsoft.com/"
-GRAPH_V1 = "https://graph.microsoft.com/v1.0"
-DIRECTORY_OBJECT_URL = GRAPH_V1 + "/directoryObjects/{id}"
+DIRECTORY_OBJECT_URL = GRAPH_V1_ENDPOINT + "/directoryObjects/{id}"
 _MODELS = "Microsoft.Azure.PowerShell.Cmdlets.Resources.MSGraph.Models.ApiV10."
 PS_GRAPH_SP = _MODELS + "MicrosoftGraphServicePrincipal"
 PS_GRAPH_USER = _MODELS + "MicrosoftGraphUser"
@@ -115,7 +114,7 @@ class GraphCmdlet(AzCmdlet):
         token = self.token(GRAPH_RESOURCE)
         headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
         try:
-            resp = self.services.http.request(method, f"{GRAPH_V1}{path}", params=params, headers=headers,
+            resp = self.services.http.request(method, f"{GRAPH_V1_ENDPOINT}{path}", params=params, headers=headers,
                                               json=body)
         except httpx.HTTPError as e:
             raise connection_error(e) from None
@@ -419,7 +418,26 @@ def _group_names(services: Any) -> list[str]:
     return sorted({o.display_name for o in services.store.list_directory_objects() if o.object_type == "Group"})
 
 
-COMPLETERS = {"principal_name": _principal_names, "group": _group_names}
+
+# ------------------------------------------------------------------------------------------- completion
+def _principals(s: Any) -> list[str]:
+    out: list[str] = []
+    for o in s.store.list_directory_objects():
+        out.append(o.user_principal_name or o.display_name)
+    return out
+
+
+def _users(s: Any) -> list[str]:
+    return [o.user_principal_name for o in s.store.find_directory_objects(object_type="User")
+            if o.user_principal_name]
+
+
+COMPLETERS = {
+    "principal": _principals,
+    "user": _users,
+    "principal_name": _principal_names,
+    "group": _group_names,
+}
 
 
 def register_views(views: ViewTable) -> None:

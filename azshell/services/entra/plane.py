@@ -21,6 +21,7 @@ from azshell.auth.errors import UnknownResourceError
 from azshell.auth.resources import scope_to_resource
 from azshell.auth.tokens import TokenService
 from azshell.clock import Clock
+from azshell.hostnames import LOGIN_AUTHORITY, LOGIN_V2_ISSUER_TEMPLATE, STS_ISSUER_TEMPLATE
 from azshell.model.types import DirectoryObject, Resource, Tenant
 from azshell.planes.base import PlaneError, Request, Response
 
@@ -46,8 +47,7 @@ ROUTES: tuple[tuple[frozenset[str], str, str], ...] = (
 _COMPILED = tuple((methods, re.compile(rx, re.IGNORECASE), name) for methods, rx, name in ROUTES)
 
 # ------------------------------------------------------------------------------------------------ Azure strings
-AUTHORITY = "https://login.microsoftonline.com"
-ERROR_URI_TEMPLATE = AUTHORITY + "/error?code={code}"
+ERROR_URI_TEMPLATE = LOGIN_AUTHORITY + "/error?code={code}"
 MULTI_TENANT_ALIASES = frozenset({"common", "organizations"})
 TENANT_PLACEHOLDER = "{tenantid}"
 
@@ -162,8 +162,7 @@ def _openid(world: TokenWorld, tenant: str, v2: bool) -> Response:
     tid = _resolve_tenant(world, tenant, allow_common=True)
     if tid is None:
         doc = world.tokens.openid_configuration(tenant.lower(), v2=v2)
-        doc["issuer"] = (f"{AUTHORITY}/{TENANT_PLACEHOLDER}/v2.0" if v2
-                         else f"https://sts.windows.net/{TENANT_PLACEHOLDER}/")
+        doc["issuer"] = (LOGIN_V2_ISSUER_TEMPLATE if v2 else STS_ISSUER_TEMPLATE).format(tenant=TENANT_PLACEHOLDER)
     else:
         doc = world.tokens.openid_configuration(tid, v2=v2)
     return Response.json(200, doc)

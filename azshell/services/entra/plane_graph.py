@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from azshell.auth.decision import AccessDecision, Evidence
 from azshell.auth.errors import ExpiredTokenError, InvalidAudienceError, TokenValidationError
-from azshell.auth.resources import GRAPH_RESOURCE
+from azshell.hostnames import GRAPH_RESOURCE, GRAPH_V1_ENDPOINT, LOGIN_AUTHORITY
 from azshell.model.errors import ModelError
 from azshell.model.types import DirectoryObject
 from azshell.planes._shared import bearer_token, dry_run_claims, record, token_refused
@@ -40,14 +40,13 @@ from azshell.planes.base import PlaneError, Request, Response
 if TYPE_CHECKING:
     from azshell.world import World
 
-__all__ = ["GRAPH_AUDIENCES", "GRAPH_ENDPOINT", "GraphError", "handle"]
+__all__ = ["GRAPH_AUDIENCES", "GraphError", "handle"]
 
-GRAPH_ENDPOINT = "https://graph.microsoft.com"
 PLANE = "graph"
 SERVICE = "Microsoft Graph"
 GRAPH_AUDIENCES: tuple[str, ...] = (GRAPH_RESOURCE, GRAPH_RESOURCE.rstrip("/"), "00000003-0000-0000-c000-000000000000")
-METADATA = GRAPH_ENDPOINT + "/v1.0/$metadata#"
-DIRECTORY_OBJECT_PREFIX = GRAPH_ENDPOINT + "/v1.0/directoryObjects/"
+METADATA = GRAPH_V1_ENDPOINT + "/$metadata#"
+DIRECTORY_OBJECT_PREFIX = GRAPH_V1_ENDPOINT + "/directoryObjects/"
 
 # ---------------------------------------------------------------------------------------------- Graph strings
 INVALID_TOKEN = "InvalidAuthenticationToken"
@@ -109,7 +108,7 @@ class GraphError(PlaneError):
         headers = {"request-id": rid, "client-request-id": rid}
         if self.status == 401:
             headers["WWW-Authenticate"] = (
-                'Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", '
+                f'Bearer realm="", authorization_uri="{LOGIN_AUTHORITY}/common/oauth2/authorize", '
                 'client_id="00000003-0000-0000-c000-000000000000"')
         return Response.json(self.status, body, headers)
 

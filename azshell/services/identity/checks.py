@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
+from azshell.hostnames import ARM_RESOURCE, IMDS_HOST
 from azshell.tutorials.checks import Check, CheckContext, CheckResult, resource_matches, same_id
 
 if TYPE_CHECKING:
@@ -14,8 +15,8 @@ if TYPE_CHECKING:
 
 __all__ = ["CHECKS", "identity_matches"]
 
-ARM = "https://management.azure.com/"
-TOKEN_HOSTS = ("169.254.169.254", "localhost", "127.0.0.1")
+ARM = ARM_RESOURCE
+TOKEN_HOSTS = (IMDS_HOST, "localhost", "127.0.0.1")
 TOKEN_PATHS = ("/metadata/identity/oauth2/token", "/oauth2/token", "/msi/token")
 
 

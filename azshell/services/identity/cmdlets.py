@@ -13,12 +13,22 @@ from typing import Any
 from azshell.cmdlets._azure import (
     API_MANAGED_IDENTITY,
     API_RESOURCE_GROUPS,
+    AZ_IDENTITY_TYPES,
     PS_USER_ASSIGNED_IDENTITY,
     UAI_CLIENT_SECRET_URL_TEMPLATE,
     USER_ASSIGNED_IDENTITY_TYPE,
 )
 from azshell.cmdlets._base import AzCmdlet
 from azshell.cmdlets._objects import rg_of, tags_table
+from azshell.cmdlets.completers import subscription_id
+from azshell.hostnames import (
+    ARM_CLASSIC_RESOURCE,
+    ARM_RESOURCE,
+    DATA_LAKE_RESOURCE,
+    GRAPH_RESOURCE,
+    KEY_VAULT_RESOURCE,
+    STORAGE_RESOURCE,
+)
 from azshell.lang.cmdlet import CmdletError, Example, Param
 from azshell.lang.formatting import ViewTable
 from azshell.lang.values import PSHashtable, PSObject
@@ -186,14 +196,38 @@ class RemoveAzUserAssignedIdentity(UaiCmdlet):
 
 
 def _uai_names(services: Any) -> list[str]:
-    from azshell.cmdlets.completers import _subscription_id
-
-    return [r.name for r in services.store.list_resources(_subscription_id(services), None,
+    return [r.name for r in services.store.list_resources(subscription_id(services), None,
                                                           USER_ASSIGNED_IDENTITY_TYPE)]
 
 
 COMMANDS = (NewAzUserAssignedIdentity, GetAzUserAssignedIdentity, RemoveAzUserAssignedIdentity)
-COMPLETERS = {"user_assigned_identity": _uai_names}
+
+# ------------------------------------------------------------------------------------------- completion
+TOKEN_RESOURCES = (
+    ARM_RESOURCE, KEY_VAULT_RESOURCE, DATA_LAKE_RESOURCE, STORAGE_RESOURCE, GRAPH_RESOURCE, ARM_CLASSIC_RESOURCE,
+)
+
+
+def _uais(s: Any) -> list[str]:
+    return [r.id for r in s.store.list_resources(subscription_id(s), None, USER_ASSIGNED_IDENTITY_TYPE)]
+
+
+def _uai_client_ids(s: Any) -> list[str]:
+    out: list[str] = []
+    for r in s.store.list_resources(subscription_id(s), None, USER_ASSIGNED_IDENTITY_TYPE):
+        cid = (r.properties or {}).get("clientId")
+        if cid:
+            out.append(str(cid))
+    return out
+
+
+COMPLETERS = {
+    "identity": _uais,
+    "identity_client_id": _uai_client_ids,
+    "identity_type": lambda s: list(AZ_IDENTITY_TYPES),
+    "token_resource": lambda s: list(TOKEN_RESOURCES),
+    "user_assigned_identity": _uai_names,
+}
 
 
 def register_views(views: ViewTable) -> None:

@@ -18,16 +18,12 @@ import httpx
 from azshell.cmdlets._azure import (
     API_AUTHORIZATION,
     API_COMPUTE,
-    ARM_RESOURCE,
     AZSHELL_MSI_STATUS,
     AZSHELL_TOKEN,
     ENTER_VM_HINT,
     IMDS_API_VERSION,
-    IMDS_TOKEN_URL,
     MSI_EXTENSION_LINUX,
-    MSI_EXTENSION_PORT,
     MSI_EXTENSION_PUBLISHER,
-    MSI_EXTENSION_TOKEN_URL,
     MSI_EXTENSION_VERSION,
     MSI_EXTENSION_WINDOWS,
     arm_identity_type_to_az,
@@ -36,6 +32,13 @@ from azshell.cmdlets._base import category_for_status, reason_phrase
 from azshell.cmdlets._objects import rg_of
 from azshell.cmdlets.services import hint_of
 from azshell.cmdlets.views import ViewSpec, register_table
+from azshell.hostnames import (
+    ARM_RESOURCE,
+    IMDS_HOST,
+    IMDS_TOKEN_URL,
+    MSI_EXTENSION_PORT,
+    MSI_EXTENSION_TOKEN_URL,
+)
 from azshell.ids import is_guid
 from azshell.lang.cmdlet import CmdletError, Example, Param
 from azshell.lang.values import PSObject
@@ -183,7 +186,7 @@ class GetToken(VmCmdlet):
         if host is None:
             raise CmdletError(
                 "Get-Token asks the managed-identity token endpoint of the host you are on, and you are not on a "
-                f"host.\nHint: 169.254.169.254 only answers on a VM: {ENTER_VM_HINT}.",
+                f"host.\nHint: {IMDS_HOST} only answers on a VM: {ENTER_VM_HINT}.",
                 category="ConnectionError", error_id="NotOnHost")
         p = self.bound
         resource = str(p.get("Resource") or ARM_RESOURCE)

@@ -20,15 +20,15 @@ from collections.abc import Callable
 from typing import Any
 
 from azshell.auth.errors import UnknownResourceError
+from azshell.hostnames import IMDS_HOST
 from azshell.model.errors import IdentityNotFoundError
 from azshell.model.types import VM_TYPE, Resource
 from azshell.planes.base import HostUnreachableError, PlaneError, Request, Response
 from azshell.services.entra.plane import INVALID_REQUEST, OAuthError, TokenWorld, unknown_resource_error
 
-__all__ = ["IMDS_HOST", "handle", "token_body"]
+__all__ = ["handle", "token_body"]
 
 # ------------------------------------------------------------------------------------------- routes (as data)
-IMDS_HOST = "169.254.169.254"
 TOKEN_PATH = "/metadata/identity/oauth2/token"
 INSTANCE_PATH = "/metadata/instance"
 
@@ -69,7 +69,7 @@ FORWARDED_FOR_REFUSED_XML = (
 )
 UNREACHABLE_MESSAGE = "Unable to connect to the remote server"
 UNREACHABLE_HINT = (
-    "169.254.169.254 is the Instance Metadata Service, reachable only from inside an Azure VM. You are not on a "
+    f"{IMDS_HOST} is the Instance Metadata Service, reachable only from inside an Azure VM. You are not on a "
     "VM: step onto one with Enter-AzVM -ResourceGroupName <rg> -Name <vm>."
 )
 NOT_A_VM_HINT = "{host} is not a virtual machine, so it has no Instance Metadata Service. Use Enter-AzVM."

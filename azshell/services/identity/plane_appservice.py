@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 from azshell.auth.decision import TokenProblem, token_decision
 from azshell.auth.errors import UnknownResourceError
+from azshell.hostnames import APP_SERVICE_IDENTITY_ENDPOINT, ARM_RESOURCE, IMDS_TOKEN_URL
 from azshell.model import hosts as host_store
 from azshell.model.types import WEB_SITE_TYPE, DirectoryObject, Resource
 from azshell.planes.base import HostUnreachableError, PlaneError, Request, Response
@@ -46,8 +47,6 @@ if TYPE_CHECKING:
 __all__ = [
     "API_VERSION_2017",
     "API_VERSION_2019",
-    "IDENTITY_ENDPOINT_URL",
-    "IDENTITY_PORT",
     "TOKEN_PATH",
     "handle",
     "host_environment",
@@ -55,10 +54,7 @@ __all__ = [
 ]
 
 # ------------------------------------------------------------------------------------------- routes (as data)
-LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1"})
-IDENTITY_PORT = 4141
 TOKEN_PATH = "/MSI/token"
-IDENTITY_ENDPOINT_URL = f"http://localhost:{IDENTITY_PORT}{TOKEN_PATH}"
 
 # ------------------------------------------------------------------------------------------------ Azure strings
 API_VERSION_2017 = "2017-09-01"
@@ -99,7 +95,7 @@ OFF_HOST_HINT = (
 )
 NOT_AN_APP_HINT = (
     "{name} is not a web or function app, so nothing listens on localhost:{port}. On a VM use IMDS "
-    "(http://169.254.169.254/metadata/identity/oauth2/token); for an app use Enter-AzWebApp."
+    "(" + IMDS_TOKEN_URL + "); for an app use Enter-AzWebApp."
 )
 NO_IDENTITY_HINT = (
     "The app {name} has no managed identity, so App Service runs no token service and sets no IDENTITY_ENDPOINT. "
@@ -150,7 +146,8 @@ def identity_header(world: TokenWorld, site: Resource) -> str:
     return host_store.ensure_identity_header(store, site.id, site.identity).header
 
 
-def host_environment(world: TokenWorld, site_id: str, *, endpoint: str = IDENTITY_ENDPOINT_URL) -> dict[str, str]:
+def host_environment(world: TokenWorld, site_id: str, *,
+                     endpoint: str = APP_SERVICE_IDENTITY_ENDPOINT) -> dict[str, str]:
     """The environment App Service gives the app ``site_id``: ``WEBSITE_*`` always, and ``IDENTITY_ENDPOINT``,
     ``IDENTITY_HEADER``, ``MSI_ENDPOINT``, ``MSI_SECRET`` when the app has a managed identity.
 
@@ -249,7 +246,7 @@ def _token(request: Request, world: TokenWorld, site: Resource) -> Response:
         endpoint = "MSI_ENDPOINT" if legacy else "IDENTITY_ENDPOINT"
         problem = TokenProblem("identity_header", f"The {header_name} header is not this app's secret: send the "
                                                   f"value of $env:{env} (it changes when the app restarts).")
-        fix = (f"Invoke-RestMethod \"$env:{endpoint}?resource=https://management.azure.com/&api-version={version}\" "
+        fix = (f"Invoke-RestMethod \"$env:{endpoint}?resource={ARM_RESOURCE}&api-version={version}\" "
                f"-Headers @{{'{header_name}' = $env:{env}}}")
         request.decisions.append(token_decision("appservice", problem, fix=fix))
         raise AppServiceError(401, HEADER_INVALID.format(header=header_name), legacy=legacy)

@@ -13,15 +13,15 @@ from __future__ import annotations
 from typing import Any
 
 from azshell.auth.errors import UnknownResourceError
+from azshell.hostnames import IMDS_HOST, MSI_EXTENSION_PORT
 from azshell.model.errors import IdentityNotFoundError
 from azshell.model.types import VM_EXTENSION_TYPE, VM_TYPE, Resource
 from azshell.planes.base import HostUnreachableError, PlaneError, Request, Response
 from azshell.services.entra.plane import OAuthError, TokenWorld
 
-__all__ = ["DEFAULT_PORT", "extension_port", "handle"]
+__all__ = ["extension_port", "handle"]
 
 # ------------------------------------------------------------------------------------------- routes (as data)
-DEFAULT_PORT = 50342
 TOKEN_PATH = "/oauth2/token"
 
 # ------------------------------------------------------------------------------------------------ Azure strings
@@ -65,7 +65,7 @@ OFF_HOST_HINT = (
 )
 NO_EXTENSION_HINT = (
     "Nothing listens on localhost:{port} on {vm}: the VM has no ManagedIdentityExtension{os} on that port. "
-    "Enable-Msi installs it (port 50342); current VMs use IMDS at 169.254.169.254 instead."
+    f"Enable-Msi installs it (port {MSI_EXTENSION_PORT}); current VMs use IMDS at {IMDS_HOST} instead."
 )
 
 
@@ -83,9 +83,10 @@ def extension_port(world: TokenWorld, vm_id: str) -> tuple[int, str] | None:
         if _is_msi_extension(child):
             settings = child.properties.get("settings") or {}
             try:
-                port = int(settings.get("port", DEFAULT_PORT)) if isinstance(settings, dict) else DEFAULT_PORT
+                port = (int(settings.get("port", MSI_EXTENSION_PORT)) if isinstance(settings, dict)
+                        else MSI_EXTENSION_PORT)
             except (TypeError, ValueError):
-                port = DEFAULT_PORT
+                port = MSI_EXTENSION_PORT
             return port, str(child.properties.get("type"))
     return None
 

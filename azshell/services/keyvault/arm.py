@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from azshell.hostnames import KEY_VAULT_URI_TEMPLATE
 from azshell.model.types import KEY_VAULT_TYPE, Resource
 from azshell.planes._shared import arm_error
 from azshell.planes.base import PlaneError
@@ -38,7 +39,6 @@ __all__ = [
 
 ACCESS_POLICIES_TYPE = "Microsoft.KeyVault/vaults/accessPolicies"
 ACCESS_POLICY_OPERATIONS = ("add", "replace", "remove")
-VAULT_URI_TEMPLATE = "https://{name}.vault.azure.net/"
 DEFAULT_SKU: dict[str, str] = {"family": "A", "name": "standard"}
 SOFT_DELETE_RETENTION_DAYS = 90
 
@@ -100,7 +100,7 @@ _BOOL_PROPS = ("enabledForDeployment", "enabledForTemplateDeployment", "enabledF
 
 def vault_uri(name: str) -> str:
     """``https://{name}.vault.azure.net/``, keeping the case the vault was created with (as Azure shows it)."""
-    return VAULT_URI_TEMPLATE.format(name=name)
+    return KEY_VAULT_URI_TEMPLATE.format(name=name)
 
 
 def vault_defaults(name: str, tenant_id: str) -> dict[str, Any]:

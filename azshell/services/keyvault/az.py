@@ -13,7 +13,8 @@ from azshell.cmdlets._base import arm_error_parts
 from azshell.cmdlets.linux.az import O_LOCATION, O_NAME, O_RG, Az, AzCommandTable, flatten
 from azshell.cmdlets.linux.azcli import EXIT_NOT_FOUND, AzCliError, OptSpec, ParsedArgs
 from azshell.cmdlets.services import hint_of
-from azshell.services.keyvault.cmdlets import API_KEY_VAULT, API_KEY_VAULT_DATA, KEY_VAULT_RESOURCE
+from azshell.hostnames import KEY_VAULT_HOST_SUFFIX, KEY_VAULT_RESOURCE
+from azshell.services.keyvault.cmdlets import API_KEY_VAULT, API_KEY_VAULT_DATA
 from azshell.services.resources.cmdlets import normalize_location
 
 __all__ = ["AZ_COMMANDS"]
@@ -89,12 +90,12 @@ def _secret(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def cmd_secret_set(az: Az, a: ParsedArgs) -> Any:
-    url = f"https://{a.get('vault_name')}.vault.azure.net/secrets/{a.get('name')}"
+    url = f"https://{a.get('vault_name')}{KEY_VAULT_HOST_SUFFIX}/secrets/{a.get('name')}"
     return _secret(_data_plane(az, "PUT", url, KEY_VAULT_RESOURCE, {"value": str(a.get("value") or "")}))
 
 
 def cmd_secret_show(az: Az, a: ParsedArgs) -> Any:
-    url = f"https://{a.get('vault_name')}.vault.azure.net/secrets/{a.get('name')}"
+    url = f"https://{a.get('vault_name')}{KEY_VAULT_HOST_SUFFIX}/secrets/{a.get('name')}"
     if a.get("version"):
         url += f"/{a.get('version')}"
     return _secret(_data_plane(az, "GET", url, KEY_VAULT_RESOURCE))

@@ -31,6 +31,7 @@ from azshell.cmdlets._base import (
 )
 from azshell.cmdlets._objects import plain, tags_table
 from azshell.cmdlets.services import decode_claims
+from azshell.hostnames import KEY_VAULT_HOST_SUFFIX, KEY_VAULT_RESOURCE
 from azshell.lang.cmdlet import CmdletError, Example, Param
 from azshell.lang.formatting import ViewTable
 from azshell.lang.values import PSHashtable, PSObject, SecureString
@@ -38,9 +39,7 @@ from azshell.lang.values import PSHashtable, PSObject, SecureString
 __all__ = ["COMMANDS", "COMPLETERS", "register_views"]
 
 # ------------------------------------------------------------------------------------------- Azure strings
-KEY_VAULT_RESOURCE = "https://vault.azure.net"
 KEY_VAULT_TYPE = "Microsoft.KeyVault/vaults"
-KEY_VAULT_DNS_SUFFIX = "vault.azure.net"
 #: Az.KeyVault's management and data-plane api-versions.
 API_KEY_VAULT = "2023-07-01"
 API_KEY_VAULT_DATA = "7.4"
@@ -277,7 +276,7 @@ class _KvCmdlet(AzCmdlet):
 
     def kv_request(self, method: str, vault: str, path: str, *, body: Any = None,
                    params: dict[str, str] | None = None) -> httpx.Response:
-        url = path if path.startswith("https://") else f"https://{vault}.{KEY_VAULT_DNS_SUFFIX}{path}"
+        url = path if path.startswith("https://") else f"https://{vault}{KEY_VAULT_HOST_SUFFIX}{path}"
         return self.bearer_request(method, url, KEY_VAULT_RESOURCE,
                                    params={"api-version": API_KEY_VAULT_DATA, **(params or {})}, body=body,
                                    content_type="application/json")

@@ -41,7 +41,13 @@ from azshell.auth.errors import (
     UnknownKeyError,
     WrongTenantError,
 )
-from azshell.auth.resources import KEY_VAULT_AUDIENCES, KEY_VAULT_RESOURCE
+from azshell.auth.resources import KEY_VAULT_AUDIENCES
+from azshell.hostnames import (
+    KEY_VAULT_HOST_SUFFIX,
+    KEY_VAULT_RESOURCE,
+    LOGIN_WINDOWS_AUTHORITY,
+    STS_ISSUER_TEMPLATE,
+)
 from azshell.model.types import KEY_VAULT_TYPE, Resource
 from azshell.planes._shared import bearer_token, dry_run_claims, record, token_refused
 from azshell.planes.base import Headers, PlaneError, Request, Response
@@ -59,7 +65,6 @@ __all__ = [
     "handle",
 ]
 
-HOST_SUFFIX = ".vault.azure.net"
 EVENT_SECRET_READ = "keyvault.secret.read"
 PLANE = "keyvault"
 SERVICE = "Key Vault"
@@ -84,12 +89,12 @@ KV_HEADERS: dict[str, str] = {
     "X-Content-Type-Options": "nosniff", "Strict-Transport-Security": "max-age=31536000;includeSubDomains",
 }
 #: SEEN: the challenge on every Key Vault 401.
-WWW_AUTHENTICATE_TEMPLATE = 'Bearer authorization="https://login.windows.net/{tenant}", resource="' + \
-    KEY_VAULT_RESOURCE + '"'
+WWW_AUTHENTICATE_TEMPLATE = (f'Bearer authorization="{LOGIN_WINDOWS_AUTHORITY}/{{tenant}}", '
+                             f'resource="{KEY_VAULT_RESOURCE}"')
 UNAUTHORIZED = "Unauthorized"
 MISSING_TOKEN_MESSAGE = "AKV10000: Request is missing a Bearer or PoP token."
 INVALID_AUDIENCE_TEMPLATE = "AKV10022: Invalid audience. Expected " + KEY_VAULT_RESOURCE + ", found: {aud}."
-INVALID_ISSUER_TEMPLATE = "AKV10032: Invalid issuer. Expected one of https://sts.windows.net/{tenant}/, found {iss}."
+INVALID_ISSUER_TEMPLATE = "AKV10032: Invalid issuer. Expected one of " + STS_ISSUER_TEMPLATE + ", found {iss}."
 EXPIRED_TOKEN_MESSAGE = "[TokenExpired] Error validating token: 'S2S12086'."
 UNKNOWN_KEY_TEMPLATE = "AKV10046: Unable to resolve the key used for signature validation. EncodedJwtHeader: '{header}'."
 #: INFERRED: a token that is not a JWT, or lacks ``oid``.
@@ -694,7 +699,7 @@ def handle(request: Request, world: World) -> Response:
     from azshell.planes.router import no_such_host
 
     host = request.host
-    name = host[: -len(HOST_SUFFIX)] if host.endswith(HOST_SUFFIX) else ""
+    name = host[: -len(KEY_VAULT_HOST_SUFFIX)] if host.endswith(KEY_VAULT_HOST_SUFFIX) else ""
     vault = find_vault(world, name) if name and "." not in name else None
     if vault is None:
         raise no_such_host(request)

@@ -13,6 +13,7 @@ import json
 import re
 from typing import Any
 
+from azshell.hostnames import ARM_ENDPOINT
 from azshell.ids import parse_resource_id
 from azshell.model.backend import KEEP, Keep, normalize_identity_type
 from azshell.model.errors import ModelError, NotFoundError, ValidationError
@@ -54,8 +55,6 @@ __all__ = [
     "handle_subscription_resources",
     "handle_subscriptions",
 ]
-
-ARM_BASE_URL = "https://management.azure.com"
 
 RESOURCE_GROUP_NOT_FOUND = "ResourceGroupNotFound"
 RESOURCE_GROUP_NOT_FOUND_TEMPLATE = "Resource group '{rg}' could not be found."
@@ -250,7 +249,7 @@ def handle_resource_groups(ctx: ArmContext) -> Response:
 def _rg_deletion_location(sub: str, rg: ResourceGroup, api_version: str) -> str:
     job = {"jobId": f"{RG_DELETION_JOB_PREFIX}-{rg.name.upper()}-{rg.location.upper()}", "jobLocation": rg.location}
     token = base64.urlsafe_b64encode(json.dumps(job, separators=(",", ":")).encode()).rstrip(b"=").decode()
-    return f"{ARM_BASE_URL}/subscriptions/{sub}/operationresults/{token}?api-version={api_version}"
+    return f"{ARM_ENDPOINT}/subscriptions/{sub}/operationresults/{token}?api-version={api_version}"
 
 
 def handle_resource_group(ctx: ArmContext) -> Response:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from azshell.cmdlets._azure import API_RESOURCE_GROUPS, PS_RESOURCE_GROUP, RG_NOT_FOUND
+from azshell.cmdlets._azure import API_RESOURCE_GROUPS, AZURE_LOCATIONS, PS_RESOURCE_GROUP, RG_NOT_FOUND
 from azshell.cmdlets._base import AzCmdlet
 from azshell.cmdlets._objects import plain, tags_table
+from azshell.cmdlets.completers import subscription_id
 from azshell.cmdlets.views import ViewSpec, pairs, register_table
 from azshell.lang.cmdlet import Example, Param
 from azshell.lang.values import PSObject
@@ -187,3 +189,32 @@ VIEWS: tuple[ViewSpec, ...] = (
 
 def register_views(views: ViewTable) -> None:
     register_table(views, VIEWS)
+
+
+# ------------------------------------------------------------------------------------------- completion
+def _resource_groups(s: Any) -> list[str]:
+    sub = subscription_id(s)
+    return [rg.name for rg in s.store.list_resource_groups(sub)] if sub else []
+
+
+def _subscriptions(s: Any) -> list[str]:
+    subs = s.store.list_subscriptions()
+    return [x.display_name for x in subs] + [x.subscription_id for x in subs]
+
+
+def _scopes(s: Any) -> list[str]:
+    sub = subscription_id(s)
+    if not sub:
+        return []
+    out = [f"/subscriptions/{sub}"]
+    out += [rg.id for rg in s.store.list_resource_groups(sub)]
+    out += [r.id for r in s.store.list_resources(sub)]
+    return out
+
+
+COMPLETERS: dict[str, Callable[[Any], list[str]]] = {
+    "resource_group": _resource_groups,
+    "location": lambda s: list(AZURE_LOCATIONS),
+    "subscription": _subscriptions,
+    "scope": _scopes,
+}

@@ -864,10 +864,10 @@ class ExitAzWebApp(WebCmdlet):
 
 # ------------------------------------------------------------------------------------------- completion
 def _names(services: Any, rtype: str, keep: Any = None) -> list[str]:
-    from azshell.cmdlets.completers import _subscription_id
+    from azshell.cmdlets.completers import subscription_id
 
     out = []
-    for r in services.store.list_resources(_subscription_id(services), None, rtype):
+    for r in services.store.list_resources(subscription_id(services), None, rtype):
         if keep is None or keep(r):
             out.append(r.name)
     return out
