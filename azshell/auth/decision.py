@@ -32,17 +32,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from azshell.auth.errors import (
-    ExpiredTokenError,
-    InvalidAudienceError,
-    InvalidIssuerError,
-    InvalidSignatureError,
-    MalformedTokenError,
-    NotYetValidError,
-    UnknownKeyError,
-    UnsupportedAlgorithmError,
-    WrongTenantError,
-)
+from azshell.auth import errors as token_errors
 from azshell.auth.rbac import (
     RbacIndex,
     action_matches,
@@ -402,42 +392,42 @@ def diagnose_token(authorization: str | None, error: BaseException | None, *, ex
     if whole:
         return TokenProblem("token_response", f"The Authorization header holds {whole}.", expected)
     claims = _claims(token)
-    if isinstance(error, InvalidAudienceError):
+    if isinstance(error, token_errors.InvalidAudienceError):
         aud = error.audience
         return TokenProblem("audience", f"The token's audience (aud) is {aud} ({service_name(aud)}), but this is "
                                         f"{service}: {ask}.", expected, aud)
-    if isinstance(error, ExpiredTokenError):
+    if isinstance(error, token_errors.ExpiredTokenError):
         ago = relative_span(now - error.expires_on) if now else ""
         return TokenProblem("expired", f"The token expired at {_utc(error.expires_on)}"
                                        + (f" ({ago} ago)" if ago else "") + f": tokens last about an hour; {ask} "
                                        "again.", expected, _utc(error.expires_on))
-    if isinstance(error, NotYetValidError):
+    if isinstance(error, token_errors.NotYetValidError):
         return TokenProblem("not_yet_valid", f"The token is not valid before {_utc(error.not_before)} (its nbf "
                                              "claim): the tenant clock is earlier than when it was issued "
                                              f"(Get-AzShellClock); {ask} now.", expected,
                             _utc(error.not_before))
-    if isinstance(error, WrongTenantError):
+    if isinstance(error, token_errors.WrongTenantError):
         return TokenProblem("tenant", f"The token is from tenant {error.token_tenant} (issuer "
                                       f"{error.token_issuer}), but this {service} belongs to tenant "
                                       f"{error.expected_tenant}: {ask} from that tenant.", expected,
                             error.token_tenant)
     their_tenant = tenant or claims.get("tid", "{tenant}")
-    if isinstance(error, InvalidIssuerError):
+    if isinstance(error, token_errors.InvalidIssuerError):
         return TokenProblem("issuer", f"The token's issuer {error.issuer} is not the tenant's "
                                       f"({STS_ISSUER_TEMPLATE.format(tenant=their_tenant)}): it was "
                                       f"not issued by Entra ID for this tenant; {ask}.", expected, str(error.issuer))
-    if isinstance(error, UnknownKeyError):
+    if isinstance(error, token_errors.UnknownKeyError):
         jwks = LOGIN_JWKS_URL_TEMPLATE.format(tenant=their_tenant)
         return TokenProblem("unknown_key", f"The token was signed with key '{error.kid}', which is not one of the "
                                            f"tenant's signing keys ({jwks}): it was not issued by this tenant, or "
                                            f"its keys rolled over; {ask}.", expected, str(error.kid))
-    if isinstance(error, InvalidSignatureError):
+    if isinstance(error, token_errors.InvalidSignatureError):
         return TokenProblem("signature", "The token's signature does not match its contents: it was changed after "
                                          f"it was signed, or copied incompletely; {ask}.", expected)
-    if isinstance(error, UnsupportedAlgorithmError):
+    if isinstance(error, token_errors.UnsupportedAlgorithmError):
         return TokenProblem("algorithm", f"The token is signed with {error.algorithm!r}; Entra ID tokens use RS256 "
                                          f"and {service} accepts nothing else; {ask}.", expected, error.algorithm)
-    if isinstance(error, MalformedTokenError) or not claims:
+    if isinstance(error, token_errors.MalformedTokenError) or not claims:
         if not _looks_like_jwt(token):
             start = token[:24] + ("…" if len(token) > 24 else "")
             return TokenProblem("not_jwt", f"The value after 'Bearer ' is not a JWT (three base64url parts "

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import ast
 import importlib
 import json
 import sys
 import types
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -300,22 +298,4 @@ def test_role_definitions_are_read_once_per_call(shell: Shell) -> None:
     reads = [e for e in world.store.recent_events(None, 500)
              if e.seq > seq and e.kind == "http.request" and "roleDefinitions" in str(e.data.get("path"))]
     assert len(reads) == 2  # one per az call, however many roles it names
-
-
-def _imported(path: Path) -> set[str]:
-    """Every module ``path`` imports: at the top, inside functions and under TYPE_CHECKING."""
-    out: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text())):
-        if isinstance(node, ast.Import):
-            out.update(a.name for a in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            out.add(node.module)
-    return out
-
-
-def test_the_az_command_imports_no_service() -> None:
-    import azshell.cmdlets.linux as linux
-
-    for path in Path(linux.__file__).parent.glob("*.py"):
-        assert not {m for m in _imported(path) if m.startswith("azshell.services")}, path.name
 

@@ -3,17 +3,14 @@ joined through the world's registry."""
 
 from __future__ import annotations
 
-import ast
 import importlib
 import sys
 import types
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-import azshell.tutorials.checks as core_checks
 from azshell.clock import FixedClock
 from azshell.services.base import Service
 from azshell.services.registry import default_registry, open_world
@@ -173,18 +170,3 @@ def test_two_services_declaring_one_key_is_an_error(monkeypatch: pytest.MonkeyPa
     with pytest.raises(ValueError, match=f"services 'fake' and 'authorization' both declare the {what}"):
         joined()
 
-
-def _imported(path: Path) -> set[str]:
-    """Every module ``path`` imports: at the top, inside functions and under TYPE_CHECKING."""
-    out: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text())):
-        if isinstance(node, ast.Import):
-            out.update(a.name for a in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            out.add(node.module)
-    return out
-
-
-def test_the_tutorials_import_no_service() -> None:
-    for path in Path(core_checks.__file__).parent.glob("*.py"):
-        assert not {m for m in _imported(path) if m.startswith("azshell.services")}, path.name

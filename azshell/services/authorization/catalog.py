@@ -1,5 +1,4 @@
-"""Microsoft.Authorization as ARM knows it: api-versions and action strings.
-"""
+"""Microsoft.Authorization as ARM knows it: api-versions and action strings."""
 
 from __future__ import annotations
 

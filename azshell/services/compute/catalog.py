@@ -1,5 +1,4 @@
-"""Microsoft.Compute as ARM knows it: resource types and api-versions.
-"""
+"""Microsoft.Compute as ARM knows it: resource types and api-versions."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""Microsoft.ManagedIdentity as ARM knows it: resource types, api-versions, actions.
-"""
+"""Microsoft.ManagedIdentity as ARM knows it: resource types, api-versions, actions."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""Microsoft.Network as ARM knows it: resource types and api-versions.
-"""
+"""Microsoft.Network as ARM knows it: resource types and api-versions."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""Microsoft.Resources as ARM knows it: its api-versions and action strings.
-"""
+"""Microsoft.Resources as ARM knows it: its api-versions and action strings."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""Microsoft.Storage as ARM knows it: resource types and api-versions.
-"""
+"""Microsoft.Storage as ARM knows it: resource types and api-versions."""
 
 from __future__ import annotations
 
