@@ -81,6 +81,9 @@ class Evidence:
     applies: bool
     grants: bool
     why: str = ""
+    #: for a role assignment: the role's name and the assignment's scope (as stored)
+    role: str = ""
+    scope: str = ""
 
 
 @dataclass(frozen=True)
@@ -268,14 +271,16 @@ def rbac_access(index: RbacIndex, *, plane: str, principal: str, action: str, sc
             name = role.role_name if role is not None else a.role_definition_id
             text = f"{name} at {a.scope}{via}"
             if not covers:
-                outside.append(Evidence("role_assignment", text, False, False, _relation(a.scope, scope)))
+                outside.append(Evidence("role_assignment", text, False, False, _relation(a.scope, scope), name,
+                                        a.scope))
                 continue
             if role is None:
-                evidence.append(Evidence("role_assignment", text, True, False, "its role definition no longer exists"))
+                evidence.append(Evidence("role_assignment", text, True, False, "its role definition no longer exists",
+                                         name, a.scope))
                 continue
             grants = id(a) in matched
             evidence.append(Evidence("role_assignment", text, True, grants,
-                                     "" if grants else _not_granted(role, action, data_action)))
+                                     "" if grants else _not_granted(role, action, data_action), name, a.scope))
     reason = d.reason
     fix = ""
     if not d.allowed:

@@ -245,7 +245,8 @@ def test_wrong_scope_hint_follows_the_decision_not_the_scopes(learner: Learner,
                                  f"/subscriptions/{learner.sub}/resourceGroups/myResourceGroup")
     # a denial that lists a Reader assignment elsewhere: the hint names the one the decision listed
     verdict = AccessDecision(plane="arm", model="rbac", allowed=False, reason="Denied: test.", considered=(
-        Evidence("role_assignment", "Reader at /subscriptions/elsewhere", False, False, "another subscription"),))
+        Evidence("role_assignment", "Reader at /subscriptions/elsewhere", False, False, "another subscription",
+                 "Reader", "/subscriptions/elsewhere"),))
     hints = learner.hints("Get-AzRoleAssignment -ObjectId 00000000-0000-0000-0000-000000000000")
     assert any("wrong scope" in h and "The access decision lists Reader at /subscriptions/elsewhere — another "
                "subscription." in h for h in hints), hints

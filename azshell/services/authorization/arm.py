@@ -29,6 +29,7 @@ from azshell.services.authorization.catalog import (
     DELETE_ROLE_ASSIGNMENT,
     DELETE_ROLE_DEFINITION,
     PERMISSIONS_VERSIONS,
+    READ_PERMISSIONS,
     READ_ROLE_ASSIGNMENT,
     READ_ROLE_DEFINITION,
     ROLE_ASSIGNMENTS_VERSIONS,
@@ -403,7 +404,6 @@ def _put_definition(ctx: ArmContext, scope: str, name: str) -> Response:
 # ------------------------------------------------------------------------------------- permissions / checkAccess
 INVALID_CHECK_ACCESS_REQUEST = "InvalidCheckAccessRequest"
 #: The action a caller exercises reading its own permissions (no role needed).
-READ_PERMISSIONS = "Microsoft.Authorization/permissions/read"
 #: azshell's own wording (checkAccess is an azshell extension, not an ARM API).
 INVALID_CHECK_ACCESS_TEMPLATE = "The checkAccess request is not valid. {detail}"
 

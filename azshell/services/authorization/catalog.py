@@ -5,6 +5,8 @@ from __future__ import annotations
 from azshell.planes.arm._routes import CHECK_ACCESS, PERMISSIONS, ROLE_ASSIGNMENTS, ROLE_DEFINITIONS
 from azshell.planes.catalog import ApiVersionSpec
 
+#: anyone may read their own effective permissions (ARM records it as an open action)
+READ_PERMISSIONS = "Microsoft.Authorization/permissions/read"
 READ_ROLE_ASSIGNMENT = "Microsoft.Authorization/roleAssignments/read"
 WRITE_ROLE_ASSIGNMENT = "Microsoft.Authorization/roleAssignments/write"
 DELETE_ROLE_ASSIGNMENT = "Microsoft.Authorization/roleAssignments/delete"

@@ -92,7 +92,7 @@ def _m_wrong_scope(ctx: CheckContext, p: dict[str, Any]) -> CheckResult:
     if d.allowed:
         return CheckResult(False)
     outside = [e for e in d.considered if e.kind == "role_assignment" and not e.applies
-               and e.text.casefold().startswith(f"{role.casefold()} at ")]
+               and e.role.casefold() == role.casefold()]
     if not outside:
         return CheckResult(False)
     first = outside[0]

@@ -1,6 +1,9 @@
-"""Microsoft.KeyVault as ARM knows it: resource types and api-versions."""
+"""Microsoft.KeyVault as ARM knows it: resource types, api-versions, and the data actions of secrets."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
 
 from azshell.model.types import KEY_VAULT_TYPE
 from azshell.planes.catalog import ResourceType, resource_type
@@ -12,6 +15,19 @@ _KEY_VAULT_VERSIONS: tuple[str, ...] = (
     "2020-04-01-preview", "2021-04-01-preview", "2021-06-01-preview", "2021-10-01", "2021-11-01-preview",
     "2022-02-01-preview", "2022-07-01", "2022-11-01", "2023-02-01", "2023-07-01", "2024-11-01",
 )
+
+#: permission name → RBAC data action, per operation (access policies use the first, RBAC the second).
+SECRET_DATA_ACTIONS: Mapping[str, str] = MappingProxyType({
+    "get": "Microsoft.KeyVault/vaults/secrets/getSecret/action",
+    "list": "Microsoft.KeyVault/vaults/secrets/readMetadata/action",
+    "set": "Microsoft.KeyVault/vaults/secrets/setSecret/action",
+    "update": "Microsoft.KeyVault/vaults/secrets/update/action",
+    "delete": "Microsoft.KeyVault/vaults/secrets/delete",
+    "recover": "Microsoft.KeyVault/vaults/secrets/recover/action",
+    "purge": "Microsoft.KeyVault/vaults/secrets/purge/action",
+    "backup": "Microsoft.KeyVault/vaults/secrets/backup/action",
+    "restore": "Microsoft.KeyVault/vaults/secrets/restore/action",
+})
 
 RESOURCE_TYPES: tuple[ResourceType, ...] = (
     resource_type(KEY_VAULT_TYPE, _KEY_VAULT_VERSIONS, hooks=_HOOKS),

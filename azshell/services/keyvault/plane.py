@@ -52,6 +52,7 @@ from azshell.model.types import KEY_VAULT_TYPE, Resource
 from azshell.planes._shared import bearer_token, dry_run_claims, record, token_refused
 from azshell.planes.base import Headers, PlaneError, Request, Response
 from azshell.services.keyvault import model as kv
+from azshell.services.keyvault.catalog import SECRET_DATA_ACTIONS
 
 if TYPE_CHECKING:
     from azshell.world import World
@@ -159,20 +160,6 @@ MAX_PAGE_SIZE = 25
 MAX_VALUE_CHARS = 25 * 1024
 MAX_TAGS = 15
 _NAME_RE = re.compile(r"^[0-9A-Za-z-]{1,127}$")
-
-#: permission name → RBAC data action, per operation (access policies use the first, RBAC the second).
-SECRET_DATA_ACTIONS: dict[str, str] = {
-    "get": "Microsoft.KeyVault/vaults/secrets/getSecret/action",
-    "list": "Microsoft.KeyVault/vaults/secrets/readMetadata/action",
-    "set": "Microsoft.KeyVault/vaults/secrets/setSecret/action",
-    "update": "Microsoft.KeyVault/vaults/secrets/update/action",
-    "delete": "Microsoft.KeyVault/vaults/secrets/delete",
-    "recover": "Microsoft.KeyVault/vaults/secrets/recover/action",
-    "purge": "Microsoft.KeyVault/vaults/secrets/purge/action",
-    "backup": "Microsoft.KeyVault/vaults/secrets/backup/action",
-    "restore": "Microsoft.KeyVault/vaults/secrets/restore/action",
-}
-
 
 # ------------------------------------------------------------------------------------------------ errors
 class KeyVaultError(PlaneError):
