@@ -130,3 +130,40 @@ def test_service_packages_use_the_same_file_roles() -> None:
                 continue
             stem = f.stem
             assert stem in roles or any(stem.startswith(f"{r}_") for r in roles), f"{service}/{f.name}"
+
+
+#: module-level containers a module fills while it is being imported and never again
+FILLED_AT_IMPORT_ONLY = {("azshell.lang.ast", "_PENDING")}  # node classes waiting for their compiled __init__
+
+
+def test_no_module_level_mutable_state() -> None:
+    """A module-level dict/list/set that code mutates (item assignment, update/append/…, ``global``) is state
+    shared by every session of the process: it belongs to a session, a World or a registry instead."""
+    mutators = {"update", "append", "add", "setdefault", "pop", "clear", "extend", "insert", "remove", "popitem",
+                "discard", "__setitem__"}
+    found = []
+    for mod, path in MODULES.items():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        containers = set()
+        for node in tree.body:
+            target = value = None
+            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                target, value = node.targets[0].id, node.value
+            elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value is not None:
+                target, value = node.target.id, node.value
+            if target and isinstance(value, (ast.Dict, ast.List, ast.Set, ast.Call, ast.DictComp, ast.ListComp,
+                                             ast.SetComp)):
+                containers.add(target)
+        for node in ast.walk(tree):
+            name = None
+            if isinstance(node, ast.Subscript) and isinstance(node.ctx, (ast.Store, ast.Del)) \
+                    and isinstance(node.value, ast.Name):
+                name = node.value.id
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                    and isinstance(node.func.value, ast.Name) and node.func.attr in mutators:
+                name = node.func.value.id
+            elif isinstance(node, ast.Global):
+                found.extend((mod, n) for n in node.names)
+            if name in containers and (mod, name) not in FILLED_AT_IMPORT_ONLY:
+                found.append((mod, name))
+    assert not found, sorted(set(found))

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Literal
 
 from azshell.lang.errors import ParseError, Span
@@ -85,9 +87,9 @@ _PUNCT = (
     "(", ")", "{", "}", "[", "]", ",", ".", "=", "+", "-", "*", "/", "%", "!", "|", "&", "?", ":",
 )
 
-_PUNCT_BY_CHAR: dict[str, tuple[str, ...]] = {}
-for _p in _PUNCT:
-    _PUNCT_BY_CHAR[_p[0]] = (*_PUNCT_BY_CHAR.get(_p[0], ()), _p)
+#: first character -> the punctuation starting with it, longest first
+_PUNCT_BY_CHAR: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {c: tuple(p for p in _PUNCT if p[0] == c) for c in dict.fromkeys(p[0] for p in _PUNCT)})
 
 
 _MODELESS = frozenset({T_NEWLINE, T_SEMI, T_EOF, T_STRING, T_XSTRING,

@@ -31,8 +31,9 @@ Principals are named by role in the tutorial, not by ID: ``"vm"`` (the VM's syst
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
@@ -163,25 +164,6 @@ class CheckResult:
 Check = Callable[[CheckContext, dict[str, Any]], CheckResult]
 #: a mistake matcher: True/False, or a CheckResult whose ``detail`` is shown under the hint
 Matcher = Callable[[CheckContext, dict[str, Any]], "bool | CheckResult"]
-#: the kinds of no service (the services' come from the registry)
-CHECKS: dict[str, Check] = {}
-MATCHERS: dict[str, Matcher] = {}
-
-
-def check(name: str) -> Callable[[Check], Check]:
-    def deco(fn: Check) -> Check:
-        CHECKS[name] = fn
-        return fn
-    return deco
-
-
-def matcher(name: str) -> Callable[[Matcher], Matcher]:
-    def deco(fn: Matcher) -> Matcher:
-        MATCHERS[name] = fn
-        return fn
-    return deco
-
-
 def find_check(ctx: CheckContext, kind: str) -> Check | None:
     """The check of ``kind``: one of this module's, or one of a service's in the world's registry."""
     fn = CHECKS.get(kind)
@@ -239,7 +221,6 @@ def covers(outer: str, inner: str) -> bool:
 
 
 # ------------------------------------------------------------------------------------------------ state
-@check("all")
 def _all(ctx: CheckContext, p: dict[str, Any]) -> CheckResult:
     for sub in p.get("checks", []):
         r = run_check(ctx, sub)
@@ -248,7 +229,6 @@ def _all(ctx: CheckContext, p: dict[str, Any]) -> CheckResult:
     return CheckResult(True)
 
 
-@check("any")
 def _any(ctx: CheckContext, p: dict[str, Any]) -> CheckResult:
     last = CheckResult(False, "nothing matched")
     for sub in p.get("checks", []):
@@ -258,7 +238,6 @@ def _any(ctx: CheckContext, p: dict[str, Any]) -> CheckResult:
     return last
 
 
-@check("resource")
 def _resource(ctx: CheckContext, p: dict[str, Any]) -> CheckResult:
     """``{type = "Microsoft.KeyVault/vaults", name = "{vault}"}`` in ``{rg}`` (or ``rg``)."""
     rid = f"{ctx.rg_id(p.get('rg'))}/providers/{p['type']}/{p['name']}"
@@ -267,7 +246,6 @@ def _resource(ctx: CheckContext, p: dict[str, Any]) -> CheckResult:
     return CheckResult(True)
 
 
-@check("host")
 def _host(ctx: CheckContext, p: dict[str, Any]) -> CheckResult:
     """The session stands on the tutorial's VM (``on = "vm"``), app (``"webapp"``), or on no host (``"none"``)."""
     on = str(p.get("on", "vm"))
@@ -289,7 +267,6 @@ def resource_matches(got: str, want: str) -> bool:
     return got.rstrip("/").casefold() == want.rstrip("/").casefold()
 
 
-@check("http")
 def _http(ctx: CheckContext, p: dict[str, Any]) -> CheckResult:
     """An in-process request matching ``method``/``host``/``path`` (regexes) returned ``status`` on ``on``."""
     method = str(p.get("method", "GET")).upper()
@@ -313,7 +290,6 @@ def _http(ctx: CheckContext, p: dict[str, Any]) -> CheckResult:
     return CheckResult(False, f"no {method} {p.get('path', '')} answered {status} yet")
 
 
-@check("variable")
 def _variable(ctx: CheckContext, p: dict[str, Any]) -> CheckResult:
     """Session variable ``name`` is set (``jwt_aud``: holds a JWT for that audience)."""
     value = ctx.get_variable(str(p["name"]))
@@ -344,7 +320,6 @@ def _jwt_claims(token: str) -> dict[str, Any] | None:
     return claims if isinstance(claims, dict) else None
 
 
-@check("command")
 def _command(ctx: CheckContext, p: dict[str, Any]) -> CheckResult:
     """The command just run matches ``pattern`` (and succeeded, unless ``success = false``)."""
     if not ctx.command or not re.search(str(p["pattern"]), ctx.command, re.I | re.M):
@@ -355,7 +330,6 @@ def _command(ctx: CheckContext, p: dict[str, Any]) -> CheckResult:
 
 
 # ------------------------------------------------------------------------------------------------ matchers
-@matcher("error")
 def _m_error(ctx: CheckContext, p: dict[str, Any]) -> bool:
     """The command failed and its error text matches ``pattern`` (``on_host``: only on/off a host)."""
     if ctx.ok or not re.search(str(p["pattern"]), ctx.errors, re.I | re.S):
@@ -367,7 +341,6 @@ def _m_error(ctx: CheckContext, p: dict[str, Any]) -> bool:
     return True
 
 
-@matcher("text")
 def _m_text(ctx: CheckContext, p: dict[str, Any]) -> bool:
     """What the command printed or raised matches ``pattern``, whether or not it failed (curl, az)."""
     if p.get("pattern_command") and not re.search(str(p["pattern_command"]), ctx.command, re.I | re.M):
@@ -377,7 +350,6 @@ def _m_text(ctx: CheckContext, p: dict[str, Any]) -> bool:
     return bool(re.search(str(p["pattern"]), ctx.errors, re.I | re.S))
 
 
-@matcher("command")
 def _m_command(ctx: CheckContext, p: dict[str, Any]) -> bool:
     """The command text matches ``pattern`` (``failed``: only when it failed / succeeded)."""
     if not re.search(str(p["pattern"]), ctx.command, re.I | re.M):
@@ -387,7 +359,6 @@ def _m_command(ctx: CheckContext, p: dict[str, Any]) -> bool:
     return True
 
 
-@matcher("check")
 def _m_check(ctx: CheckContext, p: dict[str, Any]) -> bool:
     """After the command, ``check`` holds (or fails with ``negate``); ``pattern`` additionally on the command."""
     if p.get("pattern") and not re.search(str(p["pattern"]), ctx.command, re.I | re.M):
@@ -398,7 +369,6 @@ def _m_check(ctx: CheckContext, p: dict[str, Any]) -> bool:
     return r.ok != bool(p.get("negate", False))
 
 
-@matcher("stale_token")
 def _m_stale_token(ctx: CheckContext, p: dict[str, Any]) -> CheckResult:
     """The command's last request was refused — the decision the plane recorded with it: a denial, or a 401 for
     an expired token — although the identity now has the access the step needs (``check``): the token in hand is
@@ -417,3 +387,13 @@ def _m_stale_token(ctx: CheckContext, p: dict[str, Any]) -> CheckResult:
         return CheckResult(True, f"The refused request was decided for principal {refused}; the identity is "
                                  f"{now} now: the token was issued to the identity before it was re-created.")
     return CheckResult(True, str(d.get("reason") or ""))
+
+
+#: the kinds of no service (the services' come from the registry); fixed once the module is read
+CHECKS: Mapping[str, Check] = MappingProxyType({
+    "all": _all, "any": _any, "resource": _resource, "host": _host, "http": _http, "variable": _variable,
+    "command": _command,
+})
+MATCHERS: Mapping[str, Matcher] = MappingProxyType({
+    "error": _m_error, "text": _m_text, "command": _m_command, "check": _m_check, "stale_token": _m_stale_token,
+})
