@@ -99,7 +99,18 @@ _VAR_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _TOKEN_PROPS = ("access_token", "Token", "AccessToken", "accessToken")
 
 
+#: PowerShell's automatic and preference variables: a hint names one only when no variable of the user's
+#: holds the same value ("$PSVersionTable" stringifies like any hashtable the user built).
+_AUTOMATIC = frozenset(n.casefold() for n in (
+    "PSVersionTable", "Host", "HOME", "PID", "PWD", "PSHOME", "PSCulture", "PSUICulture", "ExecutionContext",
+    "ErrorActionPreference", "WarningPreference", "VerbosePreference", "DebugPreference", "InformationPreference",
+    "ProgressPreference", "ConfirmPreference", "WhatIfPreference", "OFS", "LASTEXITCODE", "IsWindows", "IsLinux",
+    "IsMacOS", "IsCoreCLR", "PSScriptRoot", "PSCommandPath", "NestedPromptLevel", "MaximumHistoryCount",
+    "FormatEnumerationLimit", "MyInvocation", "ShellId", "StackTrace", "PSEdition", "env"))
+
+
 def _variables(ctx: Any) -> list[tuple[str, Any]]:
+    """The session's variables that a hint may name, the user's own first."""
     lister = getattr(ctx, "list_variables", None)
     if not callable(lister):
         return []
@@ -107,8 +118,9 @@ def _variables(ctx: Any) -> list[tuple[str, Any]]:
         found = lister()
     except Exception:  # an engine hook; a hint never fails the command
         return []
-    return [(k, v) for k, v in dict(found).items() if isinstance(k, str) and _VAR_NAME.match(k)
-            and k.casefold() not in ("_", "input", "error", "matches", "args", "this")]
+    named = [(k, v) for k, v in dict(found).items() if isinstance(k, str) and _VAR_NAME.match(k)
+             and k.casefold() not in ("_", "input", "error", "matches", "args", "this")]
+    return sorted(named, key=lambda kv: kv[0].casefold() in _AUTOMATIC)
 
 
 def _text_of(value: Any) -> str | None:

@@ -322,3 +322,19 @@ def test_httpx_client_over_the_real_transport_has_no_decision_without_a_plane_ch
     with make_client(world) as client:
         r = client.get("https://login.microsoftonline.com/common/discovery/keys")
     assert r.status_code == 200 and DECISION_EXTENSION not in r.extensions
+
+
+def test_the_runnable_line_names_the_users_variable_not_an_automatic_one(sh: Sh) -> None:
+    """``"Bearer $response"`` with a hashtable: $PSVersionTable stringifies the same, but the line names $response."""
+    on_vm(sh)
+    sh.ok("$response = @{access_token = $t}")
+    err = sh.error(f"Invoke-RestMethod '{ARM}/subscriptions?api-version=2020-01-01' "
+                   "-Headers @{Authorization=\"Bearer $response\"}")
+    assert "System.Collections.Hashtable" in err
+    assert sh.pointer(err).startswith('Test-AzAccess -Authorization "Bearer $response" ')
+
+
+def test_test_azaccess_with_an_unset_token_variable_tests_an_empty_token(sh: Sh) -> None:
+    """``-Token $nothing`` is what the user sent (``Bearer `` and nothing), not the signed-in account."""
+    outs = sh.ok(f"Test-AzAccess -Token $nothing -Uri '{ARM}/subscriptions?api-version=2020-01-01'")
+    assert outs[0].get("StatusCode") == 401 and outs[0].get("Allowed") is False

@@ -517,8 +517,8 @@ class TestAzAccess(GraphCmdlet, RoleCmdlet):
         if "Authorization" in p and p.get("Authorization") is not None:
             value = str(p["Authorization"])
             return True, value if value.strip() else None
-        if "Token" in p and p.get("Token") is not None:
-            token = _token_from(p["Token"])
+        if "Token" in p:  # -Token $null (an unset variable) tests exactly that: a header with no token
+            token = _token_from(p["Token"]) if p.get("Token") is not None else None
             return True, f"Bearer {token}" if token else "Bearer "
         return False, None
 
