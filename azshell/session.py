@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from azshell.errors import AzShellError
 
 if TYPE_CHECKING:
-    from azshell.cmdlets.services import Services
+    from azshell.cmdlets.context import Services
     from azshell.lang.cmdlet import CommandRegistry, FileSystem
     from azshell.lang.completion import CompletionResult
     from azshell.lang.engine import Engine, StreamRecord
@@ -108,7 +108,7 @@ class Session:
     def services(self) -> Services:
         """The Azure side of the session (Az context, host context, in-process HTTP), built on first use."""
         if self._services is None:
-            from azshell.cmdlets.services import Services
+            from azshell.cmdlets.context import Services
 
             services = Services(self.world)
             services.cwd_provider = lambda: self.engine.fs.cwd()

@@ -3,7 +3,7 @@
 Each service's cmdlets live in its package (``azshell/services/<name>/cmdlets*.py``) and join through the
 registry; here are only ``Invoke-WebRequest``/``Invoke-RestMethod``, the Linux ``curl``/``az`` commands and the
 tutorial cmdlets. ``register_all(commands, services)`` adds all of them and registers their default views. The
-session builds one :class:`~azshell.cmdlets.services.Services` per session and hands it to the engine
+session builds one :class:`~azshell.cmdlets.context.Services` per session and hands it to the engine
 (``ctx.services``).
 """
 

@@ -29,7 +29,7 @@ import httpx
 
 from azshell.auth.decision import DECISION_EXTENSION, AccessDecision
 from azshell.cmdlets._azure import ARM_ENDPOINT, ARM_RESOURCE, NO_SUBSCRIPTION, NOT_LOGGED_IN
-from azshell.cmdlets.services import (
+from azshell.cmdlets.context import (
     NotSignedInError,
     Services,
     TokenAcquisitionError,

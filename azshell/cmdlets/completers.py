@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-#: The session's ``azshell.cmdlets.services.Services`` (completers read ``store``, ``context`` and ``world``; the
+#: The session's ``azshell.cmdlets.context.Services`` (completers read ``store``, ``context`` and ``world``; the
 #: type is not imported because ``Services.complete_value`` is what calls in here).
 Services = Any
 

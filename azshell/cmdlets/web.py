@@ -25,7 +25,7 @@ import httpx
 
 from azshell.cmdlets._azure import PS_WEB_RESPONSE
 from azshell.cmdlets._base import AzCmdlet, access_hints
-from azshell.cmdlets.services import hint_of
+from azshell.cmdlets.context import hint_of
 from azshell.cmdlets.views import ViewSpec, pairs, register_table, truncated
 from azshell.hostnames import LOOPBACK_HOSTS, MSI_EXTENSION_PORT
 from azshell.lang.cmdlet import CmdletError, Example, Param

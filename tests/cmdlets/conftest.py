@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from azshell.cmdlets.services import Services
+from azshell.cmdlets.context import Services
 from azshell.lang.cmdlet import Cmdlet
 from azshell.world import World
 

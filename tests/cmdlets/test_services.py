@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from azshell.cmdlets.services import NotSignedInError, Services, SignInError, decode_claims
+from azshell.cmdlets.context import NotSignedInError, Services, SignInError, decode_claims
 from azshell.world import World
 
 

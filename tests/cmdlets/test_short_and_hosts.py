@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from azshell.cmdlets.services import decode_claims
+from azshell.cmdlets.context import decode_claims
 from azshell.cmdlets.web import InvokeWebRequest
 from azshell.lang.cmdlet import CmdletError
 from azshell.lang.values import PSHashtable

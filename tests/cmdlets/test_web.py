@@ -8,7 +8,7 @@ from collections.abc import Callable
 import httpx
 import pytest
 
-from azshell.cmdlets.services import Services
+from azshell.cmdlets.context import Services
 from azshell.cmdlets.web import HttpResponseError, InvokeRestMethod, InvokeWebRequest, connection_hints
 from azshell.lang.cmdlet import CmdletError
 from azshell.lang.values import PSHashtable, PSObject

@@ -342,7 +342,7 @@ def test_off_host_is_connection_refused_with_hint(app: App) -> None:
     with pytest.raises(httpx.ConnectError) as info:
         app.token(None, {"resource": VAULT, "api-version": "2019-08-01"})
     assert "actively refused" in str(info.value)
-    from azshell.cmdlets.services import hint_of
+    from azshell.cmdlets.context import hint_of
 
     assert "Enter-AzWebApp" in (hint_of(info.value) or "")
 
@@ -357,7 +357,7 @@ def test_app_without_identity_is_refused(app: App) -> None:
     r = app.site("app1")
     with pytest.raises(httpx.ConnectError) as info:
         app.token(r.json()["id"], {"resource": VAULT, "api-version": "2019-08-01"})
-    from azshell.cmdlets.services import hint_of
+    from azshell.cmdlets.context import hint_of
 
     assert "AssignIdentity" in (hint_of(info.value) or "")
 

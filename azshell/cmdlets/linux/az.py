@@ -29,6 +29,7 @@ import httpx
 
 from azshell.cmdlets._azure import API_RESOURCE_GROUPS, USER_ASSIGNED_IDENTITY_TYPE
 from azshell.cmdlets._base import AzCmdlet, AzureRestError, access_hints
+from azshell.cmdlets.context import NotSignedInError, TokenAcquisitionError
 from azshell.cmdlets.linux._native import NativeCommand
 from azshell.cmdlets.linux.azcli import (
     EXIT_NOT_FOUND,
@@ -40,7 +41,6 @@ from azshell.cmdlets.linux.azcli import (
     parse_options,
     run_query,
 )
-from azshell.cmdlets.services import NotSignedInError, TokenAcquisitionError
 from azshell.lang.cmdlet import CmdletError, Example
 
 __all__ = [

@@ -23,8 +23,8 @@ from urllib.parse import quote, urlsplit
 
 import httpx
 
+from azshell.cmdlets.context import hint_of, unreachable_of
 from azshell.cmdlets.linux._native import NativeCommand
-from azshell.cmdlets.services import hint_of, unreachable_of
 from azshell.cmdlets.web import connection_hints
 from azshell.hostnames import LOOPBACK_HOSTS
 from azshell.lang.cmdlet import Example

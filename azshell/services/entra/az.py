@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from azshell.cmdlets._azure import AZURE_CLOUD
+from azshell.cmdlets.context import TokenAcquisitionError
 from azshell.cmdlets.linux.az import PLEASE_LOGIN, Az, AzCommandTable
 from azshell.cmdlets.linux.azcli import EXIT_USAGE, AzCliError, OptSpec, ParsedArgs
-from azshell.cmdlets.services import TokenAcquisitionError
 from azshell.hostnames import AAD_GRAPH_RESOURCE, ARM_CLASSIC_RESOURCE, DATA_LAKE_RESOURCE, GRAPH_RESOURCE
 from azshell.ids import is_guid
 from azshell.services.authorization.cmdlets import _norm_scope

@@ -12,7 +12,7 @@ from azshell.cmdlets._azure import (
     PS_AZURE_SUBSCRIPTION,
 )
 from azshell.cmdlets._base import AzCmdlet
-from azshell.cmdlets.services import AzContext, NotSignedInError, SignInError
+from azshell.cmdlets.context import AzContext, NotSignedInError, SignInError
 from azshell.cmdlets.views import ViewSpec, register_table
 from azshell.lang.cmdlet import CmdletError, Example, Param
 from azshell.lang.values import PSObject

@@ -30,7 +30,7 @@ from azshell.cmdlets._azure import (
 )
 from azshell.cmdlets._base import category_for_status, reason_phrase
 from azshell.cmdlets._objects import rg_of
-from azshell.cmdlets.services import hint_of
+from azshell.cmdlets.context import hint_of
 from azshell.cmdlets.views import ViewSpec, register_table
 from azshell.hostnames import (
     ARM_RESOURCE,

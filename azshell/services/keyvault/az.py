@@ -10,9 +10,9 @@ from typing import Any
 import httpx
 
 from azshell.cmdlets._base import arm_error_parts
+from azshell.cmdlets.context import hint_of
 from azshell.cmdlets.linux.az import O_LOCATION, O_NAME, O_RG, Az, AzCommandTable, flatten
 from azshell.cmdlets.linux.azcli import EXIT_NOT_FOUND, AzCliError, OptSpec, ParsedArgs
-from azshell.cmdlets.services import hint_of
 from azshell.hostnames import KEY_VAULT_HOST_SUFFIX, KEY_VAULT_RESOURCE
 from azshell.services.keyvault.cmdlets import API_KEY_VAULT, API_KEY_VAULT_DATA
 from azshell.services.resources.cmdlets import normalize_location

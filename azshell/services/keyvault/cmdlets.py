@@ -30,7 +30,7 @@ from azshell.cmdlets._base import (
     reason_phrase,
 )
 from azshell.cmdlets._objects import plain, tags_table
-from azshell.cmdlets.services import decode_claims
+from azshell.cmdlets.context import decode_claims
 from azshell.hostnames import KEY_VAULT_HOST_SUFFIX, KEY_VAULT_RESOURCE
 from azshell.lang.cmdlet import CmdletError, Example, Param
 from azshell.lang.formatting import ViewTable

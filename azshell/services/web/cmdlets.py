@@ -772,7 +772,7 @@ class _EnterApp(WebCmdlet):
     outputs = ()
 
     def process(self) -> None:
-        from azshell.cmdlets.services import HostEnvironment
+        from azshell.cmdlets.context import HostEnvironment
         from azshell.services.identity.plane_appservice import host_environment
 
         current = self.services.current_host
