@@ -12,6 +12,8 @@ Design:
   a service's tables are its own). Opening an older file migrates it; a newer file is refused with
   ``StateFileError``. A file that is not SQLite (or is corrupt) gives ``StateFileError`` with a plain message,
   never a raw ``sqlite3`` exception.
+* **Private.** The file (and its WAL/SHM) is created 0600 and an existing one is tightened to owner-only: it
+  holds the tenant's signing keys and secrets.
 * **Case.** IDs, names and scopes keep the case they were written with and are compared case-insensitively
   (``COLLATE NOCASE`` columns), as ARM does.
 
@@ -384,6 +386,24 @@ _RA = _Table(
 
 
 # -------------------------------------------------------------------------------------------------------- Store
+def _make_private(path: str) -> None:
+    """Create the state file readable and writable by its owner only (0600: it holds the tenant's signing keys
+    and Key Vault secrets), and take group/other access away from an existing one the user owns, with its
+    ``-wal``/``-shm`` files (SQLite creates those with the database file's permissions)."""
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        pass
+    getuid = getattr(os, "getuid", None)
+    for name in (path, path + "-wal", path + "-shm"):
+        try:
+            st = os.stat(name)
+        except FileNotFoundError:
+            continue
+        if st.st_mode & 0o077 and getuid is not None and st.st_uid == getuid() and os.path.isfile(name):
+            os.chmod(name, st.st_mode & 0o700)
+
+
 class Store:
     """Typed CRUD over one SQLite state file. Thread-safe (one connection guarded by a lock).
 
@@ -413,10 +433,11 @@ class Store:
         if path != ":memory:":
             parent = os.path.dirname(os.path.abspath(path))
             try:
-                os.makedirs(parent, exist_ok=True)
+                os.makedirs(parent, mode=0o700, exist_ok=True)
+                _make_private(path)
             except OSError as exc:
                 raise StateFileError(
-                    f"Cannot create the folder for the state file {path}: {exc.strerror}."
+                    f"Cannot create the state file {path}: {exc.strerror}."
                 ) from None
         try:
             conn = sqlite3.connect(

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import stat
+import sys
 from pathlib import Path
 
 import pytest
@@ -396,3 +399,20 @@ def test_older_schema_is_migrated(tmp_path: Path) -> None:
 
 def test_migrations_list_is_ordered() -> None:
     assert SCHEMA_VERSION == len(store_mod.MIGRATIONS) >= 2
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX permissions")
+def test_state_file_is_private(tmp_path: Path) -> None:
+    """The state file holds signing keys and secrets: created 0600 with its WAL/SHM; a world-readable one is
+    tightened on open (issue 14, "Secrets at rest")."""
+    path = tmp_path / "state" / "state.db"
+    s = Store.open(str(path))
+    s.set_setting("k", "v")
+    for name in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        if name.exists():
+            assert stat.S_IMODE(name.stat().st_mode) & 0o077 == 0, name
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    s.close()
+    os.chmod(path, 0o644)
+    Store.open(str(path)).close()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
