@@ -280,7 +280,14 @@ def test_resource_missing_and_unknown(app: App) -> None:
     r = app.token(site["id"], {"api-version": "2019-08-01"}, header)
     assert r.status_code == 400 and r.json()["message"] == appservice.RESOURCE_MISSING
     r = app.token(site["id"], {"api-version": "2019-08-01", "resource": "https://nope.example.com"}, header)
-    assert r.status_code == 400 and r.json()["message"].startswith("AADSTS500011")
+    # App Service's own answer (issue 14's capture, "occured" sic); the AADSTS detail rides on the decision
+    assert r.status_code == 500
+    body = r.json()
+    assert list(body) == ["statusCode", "message", "correlationId"]
+    assert body["statusCode"] == 500 and body["message"] == "An unexpected error occured while fetching the AAD Token."
+    assert r.headers["Server"] == "Kestrel" and r.headers["X-CORRELATION-ID"] == body["correlationId"]
+    decision = r.extensions["azshell.decision"]
+    assert decision.token is not None and decision.token.reason.startswith("AADSTS500011")
 
 
 def test_method_and_path(app: App) -> None:
@@ -306,6 +313,21 @@ def test_2017_success_body_with_date_string(app: App) -> None:
     parsed = datetime.datetime.strptime(body["expires_on"].replace(" +00:00", ""), "%m/%d/%Y %I:%M:%S %p")
     assert parsed.replace(tzinfo=datetime.UTC) == expected
     assert body["expires_on"].endswith((" AM +00:00", " PM +00:00"))
+    # .NET's "M/d/yyyy h:mm:ss tt": no zero padding (issue 14: "1/16/2020 5:24:12 AM +00:00")
+    month, day, rest = body["expires_on"].split("/", 2)
+    assert month == str(expected.month) and day == str(expected.day)
+    assert rest.split(" ")[1].split(":")[0] == str(expected.hour % 12 or 12)
+    assert r.headers["Server"] == "Kestrel" and r.headers["X-CORRELATION-ID"]
+
+
+def test_2017_expires_on_is_not_zero_padded() -> None:
+    import calendar
+
+    epoch = calendar.timegm((2020, 1, 16, 5, 24, 12))
+    assert appservice._expires_on_text(epoch, linux=False) == "1/16/2020 5:24:12 AM +00:00"
+    assert appservice._expires_on_text(epoch + 12 * 3600, linux=False) == "1/16/2020 5:24:12 PM +00:00"
+    assert appservice._expires_on_text(calendar.timegm((2020, 1, 16, 0, 5, 0)), linux=False) == \
+        "1/16/2020 12:05:00 AM +00:00"
 
 
 def test_2017_linux_app_has_no_am_pm(app: App) -> None:
@@ -394,7 +416,11 @@ def test_imds_two_uais_need_a_selector_and_unknown_is_identity_not_found(
         app: App, uai_vm: tuple[dict[str, Any], dict[str, Any], dict[str, Any]]) -> None:
     vm, _, _ = uai_vm
     r = app.token(vm["id"], {"resource": VAULT, "api-version": "2018-02-01"}, {"Metadata": "true"}, url=IMDS)
-    assert r.status_code == 400 and r.json()["error_description"] == "Identity not found"
+    # issue 14's capture: IMDS names the missing selector when several user-assigned identities exist
+    assert r.status_code == 400 and r.json() == {
+        "error": "invalid_request",
+        "error_description": "Multiple user assigned identities exist, please specify the clientId / resourceId of "
+                             "the identity in the token request"}
     other = app.uai("other")
     r = app.token(vm["id"], {"resource": VAULT, "api-version": "2018-02-01",
                              "client_id": other["properties"]["clientId"]}, {"Metadata": "true"}, url=IMDS)

@@ -63,6 +63,18 @@ def test_authentication_errors(client: httpx.Client, world: World) -> None:
                                            kind="user").access_token
     r = client.get(f"{GRAPH}/users", headers={"Authorization": f"Bearer {arm}"})
     assert r.status_code == 401 and "Invalid audience" in r.json()["error"]["message"]
+    # a value with no dots is not a JWT: IdentityModel's IDX14100, as Graph answers it (issue 14)
+    r = client.get(f"{GRAPH}/users", headers={"Authorization": "Bearer not-a-token"})
+    assert r.status_code == 401 and r.json()["error"]["code"] == "InvalidAuthenticationToken"
+    assert r.json()["error"]["message"].startswith(
+        "IDX14100: JWT is not well formed, there are no dots (.).\nThe token needs to be in JWS or JWE Compact "
+        "Serialization Format. (JWS): 'EncodedHeader.EncodedPayload.EncodedSignature'.")
+
+
+def test_method_not_allowed(client: httpx.Client, admin_graph: dict[str, str]) -> None:
+    r = client.request("PATCH", f"{GRAPH}/users", headers=admin_graph)
+    assert r.status_code == 405
+    assert r.json()["error"]["message"] == "Specified HTTP method is not allowed for the request target."
 
 
 def test_users_and_me(client: httpx.Client, admin_graph: dict[str, str], world: World) -> None:
@@ -107,4 +119,6 @@ def test_managed_identity_reads_but_cannot_write(client: httpx.Client, world: Wo
     r = client.post(f"{GRAPH}/groups", json={"displayName": "g", "mailNickname": "g"}, headers=h)
     assert r.status_code == 403
     assert r.json()["error"]["code"] == "Authorization_RequestDenied"
-    assert client.get(f"{GRAPH}/me", headers=h).status_code == 400
+    me = client.get(f"{GRAPH}/me", headers=h)
+    assert me.status_code == 400 and me.json()["error"]["code"] == "BadRequest"
+    assert me.json()["error"]["message"] == "/me request is only valid with delegated authentication flow."

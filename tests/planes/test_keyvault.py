@@ -211,6 +211,8 @@ def test_delete_recover_purge(admin_kv: Kv) -> None:
     assert admin_kv("GET", "/secrets/gone").status_code == 404
     conflict = admin_kv("PUT", "/secrets/gone", json_body={"value": "y"})
     assert conflict.status_code == 409 and conflict.json()["error"]["code"] == "Conflict"
+    # clients branch on the inner code (issue 14; Azure SDK for .NET's Key Vault error-response sample)
+    assert conflict.json()["error"]["innererror"] == {"code": "ObjectIsDeletedButRecoverable"}
     assert [d["recoveryId"] for d in admin_kv("GET", "/deletedsecrets").json()["value"]] == \
         [f"{KV}/deletedsecrets/gone"]
     assert admin_kv("GET", "/deletedsecrets/gone").status_code == 200

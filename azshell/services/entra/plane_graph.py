@@ -77,8 +77,16 @@ INVALID_BODY = "Invalid request body: the body must be a JSON object."
 AUTHORIZATION_DENIED = "Authorization_RequestDenied"
 INSUFFICIENT_PRIVILEGES = "Insufficient privileges to complete the operation."
 METHOD_NOT_ALLOWED = "Request_BadRequest"
-#: Best guess wording for a method a Graph route does not support.
-METHOD_NOT_ALLOWED_TEMPLATE = "The HTTP method '{method}' is not supported for this resource."
+#: Graph's 405 text (SEEN: issue 14's capture).
+METHOD_NOT_ALLOWED_TEMPLATE = "Specified HTTP method is not allowed for the request target."
+#: A bearer value with no dots at all (SEEN: a Graph answer pasted in a public repository, 2024-11; the same
+#: IdentityModel text flutter_appauth issue 575 shows).
+TOKEN_NOT_JWT = (
+    "IDX14100: JWT is not well formed, there are no dots (.).\nThe token needs to be in JWS or JWE Compact "
+    "Serialization Format. (JWS): 'EncodedHeader.EncodedPayload.EncodedSignature'. (JWE): "
+    "'EncodedProtectedHeader.EncodedEncryptedKey.EncodedInitializationVector.EncodedCiphertext."
+    "EncodedAuthenticationTag'."
+)
 
 SP_TYPE = "#microsoft.graph.servicePrincipal"
 USER_TYPE = "#microsoft.graph.user"
@@ -174,6 +182,9 @@ def _authenticate(request: Request, world: World) -> dict[str, Any]:
     if not token:
         refused()
         raise GraphError(401, INVALID_TOKEN, TOKEN_EMPTY)
+    if "." not in token:
+        refused()
+        raise GraphError(401, INVALID_TOKEN, TOKEN_NOT_JWT)
     try:
         claims = world.tokens.verify(token, audiences=GRAPH_AUDIENCES, tenant_id=world.tenant_id)
     except InvalidAudienceError as exc:
@@ -259,7 +270,7 @@ def _body(request: Request) -> dict[str, Any]:
 
 def _method(request: Request, *allowed: str) -> None:
     if request.method not in allowed:
-        raise GraphError(405, METHOD_NOT_ALLOWED, METHOD_NOT_ALLOWED_TEMPLATE.format(method=request.method))
+        raise GraphError(405, METHOD_NOT_ALLOWED, METHOD_NOT_ALLOWED_TEMPLATE)
 
 
 # ------------------------------------------------------------------------------------------------ handlers
@@ -329,7 +340,8 @@ def _answer(request: Request, world: World) -> Response:
         _method(request, "GET")
         oid = str(claims.get("oid", ""))
         if claims.get("idtyp") != "user":
-            raise GraphError(400, REQUEST_BAD, "/me request is only valid with delegated authentication flow.")
+            # SEEN: Graph answers an app-only token on /me with code BadRequest (issue 14)
+            raise GraphError(400, BAD_REQUEST, "/me request is only valid with delegated authentication flow.")
         return Response.json(200, _entity("users", _user_json(_get(world, "User", oid))))
     if low == "directoryobjects" and len(rest) == 2:
         _method(request, "GET")

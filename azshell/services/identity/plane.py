@@ -44,6 +44,9 @@ METADATA_HEADER_MISSING = "Required metadata header not specified"
 #: The instance endpoint words it as a bare ``error`` string.
 INSTANCE_METADATA_HEADER_MISSING = "Bad request. Required metadata header not specified"
 IDENTITY_NOT_FOUND = "Identity not found"
+#: No selector while the VM has no system identity and two or more user-assigned ones (SEEN: issue 14's capture).
+MULTIPLE_USER_ASSIGNED = ("Multiple user assigned identities exist, please specify the clientId / resourceId of the "
+                          "identity in the token request")
 RESOURCE_MISSING = "Required query variable 'resource' is missing"
 #: RFC 6749 ``invalid_request`` text the IMDS doc lists (used for conflicting identity selectors).
 INVALID_REQUEST_TEXT = (
@@ -221,6 +224,9 @@ def _token(request: Request, world: TokenWorld, vm: Resource,
     try:
         principal = _find_identity(world, vm, chosen, table)
     except IdentityNotFoundError:
+        ident = vm.identity
+        if not chosen and ident is not None and not ident.has_system and len(ident.user_assigned) > 1:
+            raise _invalid_request(MULTIPLE_USER_ASSIGNED) from None
         raise _invalid_request(IDENTITY_NOT_FOUND) from None
     try:
         issued = world.tokens.issue_for_principal(principal=principal, resource=resource,

@@ -24,8 +24,9 @@ right (401) → ``resource`` (400) → selectors (400) → identity attached (40
 AADSTS500011). Error bodies: 2017-09-01 ``{"StatusCode","Message","CorrelationId"}`` (the PascalCase shape SEEN
 from Windows App Service, azure-error-messages.md §5b); 2019-08-01 ``{"statusCode","message","correlationId"}``
 (the camelCase shape MSAL reads — INFERRED). Texts other than ``No MSI found for specified ClientId/ResourceId.``
-are INFERRED. azshell answers an unknown resource with 400, not the "vague statusCode=500" MSAL notes, so SDK
-clients do not retry.
+are INFERRED. An unknown resource is App Service's 500 "An unexpected error occured while fetching the AAD
+Token." (SEEN); the AADSTS500011 detail rides on the access decision for the hints. Every answer carries
+``Server: Kestrel`` and ``X-CORRELATION-ID``.
 """
 
 from __future__ import annotations
@@ -63,6 +64,12 @@ API_VERSIONS = (API_VERSION_2017, API_VERSION_2019)
 SECRET_HEADER = "secret"
 IDENTITY_HEADER = "X-IDENTITY-HEADER"
 JSON_CONTENT_TYPE = "application/json; charset=utf-8"
+#: Every answer of the token service carries these (SEEN in captures of App Service's endpoint).
+SERVER_HEADER = "Kestrel"
+CORRELATION_HEADER = "X-CORRELATION-ID"
+#: An unknown resource (AADSTS500011 underneath) is a 500 with this text, "occured" misspelt as App Service does
+#: (SEEN: issue 14's capture); the AADSTS detail goes to the access decision, which the hints read.
+AAD_TOKEN_FAILED = "An unexpected error occured while fetching the AAD Token."
 TOKEN_TYPE = "Bearer"
 
 #: Environment variables App Service sets in an app with a managed identity.
@@ -125,7 +132,12 @@ class AppServiceError(PlaneError):
             body: dict[str, Any] = {"StatusCode": self.status, "Message": self.message, "CorrelationId": cid}
         else:
             body = {"statusCode": self.status, "message": self.message, "correlationId": cid}
-        return Response.json(self.status, body, {"Content-Type": JSON_CONTENT_TYPE})
+        return Response.json(self.status, body, _headers(cid))
+
+
+def _headers(correlation_id: str | None = None) -> dict[str, str]:
+    return {"Content-Type": JSON_CONTENT_TYPE, "Server": SERVER_HEADER,
+            CORRELATION_HEADER: correlation_id or str(uuid.uuid4())}
 
 
 # ----------------------------------------------------------------------------------------------------- helpers
@@ -177,11 +189,13 @@ def host_environment(world: TokenWorld, site_id: str, *,
 
 
 def _expires_on_text(epoch: int, *, linux: bool) -> str:
-    """2017-09-01's ``expires_on``: Windows ``MM/dd/yyyy hh:mm:ss tt +00:00``, Linux without AM/PM."""
+    """2017-09-01's ``expires_on``: Windows .NET's ``M/d/yyyy h:mm:ss tt +00:00`` (month, day and hour not
+    zero-padded: ``1/16/2020 5:24:12 AM +00:00``, SEEN), Linux ``MM/dd/yyyy HH:mm:ss +00:00`` (INFERRED)."""
     dt = datetime.datetime.fromtimestamp(epoch, tz=datetime.UTC)
     if linux:
         return dt.strftime("%m/%d/%Y %H:%M:%S +00:00")
-    return dt.strftime("%m/%d/%Y %I:%M:%S ") + ("AM" if dt.hour < 12 else "PM") + " +00:00"
+    hour = dt.hour % 12 or 12
+    return f"{dt.month}/{dt.day}/{dt.year} {hour}:{dt:%M:%S} {'AM' if dt.hour < 12 else 'PM'} +00:00"
 
 
 def _is_linux(site: Resource) -> bool:
@@ -273,8 +287,10 @@ def _token(request: Request, world: TokenWorld, site: Resource) -> Response:
         from azshell.services.entra.plane import unknown_resource_error
 
         aad = unknown_resource_error(exc, world.clock.now())
-        raise AppServiceError(400, aad.message, legacy=legacy) from None
-    headers = {"Content-Type": JSON_CONTENT_TYPE}
+        problem = TokenProblem("unknown_resource", aad.message, found=resource)
+        request.decisions.append(token_decision("appservice", problem))
+        raise AppServiceError(500, AAD_TOKEN_FAILED, legacy=legacy) from None
+    headers = _headers()
     if legacy:
         return Response.json(200, {
             "access_token": issued.access_token,

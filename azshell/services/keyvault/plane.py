@@ -128,6 +128,8 @@ SECRET_NOT_FOUND_TEMPLATE = (
 #: INFERRED wording for a name that is not in the deleted state.
 DELETED_SECRET_NOT_FOUND_TEMPLATE = "Deleted Secret not found: {name}"
 CONFLICT = "Conflict"
+#: The inner code clients branch on (SEEN: Azure SDK for .NET's Key Vault secrets sample on error responses).
+OBJECT_IS_DELETED_BUT_RECOVERABLE = "ObjectIsDeletedButRecoverable"
 #: The service's text for setting a secret whose name is soft-deleted (wording as commonly reported).
 SECRET_DELETED_CONFLICT_TEMPLATE = (
     "Secret {name} is currently in a deleted but recoverable state, and its name cannot be reused; in this state, "
@@ -538,7 +540,8 @@ def _set_secret(ctx: KvContext, name: str) -> Response:
     store = ctx.world.store
     deleted = kv.get_deleted_secret(store, ctx.vault_name, name)
     if deleted is not None:
-        raise KeyVaultError(409, CONFLICT, SECRET_DELETED_CONFLICT_TEMPLATE.format(name=deleted.latest.name))
+        raise KeyVaultError(409, CONFLICT, SECRET_DELETED_CONFLICT_TEMPLATE.format(name=deleted.latest.name),
+                            inner=OBJECT_IS_DELETED_BUT_RECOVERABLE)
     saved = kv.set_secret(store, ctx.vault_name, name, value, now=ctx.now,
                           content_type=changes.get("content_type"), tags=changes.get("tags"),
                           enabled=bool(changes.get("enabled", True)), not_before=changes.get("not_before"),
