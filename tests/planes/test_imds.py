@@ -114,8 +114,10 @@ def test_missing_api_version(world: TokenWorldImpl) -> None:
     r = call(world, world.vm("vm1"), "resource=" + ARM)
     assert r.status == 400
     body = r.json_body()
-    assert body["error"] == ("Bad request. api-version was not specified in the request. For more information "
-                             "refer to aka.ms/azureimds")
+    # the token endpoint answers in the IMDS spec's IdentityErrorResponse shape (issue 14)
+    assert body["error"] == "bad_request"
+    assert body["error_description"] == ("Bad request. api-version was not specified in the request. For more "
+                                         "information refer to aka.ms/azureimds")
     assert len(body["newest-versions"]) == 3
 
 
@@ -123,7 +125,9 @@ def test_missing_api_version(world: TokenWorldImpl) -> None:
 def test_unsupported_api_version(world: TokenWorldImpl, version: str) -> None:
     r = call(world, world.vm("vm1"), f"api-version={version}&resource={ARM}")
     assert r.status == 400
-    assert r.json_body()["error"] == "Bad request. api-version is invalid or was not specified in the request."
+    assert r.json_body()["error"] == "bad_request"
+    assert r.json_body()["error_description"] == \
+        "Bad request. api-version is invalid or was not specified in the request."
 
 
 def test_missing_resource(world: TokenWorldImpl) -> None:
@@ -177,7 +181,8 @@ def test_unknown_resource_is_aadsts500011(world: TokenWorldImpl) -> None:
 
 
 def test_post_not_allowed(world: TokenWorldImpl) -> None:
-    assert call(world, world.vm("vm1"), method="POST").status == 405
+    r = call(world, world.vm("vm1"), method="POST")
+    assert r.status == 405 and r.json_body()["error"] == "method_not_allowed"
 
 
 def test_app_service_host_has_no_imds(world: TokenWorldImpl) -> None:

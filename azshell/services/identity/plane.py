@@ -58,6 +58,9 @@ API_VERSION_MISSING = (
 )
 API_VERSION_INVALID = "Bad request. api-version is invalid or was not specified in the request."
 METHOD_NOT_ALLOWED = "Bad request. Method not allowed."
+#: The token endpoint's ``IdentityErrorResponse`` codes for those (the IMDS spec's enum).
+IDENTITY_BAD_REQUEST = "bad_request"
+IDENTITY_METHOD_NOT_ALLOWED = "method_not_allowed"
 NOT_FOUND = "Not found"
 #: ``/metadata/identity`` itself answers with a capital F (MicrosoftDocs/azure-docs#15282).
 IDENTITY_NOT_FOUND_PATH = "Not Found"
@@ -93,14 +96,24 @@ IDENTITY_SELECTORS: tuple[str, ...] = ("client_id", "object_id", "msi_res_id")
 
 # ------------------------------------------------------------------------------------------------------ errors
 class ImdsError(PlaneError):
-    """An IMDS instance-endpoint error: ``{"error": "<text>"}`` (plus ``newest-versions`` for api-version)."""
+    """An IMDS instance-endpoint error: ``{"error": "<text>"}`` (plus ``newest-versions`` for api-version).
 
-    def __init__(self, status: int, text: str, *, newest_versions: bool = False) -> None:
+    With ``identity_code`` it is the token endpoint's ``IdentityErrorResponse`` of the IMDS spec
+    (azure-rest-api-specs ``specification/imds/…/imds.json``: ``{"error": <code>, "error_description": <text>}``,
+    the code one of its enum: ``bad_request``, ``method_not_allowed``…); which code IMDS picks for the api-version
+    and method errors, and that it keeps the instance endpoint's texts, is INFERRED.
+    """
+
+    def __init__(self, status: int, text: str, *, newest_versions: bool = False,
+                 identity_code: str | None = None) -> None:
         super().__init__(status, text, text, headers={"Server": IMDS_SERVER_HEADER})
         self.newest_versions = newest_versions
+        self.identity_code = identity_code
 
     def to_response(self) -> Response:
         body: dict[str, Any] = {"error": self.message}
+        if self.identity_code is not None:
+            body = {"error": self.identity_code, "error_description": self.message}
         if self.newest_versions:
             body["newest-versions"] = NEWEST_VERSIONS
         return Response.json(self.status, body, {"Server": IMDS_SERVER_HEADER, "Content-Type": JSON_CONTENT_TYPE})
@@ -164,12 +177,13 @@ def _host_vm(request: Request, world: TokenWorld,
     return vm
 
 
-def _check_api_version(request: Request, *, minimum: str | None) -> None:
+def _check_api_version(request: Request, *, minimum: str | None, identity: bool = False) -> None:
     version = request.query_get("api-version")
+    code = IDENTITY_BAD_REQUEST if identity else None
     if version is None or version == "":
-        raise ImdsError(400, API_VERSION_MISSING, newest_versions=True)
+        raise ImdsError(400, API_VERSION_MISSING, newest_versions=True, identity_code=code)
     if version not in IMDS_API_VERSIONS or (minimum is not None and version < minimum):
-        raise ImdsError(400, API_VERSION_INVALID, newest_versions=True)
+        raise ImdsError(400, API_VERSION_INVALID, newest_versions=True, identity_code=code)
 
 
 def token_body(issued: Any) -> dict[str, str]:
@@ -213,8 +227,8 @@ def _token(request: Request, world: TokenWorld, vm: Resource,
     if request.headers.get(METADATA_HEADER) != METADATA_HEADER_VALUE:
         raise _invalid_request(METADATA_HEADER_MISSING)
     if request.method != "GET":
-        raise ImdsError(405, METHOD_NOT_ALLOWED)
-    _check_api_version(request, minimum=IDENTITY_MIN_API_VERSION)
+        raise ImdsError(405, METHOD_NOT_ALLOWED, identity_code=IDENTITY_METHOD_NOT_ALLOWED)
+    _check_api_version(request, minimum=IDENTITY_MIN_API_VERSION, identity=True)
     resource = request.query_get("resource")
     if not resource:
         raise _invalid_request(RESOURCE_MISSING)
