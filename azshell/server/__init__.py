@@ -9,7 +9,14 @@ TLS it terminates with certificates from azshell's local CA::
     export NO_PROXY=127.0.0.1,localhost
     export AZURE_POD_IDENTITY_AUTHORITY_HOST=http://127.0.0.1:41235
     export REQUESTS_CA_BUNDLE=/home/me/.azshell/ca/ca.pem
+    export NODE_EXTRA_CA_CERTS=/home/me/.azshell/ca/ca.pem
     export SSL_CERT_FILE=/home/me/.azshell/ca/ca.pem
+
+Who reads what: Python's requests/azure-core ``REQUESTS_CA_BUNDLE``, OpenSSL-based clients (curl, httpx)
+``SSL_CERT_FILE``, Node ``NODE_EXTRA_CA_CERTS`` (read once at start-up and added to its bundled roots; Node ignores
+``SSL_CERT_FILE``). Python's Azure SDK and Node's (``@azure/core-rest-pipeline``) read ``HTTPS_PROXY``/``NO_PROXY``
+themselves (plain ``node:https`` does not); their ``ManagedIdentityCredential`` sends its IMDS requests to
+``AZURE_POD_IDENTITY_AUTHORITY_HOST``. ``SSL_CERT_FILE`` is always the last line.
 
 Modules: ``app`` (the ASGI app over ``Planes.dispatch``), ``proxy`` (the listener protocol: CONNECT tunnels and
 hand-over to uvicorn), ``ca`` (the local CA). This module wires them to uvicorn:
@@ -287,7 +294,8 @@ class AzShellServer:
 # the command
 # --------------------------------------------------------------------------------------------------------------
 def export_lines(server: AzShellServer, ca_path: str, host: HostChoice | None) -> list[str]:
-    """The ``export NAME=value`` lines a client shell needs, in a stable order."""
+    """The ``export NAME=value`` lines a client shell needs, in a stable order (``SSL_CERT_FILE`` last: readers of
+    the output may stop at it)."""
     base = server.url
     no_proxy = ["127.0.0.1", "localhost"]
     bare = server.client_host.strip("[]")
@@ -302,7 +310,7 @@ def export_lines(server: AzShellServer, ca_path: str, host: HostChoice | None) -
         pairs.append(("IDENTITY_ENDPOINT", f"{base}{APP_SERVICE_TOKEN_PATH}"))
         if host.identity_header is not None:
             pairs.append(("IDENTITY_HEADER", host.identity_header))
-    pairs += [("REQUESTS_CA_BUNDLE", ca_path), ("SSL_CERT_FILE", ca_path)]
+    pairs += [("REQUESTS_CA_BUNDLE", ca_path), ("NODE_EXTRA_CA_CERTS", ca_path), ("SSL_CERT_FILE", ca_path)]
     return [f"export {name}={shlex.quote(value)}" for name, value in pairs]
 
 

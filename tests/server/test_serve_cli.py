@@ -73,6 +73,9 @@ def test_serve_prints_exports_serves_and_stops_cleanly(state: str, sig: signal.S
         assert served.exports["NO_PROXY"] == "127.0.0.1,localhost"
         ca_path = os.path.join(os.path.dirname(state), "ca", "ca.pem")
         assert served.exports["REQUESTS_CA_BUNDLE"] == served.exports["SSL_CERT_FILE"] == ca_path
+        assert served.exports["NODE_EXTRA_CA_CERTS"] == ca_path  # node ignores SSL_CERT_FILE
+        assert list(served.exports) == ["HTTPS_PROXY", "NO_PROXY", "AZURE_POD_IDENTITY_AUTHORITY_HOST",
+                                        "REQUESTS_CA_BUNDLE", "NODE_EXTRA_CA_CERTS", "SSL_CERT_FILE"]
         assert os.path.exists(ca_path)
         r = httpx.get(f"{url}/metadata/identity/oauth2/token", params=token_query(), headers={"Metadata": "true"})
         assert r.status_code == 200

@@ -289,6 +289,7 @@ def test_export_lines(server: AzShellServer, ca: LocalCA, tenant: Tenant) -> Non
         "export NO_PROXY=127.0.0.1,localhost",
         f"export AZURE_POD_IDENTITY_AUTHORITY_HOST={url}",
         f"export REQUESTS_CA_BUNDLE={ca.cert_path}",
+        f"export NODE_EXTRA_CA_CERTS={ca.cert_path}",
         f"export SSL_CERT_FILE={ca.cert_path}",
     ]
 
