@@ -1,7 +1,11 @@
 """Data Lake Store Gen1: the ARM account hooks and the WebHDFS plane, over the in-process client.
 
 Covers every op, the CREATE/APPEND 307 → 201/200 dance with the tutorials' headers, POSIX ACL evaluation
-(table-driven), default-ACL inheritance, super-users (Owner role), exact RemoteException bodies and bad tokens.
+(table-driven), default-ACL inheritance, super-users (Owner role), exact RemoteException bodies and bad tokens;
+and what azure-datalake-store sends (issue 15): LISTSTATUS paging with ``continuationToken``, MSGETACLSTATUS,
+CHECKACCESS, GETCONTENTSUMMARY, APPEND offsets (BadOffsetException), MSCONCAT/CONCAT, and ``/WebHdfsExt``'s
+SETEXPIRY and CONCURRENTAPPEND. Expected shapes come from the SDK's recorded sessions against the real service
+(azure-data-lake-store-python tests/recordings).
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ from tests.conftest import ArmClient
 DATA_LAKE = "https://datalake.azure.net/"
 STORE = "mytestadls"
 BASE = f"https://{STORE}.azuredatalakestore.net/webhdfs/v1"
+EXT = f"https://{STORE}.azuredatalakestore.net/WebHdfsExt"
+SDK_API = "2018-09-01"  # what azure-datalake-store 1.0.1 sends
 TIME = "2023-11-14T22:13:20.0000000+00:00"  # the fixed clock's 1_700_000_000 as ADLS prints it
 DENIED = ("{op} failed with error 0x83090aa2 (Forbidden. ACL verification failed. Either the resource does not "
           "exist or the user is not authorized to perform the requested operation.). [{rid}][{time}]")
@@ -51,11 +57,11 @@ class Lake:
 
     def call(self, method: str, path: str, op: str, who: DirectoryObject | None = None, *,
              body: bytes | None = None, token: str | None = None, query: dict[str, str] | None = None,
-             **params: str) -> httpx.Response:
+             base: str = BASE, **params: str) -> httpx.Response:
         params = {**(query or {}), **params}
         qs = "&".join([f"op={op}", *(f"{k}={v}" for k, v in params.items())])
         headers = {} if token == "" else {"Authorization": f"Bearer {token or self.token(who)}"}
-        return self.client.request(method, f"{BASE}{path}?{qs}", headers=headers, content=body)
+        return self.client.request(method, f"{base}{path}?{qs}", headers=headers, content=body)
 
     def create(self, path: str, data: bytes, who: DirectoryObject | None = None, **params: str) -> httpx.Response:
         first = self.call("PUT", path, "CREATE", who, body=data, query=params)
@@ -343,6 +349,12 @@ ACL_TABLE = [
     ("bob", "GET", "GETACLSTATUS", "/d/private", 200),  # x on /d via the named entry
     ("dave", "PUT", "MODIFYACLENTRIES", "/d", 403),   # only the owner (or a super-user) changes ACLs
     ("alice", "PUT", "MODIFYACLENTRIES", "/d", 200),
+    ("carol", "GET", "CHECKACCESS", "/d", 200),       # fsaction=r-x: owning group r-x
+    ("dave", "GET", "CHECKACCESS", "/d", 403),        # other --x
+    ("dave", "GET", "CHECKACCESS", "/d/private/f", 403),  # no x on /d/private
+    ("carol", "GET", "GETCONTENTSUMMARY", "/d", 200),  # r-x on /d and on /d/private (group rwx)
+    ("bob", "GET", "GETCONTENTSUMMARY", "/d", 403),   # r-x on /d, but other --- on /d/private
+    ("dave", "GET", "MSGETACLSTATUS", "/d/note", 200),  # only x on the ancestors
 ]
 
 
@@ -351,7 +363,7 @@ ACL_TABLE = [
 def test_acl_evaluation(acl_lake: tuple[Lake, dict[str, DirectoryObject]], who: str, method: str, op: str,
                         path: str, expected: int) -> None:
     lake, people = acl_lake
-    params = {"aclspec": "other::r-x"} if op == "MODIFYACLENTRIES" else {}
+    params = {"MODIFYACLENTRIES": {"aclspec": "other::r-x"}, "CHECKACCESS": {"fsaction": "r-x"}}.get(op, {})
     resp = lake.call(method, path, op, people[who], query=params)
     assert resp.status_code == expected, resp.text
     if expected == 403:
@@ -466,15 +478,247 @@ def test_random_requests_never_5xx(lake: Lake) -> None:
     rng = random.Random(4)
     ops = ["LISTSTATUS", "GETFILESTATUS", "MKDIRS", "CREATE", "APPEND", "OPEN", "DELETE", "RENAME", "GETACLSTATUS",
            "SETACL", "MODIFYACLENTRIES", "REMOVEACLENTRIES", "REMOVEDEFAULTACL", "REMOVEACL", "SETPERMISSION",
-           "SETOWNER", "NOPE", ""]
-    values = ["", "true", "777", "9", "-1", "abc", "/a", "user::rwx", "default:user:x:r-x", "user:x", "a:b:c:d", "/"]
-    names = ["write", "overwrite", "permission", "offset", "length", "destination", "aclspec", "recursive", "owner"]
+           "SETOWNER", "MSGETACLSTATUS", "CHECKACCESS", "GETCONTENTSUMMARY", "MSCONCAT", "CONCAT", "SETEXPIRY",
+           "CONCURRENTAPPEND", "NOPE", ""]
+    values = ["", "true", "777", "9", "-1", "0", "abc", "/a", "user::rwx", "default:user:x:r-x", "user:x", "a:b:c:d",
+              "/", "r-x", "Absolute", "RelativeToNow", "autocreate", "CLOSE", "2018-09-01", "/a,/b", "a,a"]
+    names = ["write", "overwrite", "permission", "offset", "length", "destination", "aclspec", "recursive", "owner",
+             "append", "listSize", "listAfter", "fsaction", "expiryOption", "expireTime", "appendMode", "sources",
+             "syncFlag", "api-version", "deleteSourceDirectory"]
     token = lake.token()
     for _ in range(400):
         path = "/" + "/".join(rng.choice(["a", "b", "%2E%2E", "x y"]) for _ in range(rng.randint(0, 3)))
         query = "&".join([f"op={rng.choice(ops)}",
                           *(f"{rng.choice(names)}={rng.choice(values)}" for _ in range(rng.randint(0, 3)))])
         method = rng.choice(["GET", "PUT", "POST", "DELETE", "HEAD", "PATCH"])
-        resp = lake.client.request(method, f"{BASE}{path}?{query}", headers={"Authorization": f"Bearer {token}"},
-                                   content=b"data")
+        body = rng.choice([b"data", b'{"sources":["/a","/b"]}', b"sources=a,b", b""])
+        resp = lake.client.request(method, f"{rng.choice([BASE, EXT])}{path}?{query}",
+                                   headers={"Authorization": f"Bearer {token}"}, content=body)
         assert resp.status_code < 500, (method, path, query, resp.text)
+
+
+# ------------------------------------------------------------------------- what azure-datalake-store sends
+def _names(resp: httpx.Response) -> list[str]:
+    assert resp.status_code == 200, resp.text
+    return [s["pathSuffix"] for s in resp.json()["FileStatuses"]["FileStatus"]]
+
+
+def test_liststatus_paging_and_continuation_token(lake: Lake) -> None:
+    for name in ("a", "b", "c", "d", "e"):
+        lake.ok("PUT", f"/p/{name}", "MKDIRS")
+    sdk = {"api-version": SDK_API}
+    page = lake.ok("GET", "/p", "LISTSTATUS", listSize="2", **sdk)["FileStatuses"]
+    assert list(page) == ["continuationToken", "FileStatus"] and page["continuationToken"] == "b"
+    assert _names(lake.call("GET", "/p", "LISTSTATUS", listSize="2", listAfter="b", query=sdk)) == ["c", "d"]
+    last = lake.ok("GET", "/p", "LISTSTATUS", listSize="2", listAfter="d", **sdk)["FileStatuses"]
+    assert last["continuationToken"] == "" and [s["pathSuffix"] for s in last["FileStatus"]] == ["e"]
+    # a full page names its last entry even when nothing follows (SEEN); the next page is empty
+    assert lake.ok("GET", "/p", "LISTSTATUS", listSize="5", **sdk)["FileStatuses"]["continuationToken"] == "e"
+    assert lake.ok("GET", "/p", "LISTSTATUS", listSize="5", listAfter="e", **sdk) == {
+        "FileStatuses": {"continuationToken": "", "FileStatus": []}}
+    # listAfter/listBefore need not name an entry
+    assert _names(lake.call("GET", "/p", "LISTSTATUS", listAfter="bb", listBefore="e")) == ["c", "d"]
+    # before 2018-09-01 (and without api-version) there is no token (SEEN: 2018-05-01)
+    assert list(lake.ok("GET", "/p", "LISTSTATUS", listSize="2", **{"api-version": "2018-05-01"})[
+        "FileStatuses"]) == ["FileStatus"]
+    assert list(lake.ok("GET", "/p", "LISTSTATUS")["FileStatuses"]) == ["FileStatus"]
+    lake.create("/p/f.txt", b"x")
+    single = lake.ok("GET", "/p/f.txt", "LISTSTATUS", listSize="4000", **sdk)["FileStatuses"]
+    assert single["continuationToken"] == "" and single["FileStatus"][0]["pathSuffix"] == ""
+    bad = lake.call("GET", "/p", "LISTSTATUS", listSize="0")
+    assert bad.status_code == 400 and remote(bad)["message"] == 'Invalid value for webhdfs parameter "listSize": 0'
+
+
+def test_dot_is_the_root(lake: Lake) -> None:
+    """The SDK asks for the root as ``/webhdfs/v1/.``."""
+    lake.ok("PUT", "/top", "MKDIRS")
+    assert lake.ok("GET", "/.", "GETFILESTATUS")["FileStatus"]["type"] == "DIRECTORY"
+    assert _names(lake.call("GET", "/.", "LISTSTATUS")) == ["top"]
+    assert lake.ok("GET", "/top/./", "GETFILESTATUS")["FileStatus"]["type"] == "DIRECTORY"
+
+
+def test_file_status_carries_expiration_time(lake: Lake) -> None:
+    lake.create("/f", b"abc")
+    status = lake.ok("GET", "/f", "GETFILESTATUS")["FileStatus"]
+    assert list(status)[-2:] == ["msExpirationTime", "aclBit"] and status["msExpirationTime"] == 0
+    assert "msExpirationTime" not in lake.ok("GET", "/", "GETFILESTATUS")["FileStatus"]
+
+
+def test_msgetaclstatus(lake: Lake) -> None:
+    bob = lake.user("bob").object_id
+    lake.ok("PUT", "/d", "MKDIRS")
+    lake.ok("PUT", "/d", "MODIFYACLENTRIES", aclSpec=f"user:{bob}:---")
+    status = lake.ok("GET", "/d", "MSGETACLSTATUS", **{"api-version": SDK_API})
+    oid = lake.admin.object_id
+    assert status == {"AclStatus": {"entries": ["user::rwx", f"user:{bob}:---", "group::rwx", "mask::rwx",
+                                                "other::---"],
+                                    "owner": oid, "group": oid, "permission": "770", "stickyBit": False}}
+    assert list(status["AclStatus"]) == ["entries", "owner", "group", "permission", "stickyBit"]  # SEEN order
+    assert status == lake.ok("GET", "/d", "GETACLSTATUS")
+
+
+def test_checkaccess(lake: Lake) -> None:
+    bob = lake.user("bob")
+    lake.ok("PUT", "/", "SETPERMISSION", permission="771")
+    lake.ok("PUT", "/d", "MKDIRS")
+    lake.ok("PUT", "/d", "MODIFYACLENTRIES", aclspec=f"user:{bob.object_id}:r-x")
+    ok = lake.call("GET", "/d", "CHECKACCESS", bob, fsaction="r-x")
+    assert ok.status_code == 200 and ok.content == b""
+    assert ok.extensions["azshell.decision"].allowed is True
+    denied = lake.call("GET", "/d", "CHECKACCESS", bob, fsaction="rwx")
+    assert denied.status_code == 403
+    assert remote(denied)["message"] == DENIED.format(op="CHECKACCESS", rid=denied.headers["x-ms-request-id"],
+                                                      time=TIME)
+    decision = denied.extensions["azshell.decision"]
+    assert decision.allowed is False and decision.action == "WebHDFS CHECKACCESS"
+    assert "Set-AzDataLakeStoreItemAclEntry" in decision.fix and "-Permissions All" in decision.fix
+    assert lake.call("GET", "/d", "CHECKACCESS", bob, fsaction="---").status_code == 200
+    missing = lake.call("GET", "/nope", "CHECKACCESS", fsaction="r--")
+    assert missing.status_code == 404 and remote(missing)["exception"] == "FileNotFoundException"
+    for bad in ("rwz", "rw", ""):
+        resp = lake.call("GET", "/d", "CHECKACCESS", fsaction=bad)
+        assert resp.status_code == 400 and remote(resp)["exception"] == "IllegalArgumentException"
+
+
+def test_getcontentsummary(lake: Lake) -> None:
+    lake.create("/t/a", b"1234567890")
+    lake.create("/t/sub/b", b"1234567890")
+    lake.ok("PUT", "/t/empty", "MKDIRS")
+    assert lake.ok("GET", "/t", "GETCONTENTSUMMARY") == {"ContentSummary": {
+        "directoryCount": 3, "fileCount": 2, "length": 20, "quota": -1, "spaceConsumed": 20, "spaceQuota": -1}}
+    assert lake.ok("GET", "/t/a", "GETCONTENTSUMMARY")["ContentSummary"] == {
+        "directoryCount": 0, "fileCount": 1, "length": 10, "quota": -1, "spaceConsumed": 10, "spaceQuota": -1}
+    assert lake.call("GET", "/nope", "GETCONTENTSUMMARY").status_code == 404
+
+
+def test_append_offsets_and_no_redirect_with_append_true(lake: Lake) -> None:
+    lake.create("/log", b"12345")
+    ok = lake.call("POST", "/log", "APPEND", body=b"678", append="true", offset="5", syncFlag="DATA")
+    assert ok.status_code == 200 and ok.content == b"" and "ContentLength" not in ok.headers  # SEEN
+    bad = lake.call("POST", "/log", "APPEND", body=b"x", append="true", offset="5", syncFlag="CLOSE")
+    rid = bad.headers["x-ms-request-id"]
+    assert bad.status_code == 400 and bad.headers["Status"] == "0x83090015"
+    assert bad.json() == {"RemoteException": {
+        "exception": "BadOffsetException",
+        "message": f"APPEND failed with error 0x83090015 (Bad request. Invalid offset.). [{rid}][{TIME}]",
+        "javaClassName": "org.apache.hadoop.fs.adl.BadOffsetException"}}
+    assert lake.call("POST", "/log", "APPEND", body=b"", append="true", offset="8").status_code == 200
+    assert lake.call("POST", "/log", "APPEND", body=b"9", append="true").status_code == 200  # no offset: the end
+    assert lake.call("GET", "/log", "OPEN", read="true").content == b"123456789"
+    assert lake.call("POST", "/log", "APPEND", body=b"", append="true", syncFlag="SOON").status_code == 400
+    past = lake.call("GET", "/log", "OPEN", read="true", offset="10")
+    assert past.status_code == 400 and remote(past)["exception"] == "BadOffsetException"
+    assert lake.call("GET", "/log", "OPEN", read="true", offset="9").content == b""
+
+
+def test_sdk_create_headers(lake: Lake) -> None:
+    resp = lake.call("PUT", "/sdk.txt", "CREATE", body=b"", overwrite="true", write="true", syncFlag="DATA",
+                     leaseid="l1", filesessionid="l1", **{"api-version": SDK_API})
+    assert resp.status_code == 201 and resp.headers["ContentLength"] == "0"
+    assert resp.headers["Location"].endswith("/sdk.txt?op=CREATE&overwrite=true&write=true&syncFlag=DATA&leaseid=l1"
+                                             "&filesessionid=l1&api-version=2018-09-01")
+    acl = lake.call("PUT", "/sdk.txt", "MODIFYACLENTRIES", aclSpec="other::r--")
+    assert acl.headers["ContentLength"] == "0"  # SEEN on the ACL changes
+    assert "ContentLength" not in lake.call("PUT", "/sdk.txt", "SETPERMISSION", permission="750").headers
+
+
+def test_msconcat(lake: Lake) -> None:
+    lake.create("/parts/a", b"hello ")
+    lake.create("/parts/b", b"world")
+    body = b'{"sources":["parts/a","/parts/b"]}'
+    resp = lake.call("POST", "/joined", "MSCONCAT", body=body, deleteSourceDirectory="false")
+    assert resp.status_code == 200 and resp.content == b""
+    assert lake.call("GET", "/joined", "OPEN").content == b"hello world"
+    assert _names(lake.call("GET", "/parts", "LISTSTATUS")) == []
+    # the older form body; an existing target gets the sources appended; deleteSourceDirectory drops the folder
+    lake.create("/parts/c", b"!")
+    assert lake.call("POST", "/joined", "MSCONCAT", body=b"sources=/parts/c",
+                     deleteSourceDirectory="true").status_code == 200
+    assert lake.call("GET", "/joined", "OPEN").content == b"hello world!"
+    assert lake.call("GET", "/parts", "GETFILESTATUS").status_code == 404
+    lake.create("/x", b"x")
+    for bad_body in (b"", b'{"sources":[]}', b'{"sources":["/x","/x"]}', b'{"sources":["/joined"]}',
+                     b'{"sources":["/"]}'):
+        resp = lake.call("POST", "/joined", "MSCONCAT", body=bad_body)
+        assert resp.status_code == 400 and remote(resp)["exception"] == "IllegalArgumentException", bad_body
+    missing = lake.call("POST", "/joined", "MSCONCAT", body=b'{"sources":["/nope"]}')
+    assert missing.status_code == 404 and remote(missing)["message"].startswith("File does not exist: /nope [")
+    assert lake.call("POST", "/joined", "MSCONCAT", body=b'{"sources":["/"]}').status_code == 400
+    assert lake.call("GET", "/x", "OPEN").content == b"x"  # nothing was deleted by the failures
+
+
+def test_concat_needs_read_on_sources_and_write_on_their_folder(lake: Lake) -> None:
+    bob = lake.user("bob").object_id
+    lake.ok("PUT", "/", "MODIFYACLENTRIES", aclspec=f"user:{bob}:rwx")
+    lake.create("/theirs/s", b"secret")
+    lake.create("/mine", b"")
+    lake.ok("PUT", "/mine", "SETOWNER", owner=bob)
+    who = lake.world.store.get_directory_object(bob)
+    resp = lake.call("POST", "/mine", "CONCAT", who, sources="/theirs/s")
+    assert resp.status_code == 403
+    assert "--x on /theirs" in resp.extensions["azshell.decision"].reason
+    lake.ok("PUT", "/theirs", "MODIFYACLENTRIES", aclspec=f"user:{bob}:--x")
+    resp = lake.call("POST", "/mine", "CONCAT", who, sources="/theirs/s")
+    assert resp.status_code == 403 and "r-- on /theirs/s" in resp.extensions["azshell.decision"].reason
+    lake.ok("PUT", "/theirs/s", "MODIFYACLENTRIES", aclspec=f"user:{bob}:r--")
+    resp = lake.call("POST", "/mine", "CONCAT", who, sources="/theirs/s")
+    assert resp.status_code == 403 and "-wx on /theirs" in resp.extensions["azshell.decision"].reason
+    lake.ok("PUT", "/theirs", "MODIFYACLENTRIES", aclspec=f"user:{bob}:-wx")
+    assert lake.call("POST", "/mine", "CONCAT", who, sources="/theirs/s").status_code == 200
+    assert lake.call("GET", "/mine", "OPEN").content == b"secret"
+    assert lake.call("POST", "/absent", "CONCAT", sources="/mine").status_code == 404  # CONCAT's target must exist
+    assert lake.call("POST", "/mine", "CONCAT").status_code == 400
+
+
+def test_concurrentappend_on_webhdfsext(lake: Lake) -> None:
+    first = lake.call("POST", "/ca/log", "CONCURRENTAPPEND", body=b"one,", base=EXT, appendMode="autocreate")
+    assert first.status_code == 200 and "x-ms-webhdfs-version" not in first.headers
+    assert lake.call("POST", "/ca/log", "CONCURRENTAPPEND", body=b"two", base=EXT).status_code == 200
+    assert lake.call("GET", "/ca/log", "OPEN").content == b"one,two"
+    assert lake.call("POST", "/ca/none", "CONCURRENTAPPEND", body=b"x", base=EXT).status_code == 404
+    wrong = lake.call("POST", "/ca/log", "CONCURRENTAPPEND", body=b"x")  # only under /WebHdfsExt
+    assert wrong.status_code == 400 and remote(wrong)["message"].endswith("PostOpParam.Op.CONCURRENTAPPEND")
+    assert lake.call("GET", "/ca/log", "LISTSTATUS", base=EXT).status_code == 400
+    lower = f"https://{STORE}.azuredatalakestore.net/webhdfsext"  # the Python SDK's spelling
+    assert lake.call("POST", "/ca/log", "CONCURRENTAPPEND", body=b"!", base=lower).status_code == 200
+
+
+def test_setexpiry(lake: Lake, clock: FixedClock) -> None:
+    lake.create("/tmp.txt", b"short-lived")
+    now_ms = 1_700_000_000_000
+
+    def expiry() -> int:
+        return int(lake.ok("GET", "/tmp.txt", "GETFILESTATUS")["FileStatus"]["msExpirationTime"])
+
+    resp = lake.call("PUT", "/tmp.txt", "SETEXPIRY", base=EXT, expiryOption="Absolute", expireTime="1896091200000")
+    assert resp.status_code == 200 and resp.content == b"" and "x-ms-webhdfs-version" not in resp.headers
+    assert expiry() == 1896091200000
+    lake.call("PUT", "/tmp.txt", "SETEXPIRY", base=EXT, expiryOption="NeverExpire")
+    assert expiry() == 0
+    lake.call("PUT", "/tmp.txt", "SETEXPIRY", base=EXT, expiryOption="RelativeToCreationDate", expireTime="5000")
+    assert expiry() == now_ms + 5000
+    lake.call("PUT", "/tmp.txt", "SETEXPIRY", base=EXT, expiryOption="RelativeToNow", expireTime="60000")
+    assert expiry() == now_ms + 60000
+    clock.advance(59)
+    assert lake.call("GET", "/tmp.txt", "OPEN").content == b"short-lived"
+    clock.advance(1)
+    assert lake.call("GET", "/tmp.txt", "GETFILESTATUS").status_code == 404  # expired: gone
+    lake.ok("PUT", "/dir", "MKDIRS")
+    for path, params, status in (("/dir", {"expiryOption": "NeverExpire"}, 400),
+                                 ("/nope", {"expiryOption": "NeverExpire"}, 404),
+                                 ("/dir", {}, 400), ("/dir", {"expiryOption": "Tomorrow"}, 400),
+                                 ("/dir", {"expiryOption": "Absolute"}, 400)):
+        assert lake.call("PUT", path, "SETEXPIRY", base=EXT, query=params).status_code == status, (path, params)
+    assert lake.call("PUT", "/dir", "SETEXPIRY", expiryOption="NeverExpire").status_code == 400  # not webhdfs/v1
+
+
+def test_rename_of_a_missing_path_and_setowner_denial_text(lake: Lake) -> None:
+    missing = lake.call("PUT", "/nope", "RENAME", destination="/x")
+    assert missing.status_code == 200 and missing.json() == {"boolean": False}
+    assert missing.headers["Status"] == "0x8309000A"  # SEEN
+    bob = lake.user("bob")
+    lake.ok("PUT", "/", "SETPERMISSION", permission="771")
+    lake.ok("PUT", "/d", "MKDIRS")
+    denied = lake.call("PUT", "/d", "SETOWNER", bob, owner=bob.object_id)
+    assert remote(denied)["message"].startswith(
+        "Set Owner failed with  failed with error 0x83090aa2 (Forbidden. ACL verification failed.")  # SEEN

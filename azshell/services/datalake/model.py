@@ -4,6 +4,9 @@ One row per path of one store, keyed by the store's ``accountId`` (so a store de
 the same name starts empty, as in Azure). Paths are absolute and case-sensitive (``/``, ``/TestFolder``,
 ``/TestFolder/Test1.txt``), as HDFS paths are.
 
+Files may carry an expiry time (``expiry_ms``, Unix ms, 0 = never; WebHDFS ``SETEXPIRY``): once it has passed the
+file is gone (``purge_expired`` deletes it before a request is answered).
+
 The access ACL is kept whole, base entries included (``user::``, ``group::``, ``other::`` and, when there are
 named entries, ``mask::``): the permission string (``"770"``) is derived from it, as HDFS derives it. The
 default ACL (folders only) is empty or complete (base entries included).
@@ -19,7 +22,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
@@ -38,6 +41,7 @@ __all__ = [
     "list_subtree",
     "MIGRATIONS",
     "minimal_acl",
+    "purge_expired",
     "put_entry",
     "rename_subtree",
 ]
@@ -69,6 +73,11 @@ def _migrate_1(db: sqlite3.Connection) -> None:
         """
     )
     db.execute("CREATE INDEX ix_datalake_parent ON datalake_paths(store_id, parent)")
+
+
+def _migrate_2(db: sqlite3.Connection) -> None:
+    """Migration 2: file expiry (``SETEXPIRY``), Unix milliseconds, 0 = never."""
+    db.execute("ALTER TABLE datalake_paths ADD COLUMN expiry_ms INTEGER NOT NULL DEFAULT 0")
 
 
 @dataclass(frozen=True)
@@ -130,6 +139,8 @@ class PathEntry:
     content: bytes = field(default=b"", repr=False)
     mtime_ms: int = 0
     atime_ms: int = 0
+    #: When the file expires (Unix ms; 0 = never). ``atime_ms`` doubles as the creation time (reads keep it).
+    expiry_ms: int = 0
 
     @property
     def name(self) -> str:
@@ -179,10 +190,10 @@ def _row(r: sqlite3.Row | tuple[object, ...]) -> PathEntry:
     return PathEntry(store_id=str(r[0]), path=str(r[1]), kind=kind,
                      content=bytes(content) if isinstance(content, (bytes, bytearray, memoryview)) else b"",
                      owner=str(r[4]), group=str(r[5]), acl=acl, default_acl=dacl,
-                     mtime_ms=int(str(r[8])), atime_ms=int(str(r[9])))
+                     mtime_ms=int(str(r[8])), atime_ms=int(str(r[9])), expiry_ms=int(str(r[10])))
 
 
-_COLS = "store_id, path, kind, content, owner, grp, acl, default_acl, mtime_ms, atime_ms"
+_COLS = "store_id, path, kind, content, owner, grp, acl, default_acl, mtime_ms, atime_ms, expiry_ms"
 
 
 def _acl_json(entries: Iterable[AclEntry]) -> str:
@@ -221,11 +232,20 @@ def put_entry(store: Store, entry: PathEntry) -> None:
     with store.transaction(bump_generation=False):
         store._db.execute(
             "INSERT OR REPLACE INTO datalake_paths(store_id, path, parent, kind, content, owner, grp, acl, "
-            "default_acl, mtime_ms, atime_ms) VALUES(?,?,?,?,?,?,?,?,?,?,?)",
+            "default_acl, mtime_ms, atime_ms, expiry_ms) VALUES(?,?,?,?,?,?,?,?,?,?,?,?)",
             (entry.store_id, entry.path, entry.parent, entry.kind, entry.content, entry.owner, entry.group,
-             _acl_json(entry.acl), _acl_json(entry.default_acl), entry.mtime_ms, entry.atime_ms))
+             _acl_json(entry.acl), _acl_json(entry.default_acl), entry.mtime_ms, entry.atime_ms, entry.expiry_ms))
 
 
+def purge_expired(store: Store, store_id: str, now_ms: int) -> int:
+    """Delete the store's files whose expiry time has passed; returns how many went."""
+    if store._one("SELECT 1 FROM datalake_paths WHERE store_id = ? AND expiry_ms > 0 AND expiry_ms <= ? LIMIT 1",
+                  (store_id, now_ms)) is None:
+        return 0
+    with store.transaction(bump_generation=False):
+        cur = store._db.execute("DELETE FROM datalake_paths WHERE store_id = ? AND expiry_ms > 0 AND expiry_ms <= ?",
+                                (store_id, now_ms))
+        return int(cur.rowcount)
 
 
 def delete_entries(store: Store, store_id: str, path: str) -> int:
@@ -246,10 +266,7 @@ def rename_subtree(store: Store, store_id: str, source: str, destination: str, m
             if e is None:
                 continue
             new_path = destination + e.path[len(source):]
-            put_entry(store, PathEntry(
-                store_id=store_id, path=new_path, kind=e.kind, owner=e.owner, group=e.group, acl=e.acl,
-                default_acl=e.default_acl, content=e.content,
-                mtime_ms=mtime_ms if e.path == source else e.mtime_ms, atime_ms=e.atime_ms))
+            put_entry(store, replace(e, path=new_path, mtime_ms=mtime_ms if e.path == source else e.mtime_ms))
 
 
 def create_root(store: Store, *, store_id: str, owner: str, group: str, now_ms: int, mode: int = 0o770) -> bool:
@@ -263,4 +280,4 @@ def create_root(store: Store, *, store_id: str, owner: str, group: str, now_ms: 
 
 
 #: This service's ordered migrations (``Store.open(services=...)`` applies them).
-MIGRATIONS = (_migrate_1,)
+MIGRATIONS = (_migrate_1, _migrate_2)

@@ -1,10 +1,24 @@
 """Data Lake Store Gen1's WebHDFS plane at ``{store}.azuredatalakestore.net/webhdfs/v1/{path}?op=...``.
 
-Ops (method): LISTSTATUS, GETFILESTATUS, GETACLSTATUS, OPEN (GET); MKDIRS, CREATE, RENAME, SETACL,
-MODIFYACLENTRIES, REMOVEACLENTRIES, REMOVEDEFAULTACL, REMOVEACL, SETPERMISSION, SETOWNER (PUT); APPEND (POST);
-DELETE (DELETE). CREATE and APPEND are two-step as the tutorials show: without ``write=true`` the answer is
-``307 Temporary Redirect`` to the same URL plus ``&write=true`` with an empty body; with it, the data is written
-(``201 Created`` for CREATE, ``200`` for APPEND).
+Ops (method), every one azure-datalake-store's ``DatalakeRESTInterface.ends`` can send, plus WebHDFS's own:
+
+    GET     LISTSTATUS (listSize, listAfter, listBefore), GETFILESTATUS, GETACLSTATUS, MSGETACLSTATUS,
+            OPEN (offset, length, read), GETCONTENTSUMMARY, CHECKACCESS (fsaction)
+    PUT     MKDIRS, CREATE (overwrite, permission, write, syncFlag), RENAME (destination), SETACL,
+            MODIFYACLENTRIES, REMOVEACLENTRIES, REMOVEDEFAULTACL, REMOVEACL, SETPERMISSION, SETOWNER
+    POST    APPEND (offset, append, syncFlag), MSCONCAT (body ``{"sources":[...]}`` or ``sources=a,b``;
+            deleteSourceDirectory), CONCAT (sources)
+    DELETE  DELETE (recursive)
+    ``/WebHdfsExt/{path}``: SETEXPIRY (PUT: expiryOption, expireTime), CONCURRENTAPPEND (POST: appendMode)
+
+CREATE and APPEND are two-step as the tutorials show: without ``write=true`` (APPEND: or ``append=true``, what the
+SDKs send) the answer is ``307 Temporary Redirect`` to the same URL plus ``&write=true`` with an empty body; with
+it, the data is written (``201 Created`` for CREATE, ``200`` for APPEND). APPEND's ``offset`` must be the file's
+length, else ``400 BadOffsetException`` (the SDK's upload retry relies on it). LISTSTATUS pages by name:
+``listAfter``/``listBefore`` bound the names, ``listSize`` the count; from api-version 2018-09-01 the answer
+carries ``FileStatuses.continuationToken`` (first), the last name when the page is full, else "" (SEEN).
+Files whose expiry (SETEXPIRY; FileStatus ``msExpirationTime``) has passed are deleted before a request is
+answered.
 
 Authorization is POSIX ACLs evaluated for the token's ``oid`` (and its groups), as HDFS's permission checker
 does it::
@@ -14,23 +28,33 @@ does it::
     owner -> user:: entry; named user -> its entry & mask; owning group / named groups -> their entries & mask
     (allowed if any matching one grants); else other::
 
+Per op, on the path itself: LISTSTATUS r-x (folders); OPEN r--; CREATE/MKDIRS -wx on the deepest existing
+folder (overwrite: -w- on the file); APPEND/CONCURRENTAPPEND/SETEXPIRY -w-; DELETE -wx on the parent (and rwx on
+every non-empty folder below); RENAME -wx on both parents; GETCONTENTSUMMARY r-x on the folder and every folder
+below; MSCONCAT/CONCAT -w- on the target (or -wx on its folder to create it), r-- on each source and -wx on its
+folder; CHECKACCESS ``fsaction``; ACL/permission/owner changes the owner; GETFILESTATUS, GETACLSTATUS only x on
+the ancestors. Each check is recorded in the request's access decision.
+
 New children take the parent's default ACL (folders keep it as their own default ACL); with no default ACL
 the mode (``permission``, 770 by default) is masked with ADLS's fixed umask 007. The owning group is the
 parent's.
 
-Errors are WebHDFS ``RemoteException`` bodies (azure-error-messages.md §6): 404 FileNotFoundException,
-403 AccessControlException ``{OP} failed with error 0x83090aa2 (...)``, 401 SecurityException (INFERRED),
-400 IllegalArgumentException. Every success appends a ``datalake.op`` event.
+Errors are WebHDFS ``RemoteException`` bodies (azure-error-messages.md §6 and azure-data-lake-store-python's
+recorded sessions, tests/recordings/*.yaml): 404 FileNotFoundException, 403 AccessControlException
+``{OP} failed with error 0x83090aa2 (...)``, 400 BadOffsetException ``APPEND failed with error 0x83090015 (Bad
+request. Invalid offset.)``, 401 SecurityException (INFERRED), 400 IllegalArgumentException. Every success
+appends a ``datalake.op`` event.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from email.utils import formatdate
 from functools import partial
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, unquote, urlencode
 
 from azshell.auth.decision import AccessDecision, Evidence
 from azshell.auth.errors import ExpiredTokenError, InvalidAudienceError, TokenValidationError
@@ -61,6 +85,9 @@ __all__ = [
 # Azure strings (azure-error-messages.md §6, msi-tutorials-and-token-endpoints.md §5, the tutorials)
 # --------------------------------------------------------------------------------------------------------------
 WEBHDFS_PREFIX = "/webhdfs/v1"
+#: ADLS's extension namespace (SETEXPIRY, CONCURRENTAPPEND): the Java SDK and the REST spec write ``/WebHdfsExt``,
+#: the Python SDK ``/webhdfsext``; matched case-insensitively.
+WEBHDFS_EXT_PREFIX = "/webhdfsext"
 EVENT_DATALAKE_OP = "datalake.op"
 
 WEBHDFS_VERSION = "17.04.22.00"
@@ -75,11 +102,14 @@ STATUS_FORBIDDEN = "0x83090AA2"
 #: INFERRED: no 401 body or status code was seen.
 STATUS_UNAUTHORIZED = "0x83090A16"
 STATUS_BAD_REQUEST = "0x83090A01"
+STATUS_BAD_OFFSET = "0x83090015"
 
 FILE_NOT_FOUND = "FileNotFoundException"
 FILE_NOT_FOUND_CLASS = "java.io.FileNotFoundException"
 #: SEEN (``Folder``); ``File`` and ``File/Folder`` are INFERRED.
 NOT_FOUND_TEMPLATE = "{what} does not exist: {path} [{rid}][{time}]"
+#: SEEN: SETOWNER's 403 names the op so (``Set Owner failed with  failed with error 0x83090aa2 ...``).
+DENIED_OP_NAMES = {"SETOWNER": "Set Owner failed with "}
 ACCESS_CONTROL = "AccessControlException"
 ACCESS_CONTROL_CLASS = "org.apache.hadoop.security.AccessControlException"
 #: SEEN (ADF troubleshooting guide, hadoop-azure-datalake troubleshooting_adl.md).
@@ -98,6 +128,10 @@ TOKEN_AUDIENCE = (
     "Unauthorized. The access token was issued for the audience '{audience}'; Data Lake Store expects '"
     + DATA_LAKE_RESOURCE + "'."
 )
+BAD_OFFSET = "BadOffsetException"
+BAD_OFFSET_CLASS = "org.apache.hadoop.fs.adl.BadOffsetException"
+#: SEEN for APPEND (status 400, ``Status: 0x83090015``); OPEN past the end of the file is INFERRED to answer alike.
+BAD_OFFSET_TEMPLATE = "{op} failed with error 0x83090015 (Bad request. Invalid offset.). [{rid}][{time}]"
 ILLEGAL_ARGUMENT = "IllegalArgumentException"
 ILLEGAL_ARGUMENT_CLASS = "java.lang.IllegalArgumentException"
 #: Hadoop WebHDFS's text for an op the method does not know (INFERRED for ADLS).
@@ -110,7 +144,17 @@ INVALID_PATH_TEMPLATE = "Invalid path name {path}"
 INVALID_ACL_SPEC_TEMPLATE = "Invalid <aclSpec> : {spec}"
 INVALID_PERMISSION_TEMPLATE = 'Invalid value for webhdfs parameter "permission": {value}'
 INVALID_OFFSET_TEMPLATE = 'Invalid value for webhdfs parameter "{name}": {value}'
+INVALID_PARAM_TEMPLATE = INVALID_OFFSET_TEMPLATE
 MISSING_DESTINATION = 'Invalid value for webhdfs parameter "destination": destination is required'
+#: INFERRED (Hadoop's wording for a missing required parameter, as for ``destination``).
+MISSING_PARAM_TEMPLATE = 'Invalid value for webhdfs parameter "{name}": {name} is required'
+#: INFERRED (HDFS concat's wording).
+CONCAT_TARGET_IN_SOURCES = "concat: the source file {path} is the target file"
+CONCAT_DUPLICATE_SOURCE = "concat: the source file {path} is listed more than once"
+CONCAT_SOURCE_NOT_FILE = "concat: the source {path} is not a file"
+CONCAT_TARGET_NOT_FILE = "concat: the target {path} is not a file"
+#: INFERRED (the REST reference: "This operation can only be executed against files. Folders are not supported.").
+EXPIRY_ON_FOLDER = "SETEXPIRY failed: {path} is a folder; only files can expire"
 BASE_ENTRIES_REQUIRED = "Invalid ACL: the user, group and other entries are required."
 DEFAULT_ACL_ON_FILE = "Invalid ACL: only directories may have a default ACL."
 FILE_EXISTS = "FileAlreadyExistsException"
@@ -127,10 +171,22 @@ UMASK = 0o007
 DEFAULT_MODE = 0o770
 FILE_BLOCK_SIZE = 268435456
 
-GET_OPS = frozenset({"OPEN", "GETFILESTATUS", "LISTSTATUS", "GETACLSTATUS"})
+GET_OPS = frozenset({"OPEN", "GETFILESTATUS", "LISTSTATUS", "GETACLSTATUS", "MSGETACLSTATUS", "GETCONTENTSUMMARY",
+                     "CHECKACCESS"})
 PUT_OPS = frozenset({"CREATE", "MKDIRS", "RENAME", "SETACL", "MODIFYACLENTRIES", "REMOVEACLENTRIES",
-                     "REMOVEDEFAULTACL", "REMOVEACL", "SETPERMISSION", "SETOWNER"})
-POST_OPS = frozenset({"APPEND"})
+                     "REMOVEDEFAULTACL", "REMOVEACL", "SETPERMISSION", "SETOWNER", "SETEXPIRY"})
+POST_OPS = frozenset({"APPEND", "MSCONCAT", "CONCAT", "CONCURRENTAPPEND"})
+#: The ops of ``/WebHdfsExt`` (and only there).
+EXT_OPS = frozenset({"SETEXPIRY", "CONCURRENTAPPEND"})
+#: Successes that carry ADLS's extra ``ContentLength: 0`` header (SEEN: CREATE's 201 and the ACL changes; not
+#: APPEND's 200 nor SETPERMISSION's).
+CONTENT_LENGTH_OPS = frozenset({"CREATE", "SETACL", "MODIFYACLENTRIES", "REMOVEACLENTRIES", "REMOVEDEFAULTACL",
+                                "REMOVEACL"})
+#: LISTSTATUS answers carry ``continuationToken`` from this api-version on (SEEN: 2018-09-01 yes, 2018-05-01 no).
+CONTINUATION_API_VERSION = "2018-09-01"
+SYNC_FLAGS = frozenset({"DATA", "METADATA", "CLOSE"})
+EXPIRY_OPTIONS = {"neverexpire": "NeverExpire", "relativetonow": "RelativeToNow",
+                  "relativetocreationdate": "RelativeToCreationDate", "absolute": "Absolute"}
 DELETE_OPS = frozenset({"DELETE"})
 _METHOD_OPS: dict[str, tuple[str, frozenset[str]]] = {
     "GET": ("Get", GET_OPS), "HEAD": ("Get", GET_OPS), "PUT": ("Put", PUT_OPS), "POST": ("Post", POST_OPS),
@@ -359,6 +415,8 @@ class _Ctx:
     _super: bool | None = field(default=None, repr=False)
     checks: list[_Check] = field(default_factory=list, repr=False)
     redirect_only: bool = False
+    #: The request came through ``/WebHdfsExt`` (SETEXPIRY, CONCURRENTAPPEND).
+    ext: bool = False
 
     # ---------------------------------------------------------------------------------------- errors
     def time_text(self) -> str:
@@ -371,7 +429,19 @@ class _Ctx:
 
     def denied(self) -> WebHdfsError:
         return WebHdfsError(403, ACCESS_CONTROL, ACCESS_CONTROL_CLASS, ACCESS_DENIED_TEMPLATE.format(
-            op=self.op, rid=self.rid, time=self.time_text()), status_code=STATUS_FORBIDDEN)
+            op=DENIED_OP_NAMES.get(self.op, self.op), rid=self.rid, time=self.time_text()),
+            status_code=STATUS_FORBIDDEN)
+
+    def bad_offset(self) -> WebHdfsError:
+        return WebHdfsError(400, BAD_OFFSET, BAD_OFFSET_CLASS, BAD_OFFSET_TEMPLATE.format(
+            op=self.op, rid=self.rid, time=self.time_text()), status_code=STATUS_BAD_OFFSET)
+
+    # ---------------------------------------------------------------------------------------- query
+    def param(self, name: str) -> str | None:
+        return self.request.query_get(name, case_insensitive=True)
+
+    def flag(self, name: str) -> bool:
+        return (self.param(name) or "").lower() == "true"
 
     def exists_error(self, path: str, *, not_dir: bool = False) -> WebHdfsError:
         template = NOT_A_DIRECTORY_TEMPLATE if not_dir else FILE_EXISTS_TEMPLATE
@@ -570,10 +640,21 @@ def _ancestors(path: str) -> list[str]:
 
 
 def _normalize_path(raw: str) -> str | None:
-    parts = [p for p in raw.split("/") if p]
-    if any(p in (".", "..") for p in parts):
+    """``/a//b/./c`` → ``/a/b/c`` (the SDK asks for the root as ``/webhdfs/v1/.``); ``..`` is refused (None)."""
+    parts = [p for p in raw.split("/") if p and p != "."]
+    if any(p == ".." for p in parts):
         return None
     return "/" + "/".join(parts)
+
+
+def _split_prefix(raw: str) -> tuple[str, bool] | None:
+    """``/webhdfs/v1/a`` → ``("/a", False)``, ``/WebHdfsExt/a`` → ``("/a", True)``; None for anything else."""
+    if raw == WEBHDFS_PREFIX or raw.startswith(WEBHDFS_PREFIX + "/"):
+        return raw[len(WEBHDFS_PREFIX):], False
+    low = raw.lower()
+    if low == WEBHDFS_EXT_PREFIX or low.startswith(WEBHDFS_EXT_PREFIX + "/"):
+        return raw[len(WEBHDFS_EXT_PREFIX):], True
+    return None
 
 
 def _parent_of(path: str) -> str:
@@ -582,8 +663,9 @@ def _parent_of(path: str) -> str:
 
 
 def _status(entry: PathEntry, suffix: str) -> dict[str, Any]:
+    """A WebHDFS ``FileStatus`` in ADLS's key order; files also carry ``msExpirationTime`` (0 = never) (SEEN)."""
     is_file = entry.kind == FILE
-    return {
+    out: dict[str, Any] = {
         "length": len(entry.content) if is_file else 0,
         "pathSuffix": suffix,
         "type": entry.kind,
@@ -594,16 +676,20 @@ def _status(entry: PathEntry, suffix: str) -> dict[str, Any]:
         "permission": entry.permission,
         "owner": entry.owner,
         "group": entry.group,
-        "aclBit": entry.has_extended_acl,
     }
+    if is_file:
+        out["msExpirationTime"] = entry.expiry_ms
+    out["aclBit"] = entry.has_extended_acl
+    return out
 
 
 # --------------------------------------------------------------------------------------------------------------
 # Responses
 # --------------------------------------------------------------------------------------------------------------
 def _finish(ctx_rid: str, now: float, resp: Response, *, location: str | None = None,
-            content_length_header: bool = False) -> Response:
-    """Add ADLS's headers, in the order Windows PowerShell shows them."""
+            content_length_header: bool = False, webhdfs_version: bool = True) -> Response:
+    """Add ADLS's headers, in the order Windows PowerShell shows them (``/WebHdfsExt`` answers carry no
+    ``x-ms-webhdfs-version``, SEEN)."""
     status = resp.headers.get("Status") or STATUS_OK
     cache = resp.headers.get("Cache-Control") or SUCCESS_CACHE_CONTROL
     ctype = resp.headers.get("Content-Type")
@@ -612,7 +698,8 @@ def _finish(ctx_rid: str, now: float, resp: Response, *, location: str | None = 
     h.add("x-ms-request-id", ctx_rid)
     if content_length_header:
         h.add("ContentLength", "0")
-    h.add("x-ms-webhdfs-version", WEBHDFS_VERSION)
+    if webhdfs_version:
+        h.add("x-ms-webhdfs-version", WEBHDFS_VERSION)
     h.add("Status", status)
     h.add("X-Content-Type-Options", "nosniff")
     h.add("Strict-Transport-Security", HSTS)
@@ -682,16 +769,18 @@ def handle(request: Request, world: World) -> Response:
 def _answer(ctx: _Ctx, request: Request, now: float, rid: str) -> Response:
     op = ctx.op
     location: str | None = None
-    raw = request.path
-    if raw != WEBHDFS_PREFIX and not raw.startswith(WEBHDFS_PREFIX + "/"):
-        raise ctx.not_found("File/Folder", raw)
-    path = _normalize_path(raw[len(WEBHDFS_PREFIX):])
+    split = _split_prefix(request.path)
+    if split is None:
+        raise ctx.not_found("File/Folder", request.path)
+    rel, ctx.ext = split
+    path = _normalize_path(rel)
     if path is None:
-        raise _illegal(INVALID_PATH_TEMPLATE.format(path=raw[len(WEBHDFS_PREFIX):]))
+        raise _illegal(INVALID_PATH_TEMPLATE.format(path=rel))
     ctx.path = path
-    _check_op(request.method, op)
-    if op in ("CREATE", "APPEND") and (request.query_get("write", case_insensitive=True) or "").lower() \
-            != "true":
+    _check_op(request.method, op, ext=ctx.ext)
+    dl.purge_expired(ctx.world.store, ctx.store_id, ctx.now_ms)
+    if (op == "CREATE" and not ctx.flag("write")) or (op == "APPEND" and not (ctx.flag("write")
+                                                                               or ctx.flag("append"))):
         location = _write_url(request)
         ctx.redirect_only = True
         return _finish(rid, now, Response(307), location=location, content_length_header=True)
@@ -701,14 +790,17 @@ def _answer(ctx: _Ctx, request: Request, now: float, rid: str) -> Response:
     ctx.event()
     if request.method == "HEAD":
         resp = Response(resp.status, resp.headers, b"")
-    return _finish(rid, now, resp, location=location, content_length_header=op in ("CREATE", "APPEND"))
+    return _finish(rid, now, resp, location=location, content_length_header=op in CONTENT_LENGTH_OPS,
+                   webhdfs_version=not ctx.ext)
 
 
-def _check_op(method: str, op: str) -> None:
+def _check_op(method: str, op: str, *, ext: bool = False) -> None:
+    """400 for a missing op, one the method does not take, or one outside its namespace (``/WebHdfsExt`` takes
+    only SETEXPIRY and CONCURRENTAPPEND, and they only there: INFERRED)."""
     if not op:
         raise _illegal(MISSING_OP_MESSAGE)
     kind, ops = _METHOD_OPS.get(method, ("Get", frozenset()))
-    if op not in ops:
+    if op not in ops or (op in EXT_OPS) != ext:
         raise _illegal(INVALID_OP_TEMPLATE.format(kind=kind, op=op))
 
 
@@ -757,13 +849,35 @@ def _existing(ctx: _Ctx, what: str) -> PathEntry:
     return entry
 
 
+def _api_version_at_least(ctx: _Ctx, version: str) -> bool:
+    raw = (ctx.param("api-version") or "")[:10]
+    return len(raw) == 10 and raw[4] == "-" and raw[7] == "-" and raw.replace("-", "").isdigit() and raw >= version
+
+
 def _op_liststatus(ctx: _Ctx) -> Response:
+    """A folder's children by name, paged: ``listAfter``/``listBefore`` (exclusive bounds), ``listSize``; the
+    ``continuationToken`` (api-version 2018-09-01 on) is the last name when the page is full, else "" (SEEN)."""
+    size = _int_param(ctx, "listSize", None)
+    if size == 0:
+        raise _illegal(INVALID_PARAM_TEMPLATE.format(name="listSize", value=ctx.param("listSize")))
+    after, before = ctx.param("listAfter") or "", ctx.param("listBefore") or ""
     entry = _existing(ctx, "Folder")
+    token = ""
     if not entry.is_dir:
-        return Response.json(200, {"FileStatuses": {"FileStatus": [_status(entry, "")]}})
-    ctx.require(entry, READ | EXECUTE)
-    children = dl.list_children(ctx.world.store, ctx.store_id, entry.path)
-    return Response.json(200, {"FileStatuses": {"FileStatus": [_status(c, c.name) for c in children]}})
+        statuses = [_status(entry, "")]
+    else:
+        ctx.require(entry, READ | EXECUTE)
+        children = [c for c in dl.list_children(ctx.world.store, ctx.store_id, entry.path)
+                    if (not after or c.name > after) and (not before or c.name < before)]
+        page = children if size is None else children[:size]
+        statuses = [_status(c, c.name) for c in page]
+        if size is not None and page and len(page) == size:
+            token = page[-1].name
+    body: dict[str, Any] = {}
+    if _api_version_at_least(ctx, CONTINUATION_API_VERSION):
+        body["continuationToken"] = token
+    body["FileStatus"] = statuses
+    return Response.json(200, {"FileStatuses": body})
 
 
 def _op_getfilestatus(ctx: _Ctx) -> Response:
@@ -772,14 +886,46 @@ def _op_getfilestatus(ctx: _Ctx) -> Response:
 
 
 def _op_getaclstatus(ctx: _Ctx) -> Response:
+    """GETACLSTATUS and ADLS's MSGETACLSTATUS (what the Python SDK sends): every entry, base ones included."""
     entry = _existing(ctx, "File/Folder")
     return Response.json(200, {"AclStatus": {
         "entries": [e.spec() for e in (*entry.acl, *entry.default_acl)],
-        "group": entry.group,
         "owner": entry.owner,
+        "group": entry.group,
         "permission": entry.permission,
         "stickyBit": False,
     }})
+
+
+def _op_checkaccess(ctx: _Ctx) -> Response:
+    """CHECKACCESS: 200 (empty) when the caller has ``fsaction`` (``r-x``) on the path, else 403 as any op."""
+    raw = ctx.param("fsaction")
+    if not raw:
+        raise _illegal(MISSING_PARAM_TEMPLATE.format(name="fsaction"))
+    want = _parse_perm(raw)
+    if want is None:
+        raise _illegal(INVALID_PARAM_TEMPLATE.format(name="fsaction", value=raw))
+    entry = _existing(ctx, "File/Folder")
+    ctx.require(entry, want)
+    return Response(200)
+
+
+def _op_getcontentsummary(ctx: _Ctx) -> Response:
+    """Counts below a path (the folder itself counted, SEEN); needs r-x on it and every folder below (HDFS)."""
+    entry = _existing(ctx, "File/Folder")
+    if not entry.is_dir:
+        dirs, files, length = 0, 1, len(entry.content)
+    else:
+        ctx.require(entry, READ | EXECUTE)
+        below = dl.list_subtree(ctx.world.store, ctx.store_id, entry.path)
+        for sub in below:
+            if sub.is_dir:
+                ctx.require(sub, READ | EXECUTE)
+        dirs = 1 + sum(1 for e in below if e.is_dir)
+        files = sum(1 for e in below if not e.is_dir)
+        length = sum(len(e.content) for e in below if not e.is_dir)
+    return Response.json(200, {"ContentSummary": {"directoryCount": dirs, "fileCount": files, "length": length,
+                                                  "quota": -1, "spaceConsumed": length, "spaceQuota": -1}})
 
 
 def _int_param(ctx: _Ctx, name: str, default: int | None) -> int | None:
@@ -802,6 +948,8 @@ def _op_open(ctx: _Ctx) -> Response:
     ctx.require(entry, READ)
     offset = _int_param(ctx, "offset", 0) or 0
     length = _int_param(ctx, "length", None)
+    if offset > len(entry.content):
+        raise ctx.bad_offset()
     data = entry.content[offset:] if length is None else entry.content[offset:offset + length]
     return Response(200, Headers({"Content-Type": OCTET_STREAM}), data)
 
@@ -881,7 +1029,15 @@ def _touch(ctx: _Ctx, entry: PathEntry) -> None:
     dl.put_entry(ctx.world.store, replace(entry, mtime_ms=ctx.now_ms))
 
 
+def _check_sync_flag(ctx: _Ctx) -> None:
+    """``syncFlag`` (DATA / METADATA / CLOSE) only says when ADLS updates the metadata; here it always is."""
+    raw = ctx.param("syncFlag")
+    if raw and raw.upper() not in SYNC_FLAGS:
+        raise _illegal(INVALID_PARAM_TEMPLATE.format(name="syncFlag", value=raw))
+
+
 def _op_create(ctx: _Ctx) -> Response:
+    _check_sync_flag(ctx)
     if ctx.path == "/":
         raise ctx.exists_error(ctx.path)
     mode = _mode_param(ctx, DEFAULT_MODE)
@@ -904,11 +1060,156 @@ def _op_create(ctx: _Ctx) -> Response:
 
 
 def _op_append(ctx: _Ctx) -> Response:
+    """APPEND at the end; an ``offset`` other than the file's length is a 400 BadOffsetException (SEEN)."""
+    _check_sync_flag(ctx)
     entry = _existing(ctx, "File")
     if entry.is_dir:
         raise ctx.not_found("File")
     ctx.require(entry, WRITE)
+    offset = _int_param(ctx, "offset", None)
+    if offset is not None and offset != len(entry.content):
+        raise ctx.bad_offset()
     dl.put_entry(ctx.world.store, replace(entry, content=entry.content + ctx.request.body, mtime_ms=ctx.now_ms))
+    return Response(200)
+
+
+def _op_concurrentappend(ctx: _Ctx) -> Response:
+    """CONCURRENTAPPEND (``/WebHdfsExt``): append at the end, creating the file with ``appendMode=autocreate``."""
+    _check_sync_flag(ctx)
+    mode = ctx.param("appendMode")
+    if mode and mode.lower() != "autocreate":
+        raise _illegal(INVALID_PARAM_TEMPLATE.format(name="appendMode", value=mode))
+    store = ctx.world.store
+    with store.transaction(bump_generation=False):
+        ctx.traverse(ctx.path)
+        entry = ctx.get(ctx.path)
+        if entry is None and mode and ctx.path != "/":
+            parent = _make_parents(ctx, ctx.path)
+            dl.put_entry(store, _new_entry(ctx, parent, ctx.path, FILE, DEFAULT_MODE, ctx.request.body))
+            _touch(ctx, parent)
+            return Response(200)
+        if entry is None or entry.is_dir:
+            raise ctx.not_found("File")
+        ctx.require(entry, WRITE)
+        dl.put_entry(store, replace(entry, content=entry.content + ctx.request.body, mtime_ms=ctx.now_ms))
+    return Response(200)
+
+
+def _concat_sources(ctx: _Ctx) -> list[str]:
+    """CONCAT's ``sources`` query parameter, or MSCONCAT's body: ``{"sources":[...]}`` (the SDKs) or
+    ``sources=a,b`` (older clients, SEEN). Paths may lack the leading ``/``."""
+    items: list[str] | None = None
+    if ctx.op == "CONCAT":
+        raw = ctx.param("sources")
+        items = raw.split(",") if raw else None
+    else:
+        text = ctx.request.body.decode("utf-8", "replace").strip()
+        if text.startswith("{"):
+            try:
+                data = json.loads(text)
+            except ValueError:
+                data = None
+            listed = data.get("sources") if isinstance(data, dict) else None
+            if isinstance(listed, list) and all(isinstance(x, str) for x in listed):
+                items = list(listed)
+        elif text.lower().startswith("sources="):
+            items = [unquote(x) for x in text[len("sources="):].split(",")]
+    if not items:
+        raise _illegal(MISSING_PARAM_TEMPLATE.format(name="sources"))
+    out: list[str] = []
+    for item in items:
+        raw_path = item.strip()
+        if raw_path.startswith(WEBHDFS_PREFIX + "/"):
+            raw_path = raw_path[len(WEBHDFS_PREFIX):]
+        norm = _normalize_path(raw_path)
+        if norm is None or norm == "/":
+            raise _illegal(INVALID_PATH_TEMPLATE.format(path=raw_path))
+        if norm == ctx.path:
+            raise _illegal(CONCAT_TARGET_IN_SOURCES.format(path=norm))
+        if norm in out:
+            raise _illegal(CONCAT_DUPLICATE_SOURCE.format(path=norm))
+        out.append(norm)
+    return out
+
+
+def _op_concat(ctx: _Ctx) -> Response:
+    """MSCONCAT / CONCAT: the sources' bytes, in order, appended to the target (MSCONCAT creates it when missing;
+    CONCAT needs it), then the sources deleted (with ``deleteSourceDirectory=true`` and one source folder, that
+    folder). Needs -w- on the target (or -wx on its folder), r-- on each source and -wx on each source's folder."""
+    sources = _concat_sources(ctx)
+    store = ctx.world.store
+    with store.transaction(bump_generation=False):
+        ctx.traverse(ctx.path)
+        target = ctx.get(ctx.path)
+        if target is not None:
+            if target.is_dir:
+                raise _illegal(CONCAT_TARGET_NOT_FILE.format(path=ctx.path))
+            ctx.require(target, WRITE)
+        elif ctx.op == "CONCAT" or ctx.path == "/":
+            raise ctx.not_found("File")
+        parts: list[bytes] = []
+        folders: dict[str, PathEntry] = {}
+        for src in sources:
+            ctx.traverse(src)
+            entry = ctx.get(src)
+            if entry is None:
+                raise ctx.not_found("File", src)
+            if entry.is_dir:
+                raise _illegal(CONCAT_SOURCE_NOT_FILE.format(path=src))
+            ctx.require(entry, READ)
+            folder = ctx.get(_parent_of(src))
+            if folder is not None and folder.path not in folders:
+                ctx.require(folder, WRITE | EXECUTE)
+                folders[folder.path] = folder
+            parts.append(entry.content)
+        data = b"".join(parts)
+        if target is None:
+            parent = _make_parents(ctx, ctx.path)
+            dl.put_entry(store, _new_entry(ctx, parent, ctx.path, FILE, DEFAULT_MODE, data))
+            _touch(ctx, parent)
+        else:
+            dl.put_entry(store, replace(target, content=target.content + data, mtime_ms=ctx.now_ms))
+        only = next(iter(folders)) if len(folders) == 1 else None
+        inside = only is not None and (ctx.path + "/").startswith(only.rstrip("/") + "/")
+        if ctx.flag("deleteSourceDirectory") and ctx.op == "MSCONCAT" and only not in (None, "/") and not inside:
+            assert only is not None
+            above = ctx.get(_parent_of(only))
+            if above is not None:
+                ctx.require(above, WRITE | EXECUTE)
+            dl.delete_entries(store, ctx.store_id, only)
+            if above is not None:
+                _touch(ctx, above)
+        else:
+            for src in sources:
+                dl.delete_entries(store, ctx.store_id, src)
+            for path in folders:
+                fresh = ctx.get(path)
+                if fresh is not None:
+                    _touch(ctx, fresh)
+    return Response(200)
+
+
+def _op_setexpiry(ctx: _Ctx) -> Response:
+    """SETEXPIRY (``/WebHdfsExt``, files only): ``expiryOption`` NeverExpire | RelativeToNow |
+    RelativeToCreationDate | Absolute with ``expireTime`` in ms; shown as FileStatus ``msExpirationTime``.
+    Needs -w- on the file (INFERRED)."""
+    raw = ctx.param("expiryOption")
+    if not raw:
+        raise _illegal(MISSING_PARAM_TEMPLATE.format(name="expiryOption"))
+    option = EXPIRY_OPTIONS.get(raw.lower())
+    if option is None:
+        raise _illegal(INVALID_PARAM_TEMPLATE.format(name="expiryOption", value=raw))
+    expire = _int_param(ctx, "expireTime", None)
+    if option != "NeverExpire" and expire is None:
+        raise _illegal(MISSING_PARAM_TEMPLATE.format(name="expireTime"))
+    entry = _existing(ctx, "File")
+    if entry.is_dir:
+        raise _illegal(EXPIRY_ON_FOLDER.format(path=ctx.path))
+    ctx.require(entry, WRITE)
+    amount = expire or 0
+    when = {"NeverExpire": 0, "RelativeToNow": ctx.now_ms + amount,
+            "RelativeToCreationDate": entry.atime_ms + amount, "Absolute": amount}[option]
+    dl.put_entry(ctx.world.store, replace(entry, expiry_ms=when))
     return Response(200)
 
 
@@ -949,7 +1250,9 @@ def _op_rename(ctx: _Ctx) -> Response:
         raise _illegal(INVALID_PATH_TEMPLATE.format(path=raw))
     ctx.traverse(ctx.path)
     source = ctx.get(ctx.path)
-    if source is None or ctx.path == "/":
+    if source is None:  # SEEN: 200 {"boolean":false} with Status 0x8309000A
+        return Response.json(200, {"boolean": False}, {"Status": STATUS_NOT_FOUND})
+    if ctx.path == "/":
         return _boolean(False)
     ctx.traverse(dest)
     target = ctx.get(dest)
@@ -1016,6 +1319,9 @@ _OPS: dict[str, Any] = {
     "LISTSTATUS": _op_liststatus,
     "GETFILESTATUS": _op_getfilestatus,
     "GETACLSTATUS": _op_getaclstatus,
+    "MSGETACLSTATUS": _op_getaclstatus,
+    "CHECKACCESS": _op_checkaccess,
+    "GETCONTENTSUMMARY": _op_getcontentsummary,
     "OPEN": _op_open,
     "MKDIRS": _op_mkdirs,
     "CREATE": _op_create,
@@ -1029,4 +1335,8 @@ _OPS: dict[str, Any] = {
     "REMOVEACL": _acl_op,
     "SETPERMISSION": _op_setpermission,
     "SETOWNER": _op_setowner,
+    "SETEXPIRY": _op_setexpiry,
+    "CONCURRENTAPPEND": _op_concurrentappend,
+    "MSCONCAT": _op_concat,
+    "CONCAT": _op_concat,
 }
