@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -134,8 +134,13 @@ class Session:
         _ = self.services
 
     # -- running ------------------------------------------------------------------------------------
-    def execute(self, text: str, on_record: Callable[[StreamRecord], None] | None = None) -> ExecuteResult:
-        """Run ``text``; each record is passed to ``on_record`` as it happens and also returned."""
+    def execute(self, text: str, on_record: Callable[[StreamRecord], None] | None = None, *,
+                script_path: str | None = None, script_args: Sequence[str] | None = None) -> ExecuteResult:
+        """Run ``text``; each record is passed to ``on_record`` as it happens and also returned.
+
+        With ``script_path``, ``text`` is that script file's content, run as ``pwsh -File script_path
+        script_args…`` runs it: its ``param()`` block and ``$args`` bound from the command-line strings.
+        """
         result = ExecuteResult()
 
         def sink(record: StreamRecord) -> None:
@@ -146,7 +151,7 @@ class Session:
                 on_record(record)
 
         with self._lock:
-            outcome = self.engine.execute(text, sink)
+            outcome = self.engine.execute(text, sink, script_path=script_path, script_args=script_args)
         self._history.append(text)
         del self._history[:-20]
         result.had_errors = outcome.had_errors
@@ -225,8 +230,10 @@ class Session:
         if hint:
             record.suggestion = hint
 
-    def run(self, text: str, write: Callable[[str, str], None], *, script_path: str | None = None) -> ExecuteResult:
-        """Run ``text`` and write formatted text chunks as ``write(stream, text)``.
+    def run(self, text: str, write: Callable[[str, str], None], *, script_path: str | None = None,
+            script_args: Sequence[str] | None = None) -> ExecuteResult:
+        """Run ``text`` and write formatted text chunks as ``write(stream, text)`` (``script_path``,
+        ``script_args``: as for :meth:`execute`).
 
         Consecutive output objects are formatted together (so objects of one type share one table), and
         flushed whenever another stream interleaves, so output order is kept.
@@ -248,7 +255,7 @@ class Session:
             chunk = self.render_text(record)
             write(record.stream, chunk if chunk.endswith("\n") else chunk + "\n")
 
-        result = self.execute(text, on_record)
+        result = self.execute(text, on_record, script_path=script_path, script_args=script_args)
         flush()
         return result
 

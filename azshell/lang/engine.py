@@ -12,11 +12,12 @@ pipeline ("output"), :class:`~azshell.lang.errors.ErrorRecord` s ("error"), warn
 
 from __future__ import annotations
 
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable, MutableMapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, Literal, TypeVar, overload
 
+from azshell.lang.binder import ArgItem
 from azshell.lang.cmdlet import CommandRegistry, FileSystem
 from azshell.lang.errors import (
     ErrorRecord,
@@ -131,8 +132,14 @@ class Engine:
         return sorted(f.name for f in self.evaluator.global_scope.functions.values())
 
     # ------------------------------------------------------------------------------------------------
-    def execute(self, text: str, sink: Sink) -> ExecutionOutcome:
-        """Run ``text``; stream records to ``sink``. Never raises."""
+    def execute(self, text: str, sink: Sink, *, script_path: str | None = None,
+                script_args: Sequence[str] | None = None) -> ExecutionOutcome:
+        """Run ``text``; stream records to ``sink``. Never raises.
+
+        ``script_path`` runs ``text`` as that script file (``pwsh -File``): in its own scope, with
+        ``script_args`` (command-line strings, see :func:`command_line_arguments`) bound to its ``param()``
+        block and ``$args``. Without it, a ``param()`` block of ``text`` gets its defaults in the global scope.
+        """
         from azshell.lang.parser import parse
         from azshell.lang.runtime import ExitSignal, Flow, ScriptTerminatingError
 
@@ -143,6 +150,9 @@ class Engine:
         def emit_error(rec: ErrorRecord) -> None:
             nonlocal had_errors
             had_errors = True
+            if script_path is not None and rec.span is not None and not rec.script_name \
+                    and (rec.script is text or rec.script == text):
+                rec.script_name = script_path  # a position in the script file: "At FILE:N char:M"
             sink(StreamRecord("error", rec))
 
         def emit_output(value: Any) -> None:
@@ -175,7 +185,12 @@ class Engine:
         ev.scope = ev.global_scope
         ev.try_depth = 0
         try:
-            ev.run_script_block(script.block)
+            if script_path is not None:
+                ev.run_script(script.block, command_line_arguments(script_args or ()), path=script_path)
+            elif script.block.param_block is not None:
+                ev.run_script(script.block, [])
+            else:
+                ev.run_script_block(script.block)
         except ExitSignal as sig:
             exit_code = sig.code
             ev.global_scope.set("LASTEXITCODE", sig.code)
@@ -218,3 +233,35 @@ class Engine:
                 hook(text, ok)
             except Exception:  # a host hook must not break the engine
                 pass
+
+
+def command_line_arguments(argv: Sequence[str]) -> list[ArgItem]:
+    """A script's command-line arguments as ``pwsh -File script.ps1 arg…`` passes them: ``-Name`` is a parameter
+    name (its value is the next argument unless it is a switch), ``-Name:value`` a name with its value
+    (``true``/``false``/``$true``/``$false`` become booleans, so ``-Force:$false`` works), anything else a
+    positional string (no number parsing: ``[int]$N`` converts ``"5"`` when it binds). After ``--`` every
+    argument is positional."""
+    items: list[ArgItem] = []
+    pending: str | None = None
+    literal = False
+    for arg in argv:
+        if pending is not None:
+            items.append(ArgItem("param", arg, pending, True, text=f"-{pending}:"))
+            pending = None
+        elif literal or len(arg) < 2 or arg[0] != "-":
+            items.append(ArgItem("value", arg, text=arg))
+        elif arg == "--":
+            literal = True
+        elif ":" in arg:
+            name, _, value = arg[1:].partition(":")
+            if not value:
+                pending = name
+                continue
+            flag = value[1:] if value[0] == "$" else value
+            converted: Any = value
+            if flag.casefold() in ("true", "false"):
+                converted = flag.casefold() == "true"
+            items.append(ArgItem("param", converted, name, True, text=f"-{name}:"))
+        else:
+            items.append(ArgItem("param", None, arg[1:], False, text=arg))
+    return items  # a trailing "-Name:" with nothing after it is dropped, as pwsh drops it

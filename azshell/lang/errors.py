@@ -64,8 +64,9 @@ class Span:
         return Span(offset, line, col, end)
 
 
-def position_lines(text: str, span: Span | None) -> list[str]:
-    """``At line:N char:M`` + the source line + a ``~`` caret line (PowerShell 5.1 shape)."""
+def position_lines(text: str, span: Span | None, script_name: str = "") -> list[str]:
+    """``At line:N char:M`` (``At FILE:N char:M`` in a script file) + the source line + a ``~`` caret line
+    (PowerShell 5.1 shape)."""
     if span is None or not text:
         return []
     start = text.rfind("\n", 0, span.offset) + 1
@@ -74,7 +75,8 @@ def position_lines(text: str, span: Span | None) -> list[str]:
     line_text = text[start:end].rstrip("\r")
     width = max(1, min(span.end_offset, end) - span.offset)
     pad = "".join(ch if ch == "\t" else " " for ch in line_text[: span.offset - start])
-    return [f"At line:{span.line} char:{span.col}", f"+ {line_text}", f"+ {pad}{'~' * width}"]
+    where = f"{script_name}:{span.line}" if script_name else f"line:{span.line}"
+    return [f"At {where} char:{span.col}", f"+ {line_text}", f"+ {pad}{'~' * width}"]
 
 
 @dataclass
@@ -104,6 +106,8 @@ class ErrorRecord:
     is_parse_error: bool = False
     #: the bracketed activity of CategoryInfo; defaults to ``command_name``
     activity: str | None = None
+    #: the script file ``script`` was read from ("" for typed text): the position reads ``At FILE:N char:M``
+    script_name: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -124,7 +128,7 @@ class ErrorRecord:
     def render(self) -> str:
         """The 5.1 NormalView text (no trailing newline)."""
         out: list[str] = []
-        pos = position_lines(self.script, self.span)
+        pos = position_lines(self.script, self.span, self.script_name)
         # ErrorDetails replace the message, unless the message already shows them (an HTTP error shows the
         # service's body AND the status line)
         details = self.error_details

@@ -287,6 +287,17 @@ def default_kind(obj: Any, views: ViewTable | None = None) -> str:
     return "table" if len(names) <= 4 else "list"
 
 
+def _shape(obj: Any, views: ViewTable | None) -> tuple[str, ...] | None:
+    """The property names of an object with no view of its own (a Select-Object result, a PSCustomObject), else
+    None. PowerShell's table for such an object takes the view-less objects after it whatever their type, so
+    ``Get-ChildItem | Select-Object Name`` over folders and files is one table; azshell does so while the
+    properties stay the same (a new shape gets a new header rather than blank rows)."""
+    if _view_for(obj, views) is not None or is_scalar(obj) or isinstance(obj, (PSHashtable, Guid, PSCredential)) \
+            or _is_error_record(obj):
+        return None
+    return tuple(n.casefold() for n in _all_property_names(obj))
+
+
 def _group_key(obj: Any) -> str:
     if isinstance(obj, PSObject):
         return "\0".join(obj.type_names) if obj.type_name != "System.Management.Automation.PSCustomObject" \
@@ -536,14 +547,17 @@ def format_objects(objects: list[Any], *, view: str = "auto", properties: list[A
             if i >= n or items[i] is None:
                 lines.append("")
             continue
-        # a group of consecutive objects of the same type (any type when -Property names the columns)
+        # a group of consecutive objects of the same type (any type when -Property names the columns; any
+        # view-less type of the same properties after a view-less object, see _shape)
         key = _group_key(obj)
+        shape = None if properties else _shape(obj, views)
         j = i + 1
         while j < n:
             nxt = items[j]
             if nxt is None or isinstance(nxt, FormattedText):
                 break
-            if not properties and (_group_key(nxt) != key or (view == "auto" and is_scalar(nxt))):
+            if not properties and ((view == "auto" and is_scalar(nxt))
+                                   or (_group_key(nxt) != key and (shape is None or _shape(nxt, views) != shape))):
                 break
             j += 1
         group = items[i:j]
@@ -622,9 +636,10 @@ def format_html(objects: list[Any], *, views: ViewTable | None) -> str | None:
             i += 1
             continue
         key = _group_key(obj)
+        shape = _shape(obj, views)
         j = i + 1
         while j < len(items) and not is_scalar(items[j]) and not isinstance(items[j], FormattedText) \
-                and _group_key(items[j]) == key:
+                and (_group_key(items[j]) == key or (shape is not None and _shape(items[j], views) == shape)):
             j += 1
         group = items[i:j]
         kind = default_kind(obj, views)

@@ -308,7 +308,8 @@ class Parser:
             self.skip_newlines()
             if self.accept_op("="):
                 self.skip_newlines()
-                default = self.parse_expression()
+                # a ',' separates parameters here, as in PowerShell (an array default needs @( ) or ( ))
+                default = self.parse_expression(allow_comma=False)
             params.append(A.ParameterDecl(self.span(pstart), tok.value.name, type_name, tuple(attrs), default))
             if not self.comma_or_close(closing, "Missing ')' in function parameter list.",
                                        "MissingEndParenthesisInFunctionParameterList"):

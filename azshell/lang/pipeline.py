@@ -270,10 +270,13 @@ class ScriptStage(Stage):
     """A function, filter or script block in a pipeline."""
 
     def __init__(self, ev: PipelineMixin, name: str, block: A.ScriptBlock, parameters: tuple[A.ParameterDecl, ...],
-                 items: list[ArgItem], node: A.Node, out: Emit, err: ErrEmit, *, dot_source: bool = False,
-                 is_filter: bool = False, has_input: bool = False) -> None:
+                 items: list[ArgItem], node: A.Node | None, out: Emit, err: ErrEmit, *, dot_source: bool = False,
+                 is_filter: bool = False, has_input: bool = False, path: str | None = None) -> None:
+        """``node`` is the command that invoked it (None: the host did, so errors show no position); ``path``
+        the script file's full path (``$PSCommandPath``, ``$PSScriptRoot``, ``$MyInvocation.MyCommand.Path``)."""
         self.ev = ev
         self.name = name
+        self.path = path
         self.block = block
         self.out = out
         self.err = err
@@ -343,8 +346,8 @@ class ScriptStage(Stage):
         names = [d.name for d in self.decls]
         types = {d.name: (d.type_name or "") for d in self.decls}
         bound: dict[str, Any] = {}
-        args: list[Any] = []
-        positional: list[Any] = []
+        # what no name claimed, in order: (is a positional value, value); unknown names go to $args as text
+        rest: list[tuple[bool, Any]] = []
         i = 0
         while i < len(items):
             it = items[i]
@@ -366,16 +369,21 @@ class ScriptStage(Stage):
                             f"'{dotnet_type_name(types[n] or 'object')}' and try again.", "MissingArgument",
                             span=it.span), self.name, self.node)
                 else:
-                    args.append(it.text or "-" + it.name)
+                    rest.append((False, it.text or "-" + it.name))
                     if it.colon and it.value is not None:
-                        args.append(it.value)
+                        rest.append((False, it.value))
             else:
-                positional.append(it.value)
+                rest.append((True, it.value))
             i += 1
-        for n in names:
-            if n not in bound and positional:
-                bound[n] = positional.pop(0)
-        args = positional + args
+        # positional values fill the unbound parameters in declaration order (a switch is never positional)
+        free = iter([n for n in names if n not in bound and types[n].casefold() != "switch"])
+        args: list[Any] = []
+        for is_value, value in rest:
+            name = next(free, None) if is_value else None
+            if name is None:
+                args.append(value)
+            else:
+                bound[name] = value
         for n, v in list(bound.items()):
             t = types.get(n)
             if t and t.casefold() not in ("switch", "object"):
@@ -410,7 +418,13 @@ class ScriptStage(Stage):
                 if d.name in self.bound:
                     self.scope.set(d.name, self.bound[d.name])
                 elif d.default is not None:
-                    self.scope.set(d.name, ev.eval(d.default))
+                    value = ev.eval(d.default)
+                    if d.type_name and d.type_name.casefold() not in ("switch", "object"):
+                        try:  # the parameter's type constrains its default too ([int]$N = '2' is 2)
+                            value = conv.convert_to(d.type_name, value)
+                        except conv.ConversionError:
+                            pass
+                    self.scope.set(d.name, value)
                 elif (d.type_name or "").casefold() == "switch":
                     self.scope.set(d.name, False)
                 else:
@@ -419,7 +433,12 @@ class ScriptStage(Stage):
                 self.scope.set("args", list(self.args))
                 self.scope.set("PSBoundParameters", bound_table)
                 self.scope.set("PSCmdlet", PSObject([("ParameterSetName", self.pset or "__AllParameterSets")]))
-                self.scope.set("MyInvocation", PSObject([("MyCommand", PSObject([("Name", self.name)])),
+                command: list[tuple[str, Any]] = [("Name", self.name)]
+                if self.path is not None:
+                    command += [("Path", self.path), ("Definition", self.path)]
+                    self.scope.set("PSCommandPath", self.path)
+                    self.scope.set("PSScriptRoot", _parent_dir(self.path))
+                self.scope.set("MyInvocation", PSObject([("MyCommand", PSObject(command)),
                                                          ("BoundParameters", bound_table),
                                                          ("InvocationName", self.name)]))
             if self.common.get("Verbose"):
@@ -565,6 +584,14 @@ class _Redirected:
     def _resolved(self, path: str) -> str:
         resolve = getattr(self.ev.fs, "resolve", None)
         return str(resolve(path)) if callable(resolve) else path
+
+
+def _parent_dir(path: str) -> str:
+    """``$PSScriptRoot`` of a script at ``path`` (either separator: host disks use Windows paths)."""
+    cut = max(path.rfind("/"), path.rfind("\\"))
+    if cut < 0:
+        return ""
+    return path[:cut] if cut > 0 and path[cut - 1] != ":" else path[:cut + 1]
 
 
 # ------------------------------------------------------------------------------------------- the mixin
@@ -762,7 +789,10 @@ class PipelineMixin(EvaluatorState):
             return CmdletStage(self, cls, name, items, node, out, err, has_input)
         script = self._script_file(name)
         if script is not None:
-            return ScriptStage(self, name, script, (), items, node, out, err, dot_source=dot, has_input=has_input)
+            resolve = getattr(self.fs, "resolve", None)
+            path = str(resolve(name)) if callable(resolve) else name
+            return ScriptStage(self, name, script, (), items, node, out, err, dot_source=dot, has_input=has_input,
+                               path=path)
         raise self.command_not_found(name, node)
 
     def _script_file(self, name: str) -> A.ScriptBlock | None:
@@ -780,6 +810,21 @@ class PipelineMixin(EvaluatorState):
             return parse(text).block
         except ParseError as exc:
             raise RuntimeLangError(exc.to_record()) from None
+
+    def run_script(self, block: A.ScriptBlock, items: list[ArgItem], *, path: str | None = None) -> None:
+        """Run a whole script as the host does: a script file (``path``) in its own scope with ``items`` bound to
+        its ``param()`` block and ``$args`` by the binder every function uses; script text (no ``path``) in the
+        current scope, as typed, its ``param()`` defaults applied."""
+        if path is None:
+            name = "<ScriptBlock>"
+        else:
+            cut = max(path.rfind("/"), path.rfind("\\"))
+            name = path[cut + 1:]
+        stage = ScriptStage(self, name, block, (), items, None, self.out, self.err, dot_source=path is None,
+                            path=path)
+        stage.begin()
+        stage.process(None, False)
+        stage.end()
 
     def command_not_found(self, name: str, node: A.Command) -> RuntimeLangError:
         rec = ErrorRecord(
@@ -804,7 +849,7 @@ class PipelineMixin(EvaluatorState):
             rec.suggestion = f"Did you mean '{lowered[close[0]]}'?"
         return RuntimeLangError(rec)
 
-    def bind_or_raise(self, binder: Binder, items: list[ArgItem], name: str, node: A.Node) -> None:
+    def bind_or_raise(self, binder: Binder, items: list[ArgItem], name: str, node: A.Node | None) -> None:
         try:
             binder.bind(items)
         except BindingError as exc:

@@ -270,11 +270,11 @@ def error_member(rec: ErrorRecord, name: str) -> Any:
             ("MyCommand", rec.command_name or None),
             ("ScriptLineNumber", rec.span.line if rec.span else 0),
             ("OffsetInLine", rec.span.col if rec.span else 0),
-            ("Line", line), ("PositionMessage", "\n".join(position_lines(rec.script, rec.span))),
-            ("InvocationName", rec.command_name),
+            ("Line", line), ("PositionMessage", "\n".join(position_lines(rec.script, rec.span, rec.script_name))),
+            ("ScriptName", rec.script_name), ("InvocationName", rec.command_name),
         ], ("System.Management.Automation.InvocationInfo",))
     if key == "scriptstacktrace":
-        return f"at <ScriptBlock>, <No file>: line {rec.span.line if rec.span else 1}"
+        return f"at <ScriptBlock>, {rec.script_name or '<No file>'}: line {rec.span.line if rec.span else 1}"
     if key == "pstypenames":
         return ["System.Management.Automation.ErrorRecord", "System.Object"]
     return None

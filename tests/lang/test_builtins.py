@@ -197,7 +197,7 @@ def test_files():
     run(NewItem, {"Path": ["d"], "ItemType": "Directory"}, ctx=FakeCtx(ctx.fs))
     assert ctx.fs.is_dir("d")
     names = run(GetChildItem, {"Name": True}, ctx=FakeCtx(ctx.fs)).output
-    assert names == ["a.txt", "d"]
+    assert names == ["d", "a.txt"]  # folders first, then files (the FileSystem provider's order)
     assert run(SplitPath, {"Path": ["C:\\x\\y.txt"], "Leaf": True}).output == ["y.txt"]
     assert run(SplitPath, {"Path": ["/a/b/c"]}).output == ["/a/b"]
 

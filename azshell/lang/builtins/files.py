@@ -345,12 +345,19 @@ class GetChildItem(Builtin):
                     self._emit(t, to_string(t).replace("\\", "/").rsplit("/", 1)[-1])
 
     def _list(self, folder: str, rel: str, rx: Any, depth: int) -> None:
+        """A folder's folders, then its files (as PowerShell's FileSystem provider lists them), then with
+        -Recurse each subfolder's listing in turn."""
         fs = self.ctx.fs
+        dirs: list[tuple[str, str]] = []
+        files: list[tuple[str, str]] = []
         for n in fs.list_dir(folder):
             child = _join(self.ctx, folder, n)
+            (dirs if fs.is_dir(child) else files).append((n, child))
+        for n, child in dirs + files:
             if rx is None or rx.match(n):
                 self._emit(child, (rel + n) if rel else n)
-            if depth > 0 and fs.is_dir(child):
+        if depth > 0:
+            for n, child in dirs:
                 self._list(child, (rel + n + _sep(self.ctx)), rx, depth - 1)
 
     def _emit(self, path: str, rel: str) -> None:
