@@ -203,7 +203,9 @@ def test_item_cmdlets_and_acl_entries(shell: Shell) -> None:
     shell.ok(f"New-AzDataLakeStoreAccount -ResourceGroupName {RG} -Name {ADLS} -Location eastus2")
     assert shell.ok(f"New-AzDataLakeStoreItem -Account {ADLS} -Path /a/b -Folder") == ["/a/b"]
     shell.ok(f"New-AzDataLakeStoreItem -Account {ADLS} -Path /a/b/hello.txt -Value 'Hello'")
-    assert "already exists" in shell.error_text(
+    # ADLS's own text for creating a file that exists (issue 14's capture), in Az's error line
+    assert "HttpStatus:Forbidden  RemoteException: FileAlreadyExistsException FsOpenStream failed with error " \
+           "0x83090180 (). [" in shell.error_text(
         f"New-AzDataLakeStoreItem -Account {ADLS} -Path /a/b/hello.txt -Value 'again'")
     shell.ok(f"New-AzDataLakeStoreItem -Account {ADLS} -Path /a/b/hello.txt -Value 'Hello!' -Force")
     item = shell.ok(f"Get-AzDataLakeStoreItem -Account {ADLS}.azuredatalakestore.net -Path /a/b/hello.txt")[0]
@@ -233,7 +235,7 @@ def test_data_plane_errors_are_powershell_errors(shell: Shell) -> None:
     shell.ok(f"New-AzResourceGroup -Name {RG} -Location westus")
     shell.ok(f"New-AzDataLakeStoreAccount -ResourceGroupName {RG} -Name {ADLS} -Location eastus2")
     text = shell.error_text(f"Get-AzDataLakeStoreItem -Account {ADLS} -Path /nope")
-    assert "Operation: GETFILESTATUS failed with HttpStatus:NotFound RemoteException: FileNotFoundException " \
+    assert "Operation: GETFILESTATUS failed with HttpStatus:NotFound  RemoteException: FileNotFoundException " \
            "File/Folder does not exist: /nope [" in text
     assert "ObjectNotFound" in text and "Traceback" not in text
     text = shell.error_text("Get-AzDataLakeStoreChildItem -Account nosuchstore -Path /")

@@ -269,6 +269,12 @@ def test_acl_ops(lake: Lake) -> None:
     assert bad.status_code == 400 and remote(bad) == {
         "exception": "IllegalArgumentException", "message": "Invalid <aclSpec> : user::rwz",
         "javaClassName": "java.lang.IllegalArgumentException"}
+    # a well-formed entry ADLS refuses: a user named by something other than an object ID (issue 14's capture)
+    invalid = lake.call("PUT", "/d", "MODIFYACLENTRIES", aclspec="user:bob@contoso.com:r-x")
+    assert invalid.status_code == 403 and invalid.headers["Status"] == "0x83090C53"
+    assert remote(invalid)["exception"] == "AccessControlException"
+    assert remote(invalid)["message"].startswith(
+        "MODIFYACLENTRIES failed with error 0x83090c53 (Forbidden. ACL entry is invalid.). [")
 
 
 def test_setowner(lake: Lake) -> None:
@@ -450,7 +456,9 @@ def test_bad_tokens(lake: Lake, clock: FixedClock) -> None:
     arm_token = lake.token(resource="https://management.azure.com/")
     message = _security(lake.call("GET", "/", "LISTSTATUS", token=arm_token))
     assert "'https://management.azure.com/'" in message
-    assert message.startswith("LISTSTATUS failed with error ")
+    assert message.startswith("LISTSTATUS failed: Unauthorized.")
+    # no ADLS status code on a 401: 0x83090a16 means "Internal server error" (issue 14)
+    assert "0x83090a16" not in message.lower()
     good = lake.token()
     head, payload, sig = good.split(".")
     forged = f"{head}.{payload}.{sig[:-4]}AAAA"

@@ -50,9 +50,10 @@ PERMISSIONS: dict[str, str] = {
     "None": "---", "Execute": "--x", "Write": "-w-", "WriteExecute": "-wx", "Read": "r--", "ReadExecute": "r-x",
     "ReadWrite": "rw-", "All": "rwx",
 }
-#: Az's error line for a failed WebHDFS call (INFERRED from the ADLS .NET SDK's AdlsException text)
+#: Az's error line for a failed WebHDFS call, two spaces before ``RemoteException:`` as Az prints it (SEEN: issue
+#: 14's capture; the rest follows the ADLS .NET SDK's AdlsException text)
 OPERATION_FAILED_TEMPLATE = (
-    "Operation: {op} failed with HttpStatus:{status} RemoteException: {exception} {message} "
+    "Operation: {op} failed with HttpStatus:{status}  RemoteException: {exception} {message} "
     "JavaClassName: {java_class}."
 )
 ACCOUNT_NOT_FOUND_TEMPLATE = "The Resource '{type}/{name}' was not found in the current subscription."

@@ -61,7 +61,7 @@ from azshell.auth.errors import ExpiredTokenError, InvalidAudienceError, TokenVa
 from azshell.auth.rbac import scope_covers
 from azshell.auth.resources import DATA_LAKE_AUDIENCES
 from azshell.hostnames import DATA_LAKE_HOST_SUFFIX, DATA_LAKE_RESOURCE
-from azshell.ids import new_guid
+from azshell.ids import is_guid, new_guid
 from azshell.model.builtin_roles import OWNER
 from azshell.model.types import DATA_LAKE_STORE_TYPE, Resource
 from azshell.planes._shared import bearer_token, dry_run_claims, record, token_refused
@@ -99,8 +99,8 @@ OCTET_STREAM = "application/octet-stream"
 STATUS_OK = "0x0"
 STATUS_NOT_FOUND = "0x8309000A"
 STATUS_FORBIDDEN = "0x83090AA2"
-#: INFERRED: no 401 body or status code was seen.
-STATUS_UNAUTHORIZED = "0x83090A16"
+#: A 401 carries no ADLS status code: 0x83090A16 is "Internal server error" (issue 14), and no capture shows what a
+#: 401 carries, so none is sent (INFERRED).
 STATUS_BAD_REQUEST = "0x83090A01"
 STATUS_BAD_OFFSET = "0x83090015"
 
@@ -119,8 +119,8 @@ ACCESS_DENIED_TEMPLATE = (
 )
 SECURITY = "SecurityException"
 SECURITY_CLASS = "java.lang.SecurityException"
-#: INFERRED (the reference's template; the SDK maps 401 to SecurityException).
-SECURITY_TEMPLATE = "{op} failed with error 0x83090a16 ({reason}). [{rid}][{time}]"
+#: INFERRED (the SDK maps 401 to SecurityException; no capture of the text exists).
+SECURITY_TEMPLATE = "{op} failed: {reason} [{rid}][{time}]"
 TOKEN_MISSING = "Unauthorized. The Authorization header with a bearer token is missing."
 TOKEN_INVALID = "Unauthorized. The access token is invalid."
 TOKEN_EXPIRED = "Unauthorized. The access token has expired."
@@ -162,6 +162,13 @@ FILE_EXISTS_CLASS = "org.apache.hadoop.fs.FileAlreadyExistsException"
 #: INFERRED (HDFS wording).
 FILE_EXISTS_TEMPLATE = "{op} failed: {path} already exists [{rid}][{time}]"
 NOT_A_DIRECTORY_TEMPLATE = "{op} failed: {path} is not a directory [{rid}][{time}]"
+#: CREATE of a file that exists, without overwrite (SEEN: issue 14's capture, the empty parentheses and the
+#: repeated clause included).
+STATUS_FILE_EXISTS = "0x83090180"
+CREATE_EXISTS_TEMPLATE = "FsOpenStream failed with error 0x83090180 (). [{rid}] failed with error 0x83090180 (). [{rid}]"
+#: An ACL entry ADLS refuses (a named entry whose qualifier is not an object ID) (SEEN: issue 14's capture).
+STATUS_ACL_INVALID = "0x83090C53"
+ACL_ENTRY_INVALID_TEMPLATE = "{op} failed with error 0x83090c53 (Forbidden. ACL entry is invalid.). [{rid}][{time}]"
 NOT_EMPTY = "PathIsNotEmptyDirectoryException"
 NOT_EMPTY_CLASS = "org.apache.hadoop.fs.PathIsNotEmptyDirectoryException"
 NOT_EMPTY_TEMPLATE = "`{path} is non empty': Directory is not empty [{rid}][{time}]"
@@ -448,10 +455,17 @@ class _Ctx:
         return WebHdfsError(403, FILE_EXISTS, FILE_EXISTS_CLASS, template.format(
             op=self.op, path=path, rid=self.rid, time=self.time_text()), status_code=STATUS_FORBIDDEN)
 
+    def create_exists_error(self) -> WebHdfsError:
+        return WebHdfsError(403, FILE_EXISTS, FILE_EXISTS_CLASS, CREATE_EXISTS_TEMPLATE.format(rid=self.rid),
+                            status_code=STATUS_FILE_EXISTS)
+
+    def acl_entry_invalid(self) -> WebHdfsError:
+        return WebHdfsError(403, ACCESS_CONTROL, ACCESS_CONTROL_CLASS, ACL_ENTRY_INVALID_TEMPLATE.format(
+            op=self.op, rid=self.rid, time=self.time_text()), status_code=STATUS_ACL_INVALID)
+
     def unauthorized(self, reason: str) -> WebHdfsError:
         return WebHdfsError(401, SECURITY, SECURITY_CLASS, SECURITY_TEMPLATE.format(
-            op=self.op or "UNKNOWN", reason=reason, rid=self.rid, time=self.time_text()),
-            status_code=STATUS_UNAUTHORIZED)
+            op=self.op or "UNKNOWN", reason=reason, rid=self.rid, time=self.time_text()))
 
     # ----------------------------------------------------------------------------------- permissions
     @property
@@ -1048,8 +1062,10 @@ def _op_create(ctx: _Ctx) -> Response:
         existing = ctx.get(ctx.path)
         if existing is not None:
             ctx.traverse(ctx.path)
-            if existing.is_dir or not overwrite:
+            if existing.is_dir:
                 raise ctx.exists_error(ctx.path)
+            if not overwrite:
+                raise ctx.create_exists_error()
             ctx.require(existing, WRITE)
             dl.put_entry(ctx.world.store, replace(existing, content=body, mtime_ms=ctx.now_ms))
         else:
@@ -1292,6 +1308,8 @@ def _acl_op(ctx: _Ctx) -> Response:
     if needs_spec and not spec:
         raise _illegal(INVALID_ACL_SPEC_TEMPLATE.format(spec=spec_text))
     entry = _owned(ctx)
+    if any(e.name and not is_guid(e.name) for e in spec):  # ADLS names users and groups by object ID only
+        raise ctx.acl_entry_invalid()
     dl.put_entry(ctx.world.store, _apply_acl(entry, ctx.op, spec))
     return Response(200)
 
