@@ -15,6 +15,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.conftest import require_module
+
 ROOT = Path(__file__).resolve().parents[1]
 
 GREET = """\
@@ -291,7 +293,7 @@ def test_state_option_picks_the_state_file(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("order", ["before", "after"])
 def test_global_options_around_kernel_install(tmp_path: Path, order: str) -> None:
-    pytest.importorskip("azshell_kernel")
+    require_module("azshell_kernel")
     opts = ["--state", str(tmp_path / "unused.db"), "--seed", "1"]
     sub = ["kernel", "install", "--prefix", str(tmp_path)]
     done = azshell(*(opts + sub if order == "before" else sub + opts))

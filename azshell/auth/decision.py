@@ -37,7 +37,6 @@ from azshell.auth.rbac import (
     RbacIndex,
     action_matches,
     decide,
-    least_privileged_role,
     scope_key,
 )
 from azshell.auth.resources import KNOWN_RESOURCES
@@ -240,7 +239,7 @@ def _not_granted(role: Any, action: str, data_action: bool) -> str:
 
 def role_fix(index: RbacIndex, principal: str, action: str, scope: str, *, data_action: bool) -> str:
     """The ``New-AzRoleAssignment`` of the least-privileged built-in role that grants ``action``."""
-    role = least_privileged_role(index.definitions.values(), action, data_action=data_action)
+    role = index.least_privileged_role(action, data_action=data_action)
     if role is None:
         return NO_ROLE_GRANTS.format(action=action)
     return ROLE_FIX_TEMPLATE.format(oid=principal, role=role.role_name, scope=_base_scope(scope))

@@ -66,6 +66,7 @@ if TYPE_CHECKING:
     from jwt.types import Options
 
 __all__ = [
+    "AZURE_CLI_APP_ID",
     "AZURE_POWERSHELL_APP_ID",
     "CLOCK_SKEW_SECONDS",
     "EVENT_TOKEN_ISSUED",
@@ -84,8 +85,11 @@ JWT_ALG = "RS256"
 JWT_ALGORITHMS = (JWT_ALG,)
 JWT_TYP = "JWT"
 TOKEN_VERSION = "1.0"
-#: Azure PowerShell's well-known public client ID (the ``appid`` of a user's Az PowerShell token).
+#: Azure PowerShell's well-known public client ID (the ``appid`` of a user's Az PowerShell token, and of a user
+#: token whose request named no client).
 AZURE_POWERSHELL_APP_ID = "1950a258-227b-4e31-a9cf-717495945fc2"
+#: The Azure CLI's well-known public client ID (``az login``, and azure-identity's default public client).
+AZURE_CLI_APP_ID = "04b07795-8ddb-461a-bbee-02f9e1bf7b46"
 USER_SCOPE = "user_impersonation"
 EVENT_TOKEN_ISSUED = "token.issued"
 
@@ -169,7 +173,7 @@ class TokenService:
         self.clock = clock
         self._key_factory = key_factory
         self._rings: dict[str, KeyRing] = {}
-        self._cache: dict[tuple[str, str, str, str], tuple[IssuedToken, str]] = {}
+        self._cache: dict[tuple[str, str, str, str, str], tuple[IssuedToken, str]] = {}
         self._tenant: Tenant | None = None
         # kid -> (the ring's public key object, the PyJWK built from its JWKS entry); rebuilt if the key changes.
         self._verify_keys: dict[str, tuple[rsa.RSAPublicKey, jwt.PyJWK]] = {}
@@ -293,16 +297,20 @@ class TokenService:
         mi_res_id: str | None = None,
         kind: TokenKind,
         source: str | None = None,
+        client_id: str | None = None,
     ) -> IssuedToken:
         """A token for ``principal`` to call ``resource``; cached per (principal, resource) like the MSI cache.
 
         ``mi_res_id`` overrides the ``xms_mirid`` claim (defaults to the principal's ``resource_id``);
         ``source`` names the endpoint for the ``token.issued`` event (``"imds"``, ``"msi_extension"``, ``"login"``).
+        ``client_id`` is the application a user signed in with: the token's ``appid`` (and its pairwise ``sub``)
+        carry it; None means Azure PowerShell's. A managed identity's ``appid`` is always its own.
         Raises ``UnknownResourceError`` for a resource the tenant does not know.
         """
         aud = self.resolve_resource(resource)
         now = int(self.clock.now())
-        key = (principal.object_id.lower(), aud, kind, (mi_res_id or "").lower())
+        app = (client_id or AZURE_POWERSHELL_APP_ID).lower() if kind == "user" else ""
+        key = (principal.object_id.lower(), aud, kind, (mi_res_id or "").lower(), app)
         hit = self._cache.get(key)
         if hit is not None:
             token, kid = hit
@@ -311,7 +319,7 @@ class TokenService:
         signing = self.key_ring().active
         tid = principal.tenant_id or self.tenant.tenant_id
         lifetime = MI_TOKEN_LIFETIME_SECONDS if kind == "managed_identity" else USER_TOKEN_LIFETIME_SECONDS
-        claims = self._claims(principal, aud, tid, now, lifetime, kind, mi_res_id)
+        claims = self._claims(principal, aud, tid, now, lifetime, kind, mi_res_id, app or AZURE_POWERSHELL_APP_ID)
         # Header bytes as Entra writes them: {"typ":"JWT","alg":"RS256","x5t":…,"kid":…} (PyJWT puts typ and alg
         # first; sort_headers=False keeps that order). The key is the ring's parsed key object: no PEM per token.
         access_token = jwt.encode(claims, signing.private_key, algorithm=JWT_ALG,
@@ -344,7 +352,7 @@ class TokenService:
             self._verified.clear()
 
     def _claims(self, p: DirectoryObject, aud: str, tid: str, now: int, lifetime: int, kind: TokenKind,
-                mi_res_id: str | None) -> dict[str, Any]:
+                mi_res_id: str | None, app_id: str = AZURE_POWERSHELL_APP_ID) -> dict[str, Any]:
         issuer = sts_issuer(tid)
         iat = now - BACKDATE_SECONDS
         rh = f"0.A{_opaque(48)}."
@@ -361,10 +369,10 @@ class TokenService:
             return claims
         upn = p.user_principal_name or p.display_name
         given, _, family = p.display_name.partition(" ")
-        sub = b64url(hashlib.sha256(f"{p.object_id}|{AZURE_POWERSHELL_APP_ID}".encode()).digest())
+        sub = b64url(hashlib.sha256(f"{p.object_id}|{app_id}".encode()).digest())
         return {
             "aud": aud, "iss": issuer, "iat": iat, "nbf": iat, "exp": now + lifetime,
-            "acr": "1", "aio": _opaque(60), "amr": ["pwd"], "appid": AZURE_POWERSHELL_APP_ID, "appidacr": "0",
+            "acr": "1", "aio": _opaque(60), "amr": ["pwd"], "appid": app_id, "appidacr": "0",
             "family_name": family or given, "given_name": given, "idtyp": "user", "ipaddr": "127.0.0.1",
             "name": p.display_name, "oid": p.object_id, "rh": rh, "scp": USER_SCOPE, "sub": sub, "tid": tid,
             "unique_name": upn, "upn": upn, "uti": _opaque(16), "ver": TOKEN_VERSION,

@@ -24,6 +24,7 @@ import re
 from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any, NoReturn, cast
+from urllib.parse import quote
 
 import httpx
 
@@ -45,6 +46,7 @@ __all__ = [
     "arm_error_parts",
     "category_for_status",
     "connection_error",
+    "encode_path",
     "json_result",
     "reason_code",
     "reason_phrase",
@@ -89,6 +91,17 @@ def decision_of(resp: httpx.Response | None) -> AccessDecision | None:
         return None
     found = resp.extensions.get(DECISION_EXTENSION)
     return found if isinstance(found, AccessDecision) else None
+
+
+def encode_path(path: str) -> str:
+    """``path`` with each segment percent-encoded as Az encodes path parameters (.NET's ``Uri.EscapeDataString``,
+    the Python SDKs' ``quote(value, safe="")``): letters, digits and ``-._~`` stay, everything else — ``#``,
+    ``?``, ``%``, spaces, non-ASCII — is escaped, so a name reaches ARM whole (``bad#name``, not ``bad``). A path
+    carries no query (callers pass ``params``); a full URL (a ``nextLink``) is already encoded and is returned as
+    is."""
+    if path.startswith(("https://", "http://")):
+        return path
+    return "/".join(quote(seg, safe="") for seg in path.split("/"))
 
 
 def _quote(text: str) -> str:
@@ -324,8 +337,9 @@ class AzCmdlet(Cmdlet):
 
     def arm_request(self, method: str, path: str, api_version: str, *, body: Any = None,
                     params: dict[str, str] | None = None) -> httpx.Response:
-        """One ARM call with the current account's bearer token; network failures become errors."""
-        url = path if path.startswith("https://") else f"{ARM_ENDPOINT}{path}"
+        """One ARM call with the current account's bearer token; network failures become errors. ``path`` holds
+        names as they are (``/subscriptions/{s}/resourceGroups/bad#name``): each segment is encoded here."""
+        url = path if path.startswith("https://") else f"{ARM_ENDPOINT}{encode_path(path)}"
         return self.bearer_request(method, url, ARM_RESOURCE, params={"api-version": api_version, **(params or {})},
                                    body=body)
 

@@ -46,7 +46,7 @@ from azshell.ids import (
     scope_kind,
     strip_dashes,
 )
-from azshell.model.builtin_roles import OWNER, builtin_roles
+from azshell.model.builtin_roles import BUILTIN_ROLES_VERSION, OWNER, builtin_roles
 from azshell.model.errors import (
     ConflictError,
     IdentityNotFoundError,
@@ -108,9 +108,12 @@ UNMATCHED_PRINCIPAL_TYPE_MESSAGE = (
 
 SETTING_ADMIN_OBJECT_ID = "admin_object_id"
 SETTING_DEFAULT_SUBSCRIPTION = "default_subscription_id"
+#: the version of the built-in role catalogue the file's built-in definitions come from
+SETTING_BUILTIN_ROLES_VERSION = "builtin_roles_version"
 
 # event kinds
 EVENT_SEEDED = "tenant.seeded"
+EVENT_BUILTIN_ROLES_REFRESHED = "role_definitions.builtin_refreshed"
 EVENT_RG_PUT = "resource_group.put"
 EVENT_RG_DELETED = "resource_group.deleted"
 EVENT_RESOURCE_PUT = "resource.put"
@@ -203,12 +206,17 @@ class TenantBackend:
 
     # ------------------------------------------------------------------------------------------------ tenant
     def is_seeded(self) -> bool:
-        """True once ``seed`` has run on this state file."""
+        """True once ``seed`` has run on this state file and has nothing left to do: its built-in role definitions
+        are this azshell's (a file seeded by an older one, with fewer built-in roles, is due for ``seed`` again)."""
         try:
             self.store.get_tenant()
         except NotFoundError:
             return False
-        return True
+        return self.builtin_roles_current()
+
+    def builtin_roles_current(self) -> bool:
+        """Do the file's built-in role definitions come from this azshell's catalogue (``BUILTIN_ROLES_VERSION``)?"""
+        return self.store.get_setting(SETTING_BUILTIN_ROLES_VERSION) == BUILTIN_ROLES_VERSION
 
     def seed(
         self,
@@ -219,11 +227,18 @@ class TenantBackend:
     ) -> None:
         """Fill a fresh state: tenant, one subscription, the admin user (Owner on it), built-in roles.
 
-        Idempotent: does nothing when the file is already seeded (safe with several processes).
+        Idempotent: on a file already seeded it only brings the built-in role definitions up to this azshell's
+        catalogue when they come from another one (``refresh_builtin_roles``), and else does nothing (safe with
+        several processes).
         """
         store = self.store
         with store.transaction():
-            if self.is_seeded():
+            try:
+                store.get_tenant()
+            except NotFoundError:
+                pass
+            else:
+                self.refresh_builtin_roles()
                 return
             tenant = Tenant(tenant_id=new_guid(), display_name=tenant_name, default_domain=domain)
             store.put_tenant(tenant)
@@ -240,6 +255,7 @@ class TenantBackend:
             )
             store.put_directory_object(admin)
             store.put_role_definitions(builtin_roles())
+            store.set_setting(SETTING_BUILTIN_ROLES_VERSION, BUILTIN_ROLES_VERSION)
             store.put_role_assignment(
                 RoleAssignment(
                     name=new_guid(),
@@ -261,6 +277,34 @@ class TenantBackend:
                     "adminUpn": admin_upn,
                 },
             )
+
+    def refresh_builtin_roles(self) -> int:
+        """Bring the file's built-in role definitions up to this azshell's catalogue; the number written.
+
+        Adds the built-in roles the file lacks and rewrites those that differ; custom roles (even one with a
+        built-in's GUID), role assignments and built-in roles no longer shipped are left as they are. Does nothing
+        when the file already records this catalogue's version, so it is cheap to call on every open.
+        """
+        store = self.store
+        with store.transaction():
+            if self.builtin_roles_current():
+                return 0
+            stored = {rd.id.lower(): rd for rd in store.list_role_definitions()}
+            added = updated = 0
+            for role in builtin_roles():
+                old = stored.get(role.id.lower())
+                if old == role or (old is not None and old.role_type == ROLE_TYPE_CUSTOM):
+                    continue
+                store.put_role_definition(role)
+                if old is None:
+                    added += 1
+                else:
+                    updated += 1
+            previous = store.get_setting(SETTING_BUILTIN_ROLES_VERSION)
+            store.set_setting(SETTING_BUILTIN_ROLES_VERSION, BUILTIN_ROLES_VERSION)
+            store.append_event(EVENT_BUILTIN_ROLES_REFRESHED, {
+                "version": BUILTIN_ROLES_VERSION, "previousVersion": previous, "added": added, "updated": updated})
+            return added + updated
 
     def tenant(self) -> Tenant:
         """The tenant (NotFoundError before ``seed``)."""

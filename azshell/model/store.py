@@ -259,6 +259,8 @@ SCHEMA_VERSION = len(MIGRATIONS)
 _LEGACY_SERVICE_VERSIONS = {"keyvault": 3, "datalake": 4}
 #: ``meta`` key marking a file whose services record their own versions.
 _LAYOUT_KEY = "layout"
+#: decoded role definitions a store keeps (a few hundred built-ins plus custom roles)
+_ROLE_MEMO_MAX = 4096
 _LAYOUT_SERVICES = "services"
 
 
@@ -416,6 +418,7 @@ class Store:
                  services: Mapping[str, Sequence[Migration]] | None = None) -> None:
         self._db = conn
         self._services: dict[str, tuple[Migration, ...]] = {k: tuple(v) for k, v in (services or {}).items()}
+        self._role_memo: dict[tuple[Any, ...], RoleDefinition] = {}
         self.path = path
         self._clock: Clock = clock or SystemClock()
         self._lock = threading.RLock()
@@ -931,8 +934,21 @@ class Store:
         return self._list(_RD, " WHERE role_name = ? ORDER BY id", (role_name,))
 
     def list_role_definitions(self) -> list[RoleDefinition]:
-        """Every role definition, by name."""
-        return self._list(_RD, " ORDER BY role_name, id")
+        """Every role definition, by name. Rows whose stored text is unchanged since this store last decoded them
+        come back as the same (immutable) records: the RBAC index is rebuilt after every write, and decoding ~450
+        definitions' JSON each time would be most of its cost."""
+        memo = self._role_memo
+        out: list[RoleDefinition] = []
+        for r in self._all(_RD.select(" ORDER BY role_name, id")):
+            key = tuple(r)
+            rd = memo.get(key)
+            if rd is None:
+                rd = _RD.record(r)
+                if len(memo) >= _ROLE_MEMO_MAX:
+                    memo.clear()
+                memo[key] = rd
+            out.append(rd)
+        return out
 
     def put_role_definition(self, rd: RoleDefinition) -> None:
         """Create or replace a role definition."""

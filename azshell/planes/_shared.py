@@ -19,9 +19,11 @@ in-process only) decide for another principal.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from azshell.planes.base import PlaneError, Request
@@ -38,6 +40,7 @@ __all__ = [
     "AUTHORIZATION_FAILED_TEMPLATE",
     "Caller",
     "FAILURE_CAUSE_GATEWAY",
+    "api_version_accepted",
     "arm_error",
     "bearer_token",
     "check_api_version",
@@ -96,8 +99,25 @@ SUPPORTED_LOCATIONS: tuple[str, ...] = (
     "koreasouth", "australiaeast", "australiasoutheast", "australiacentral", "centralindia", "southindia",
     "westindia", "uaenorth", "southafricanorth", "qatarcentral", "israelcentral", "mexicocentral",
 )
-#: Display names of the regions (``Get-AzLocation``), used only to accept "West US" as well as "westus".
-_LOCATION_KEYS: dict[str, str] = {loc: loc for loc in SUPPORTED_LOCATIONS}
+#: Display names of the regions, as ``Get-AzLocation`` and ARM's provider answers (``locations``) spell them.
+LOCATION_DISPLAY_NAMES: Mapping[str, str] = MappingProxyType({
+    "eastus": "East US", "eastus2": "East US 2", "westus": "West US", "westus2": "West US 2",
+    "westus3": "West US 3", "centralus": "Central US", "northcentralus": "North Central US",
+    "southcentralus": "South Central US", "westcentralus": "West Central US", "canadacentral": "Canada Central",
+    "canadaeast": "Canada East", "brazilsouth": "Brazil South", "northeurope": "North Europe",
+    "westeurope": "West Europe", "uksouth": "UK South", "ukwest": "UK West", "francecentral": "France Central",
+    "germanywestcentral": "Germany West Central", "switzerlandnorth": "Switzerland North",
+    "norwayeast": "Norway East", "swedencentral": "Sweden Central", "polandcentral": "Poland Central",
+    "italynorth": "Italy North", "spaincentral": "Spain Central", "eastasia": "East Asia",
+    "southeastasia": "Southeast Asia", "japaneast": "Japan East", "japanwest": "Japan West",
+    "koreacentral": "Korea Central", "koreasouth": "Korea South", "australiaeast": "Australia East",
+    "australiasoutheast": "Australia Southeast", "australiacentral": "Australia Central",
+    "centralindia": "Central India", "southindia": "South India", "westindia": "West India",
+    "uaenorth": "UAE North", "southafricanorth": "South Africa North", "qatarcentral": "Qatar Central",
+    "israelcentral": "Israel Central", "mexicocentral": "Mexico Central",
+})
+#: "West US" / "WestUS" / "westus" → "westus" (the display name without spaces is the key, lower-cased).
+_LOCATION_KEYS: Mapping[str, str] = MappingProxyType({loc: loc for loc in SUPPORTED_LOCATIONS})
 
 
 def normalize_location(value: str) -> str | None:
@@ -179,12 +199,55 @@ def parse_json_body(request: Request, *, required: bool = True) -> dict[str, Any
     return obj
 
 
-def check_api_version(request: Request, spec: ApiVersionSpec, *, location: str = "westus") -> str:
-    """The request's ``api-version``; raises ARM's 400 when it is missing or not one ``spec`` accepts."""
+#: An api-version ARM could publish: ``YYYY-MM-DD`` with an optional ``-preview`` (case as sent).
+_DATED_VERSION = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(-preview)?$", re.IGNORECASE)
+#: How far past the world's today an unlisted version's date may lie (providers publish a version around the date it
+#: carries, sometimes weeks early; never years).
+UNLISTED_VERSION_GRACE = timedelta(days=366)
+
+
+def _version_date(version: str) -> date | None:
+    m = _DATED_VERSION.match(version)
+    if m is None:
+        return None
+    try:
+        return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return None
+
+
+def api_version_accepted(spec: ApiVersionSpec, version: str, *, now: float | None = None) -> bool:
+    """Does ARM accept ``version`` for ``spec``'s type?
+
+    The catalogue lists the versions each provider has published (kept current from the newest SDKs' defaults;
+    ``tests/planes/test_arm_sdk_versions.py`` reads the installed SDKs). It cannot know next month's: providers
+    publish new versions all the time and clients start sending them at once. So a well-formed dated version
+    (``YYYY-MM-DD[-preview]``, a real calendar date) *newer than the newest listed one* is accepted too, as long as
+    its date is not more than a year past the world's today (``now``; no bound when None). A malformed version, or
+    an unlisted one older than the newest listed (a gap in the list is a version ARM never published), keeps ARM's
+    exact ``NoRegisteredProviderFound`` / ``InvalidApiVersionParameter`` answer.
+    """
+    if spec.accepts(version):
+        return True
+    wanted = _version_date(version)
+    if wanted is None:
+        return False
+    known = [d for d in (_version_date(v) for v in spec.versions) if d is not None]
+    if not known or wanted <= max(known):
+        return False
+    if now is not None and wanted > datetime.fromtimestamp(now, tz=UTC).date() + UNLISTED_VERSION_GRACE:
+        return False
+    return True
+
+
+def check_api_version(request: Request, spec: ApiVersionSpec, *, location: str = "westus",
+                      now: float | None = None) -> str:
+    """The request's ``api-version``; raises ARM's 400 when it is missing or not one ARM accepts for ``spec``
+    (see :func:`api_version_accepted`; ``now`` is the world's clock)."""
     version = request.query_get("api-version")
     if version is None or version == "":
         raise arm_error(400, MISSING_API_VERSION, MISSING_API_VERSION_MESSAGE)
-    if spec.accepts(version):
+    if api_version_accepted(spec, version, now=now):
         return version
     newest_first = sorted(spec.versions, reverse=True)
     if spec.arm_native:

@@ -183,3 +183,89 @@ def test_token_events_do_not_invalidate_the_rbac_index() -> None:
     assert store.generation() == before
     store.set_setting("x", "1")
     assert store.generation() != before
+
+
+# ------------------------------------------------------------------------------ the whole built-in catalogue
+KV_DATA_ACCESS_ADMIN = "8b54135c-b56d-4d72-a534-26097cfdc8d8"  # one block, with an ABAC condition
+AZURE_MIGRATE_OWNER = "fd8ea4d5-6509-4db0-bada-356ab233b4fa"  # two blocks, the second with the condition
+MONITORING_READER = "43d0d8ad-25c7-4714-9337-8ba259a9fe05"
+DELETE_RA = "Microsoft.Authorization/roleAssignments/delete"
+
+
+def test_any_builtin_role_decides() -> None:
+    idx = RbacIndex([ra("m", ALICE, MONITORING_READER, RG)], builtin_roles())
+    d = decide(principal_id=ALICE, action=READ_VM, scope=VM, index=idx)
+    assert d.allowed and "'Monitoring Reader'" in d.reason and d.notes == []
+
+
+def test_condition_concerns_only_the_actions_it_names() -> None:
+    from azshell.auth.rbac import condition_concerns
+    from azshell.model.builtin_roles import builtin_role_conditions
+
+    [cond] = builtin_role_conditions(KV_DATA_ACCESS_ADMIN)
+    assert condition_concerns(cond.condition, WRITE_RA) and condition_concerns(cond.condition, DELETE_RA.upper())
+    assert not condition_concerns(cond.condition, READ_RG)
+    assert condition_concerns("@Resource[Microsoft.Storage/storageAccounts/blobServices/containers:name] "
+                              "StringEquals 'logs'", READ_RG)  # not the guarded shape: cannot tell
+    assert condition_concerns(f"((!(ActionMatches{{'{WRITE_RA}'}})) OR (x)) OR (y)", READ_RG)  # grouping unclear
+    assert not condition_concerns(f"((!(ActionMatches{{'{WRITE_RA}'}})) OR (x))", READ_RG)
+
+
+def test_role_grant_names_the_block_and_its_condition() -> None:
+    from azshell.auth.rbac import role_grant
+
+    migrate = builtin_role(AZURE_MIGRATE_OWNER)
+    g = role_grant(migrate, WRITE_RA, data_action=False)
+    assert g is not None and g.block == 1 and g.condition is not None and g.condition.version == "2.0"
+    g = role_grant(migrate, "Microsoft.Migrate/projects/read", data_action=False)
+    assert g is not None and g.block == 0 and g.condition is None
+    kv = builtin_role(KV_DATA_ACCESS_ADMIN)
+    read = role_grant(kv, READ_RG, data_action=False)
+    assert read is not None and read.condition is None  # the condition plainly holds for any other action
+    g = role_grant(kv, WRITE_RA, data_action=False)
+    assert g is not None and g.condition is not None and g.pattern == WRITE_RA
+    assert role_grant(builtin_role(OWNER), WRITE_RA, data_action=False, conditions=lambda _id: ()) is not None
+
+
+def test_decision_says_a_condition_was_not_evaluated() -> None:
+    idx = RbacIndex([ra("k", ALICE, KV_DATA_ACCESS_ADMIN, RG)], builtin_roles())
+    d = decide(principal_id=ALICE, action=WRITE_RA, scope=RG, index=idx)
+    assert d.allowed and "under an ABAC condition that was not evaluated (taken as met)" in d.reason
+    [note] = d.notes
+    assert note.startswith("Condition not evaluated: 'Key Vault Data Access Administrator' grants "
+                           f"'{WRITE_RA}' only where its ABAC condition (version 2.0) holds")
+    assert note.endswith("(the whole condition: Get-AzRoleDefinition 'Key Vault Data Access Administrator').")
+    assert decide(principal_id=ALICE, action=READ_RG, scope=RG, index=idx).notes == []
+
+
+def test_an_unconditional_grant_wins_over_a_conditional_one() -> None:
+    idx = RbacIndex([ra("k", ALICE, KV_DATA_ACCESS_ADMIN, RG), ra("u", ALICE, OWNER, SUB)], builtin_roles())
+    d = decide(principal_id=ALICE, action=WRITE_RA, scope=RG, index=idx)
+    assert d.allowed and "'Owner'" in d.reason and d.notes == [] and len(d.matched) == 2
+
+
+def test_assignment_condition_is_not_evaluated_either() -> None:
+    conditional = RoleAssignment(name="c", scope=RG, role_definition_id=READER, principal_id=ALICE,
+                                 principal_type="User", condition="@Resource[x] StringEquals 'y'")
+    d = decide(principal_id=ALICE, action=READ_RG, scope=RG, index=RbacIndex([conditional], builtin_roles()))
+    assert d.allowed and "not evaluated" in d.reason
+    assert d.notes == [f"Condition not evaluated: the assignment of 'Reader' at {RG} has an ABAC condition; "
+                       "azshell does not evaluate conditions, so it was taken as met: @Resource[x] StringEquals 'y'"]
+
+
+def test_suggested_role_from_the_whole_catalogue() -> None:
+    idx = RbacIndex([], builtin_roles())
+    # the well-known roles first, as before
+    assert idx.least_privileged_role(READ_RG, data_action=False).role_name == "Reader"  # type: ignore[union-attr]
+    assert idx.least_privileged_role(WRITE_VM, data_action=False).role_name == \
+        "Virtual Machine Contributor"  # type: ignore[union-attr]
+    push = idx.least_privileged_role("Microsoft.ContainerRegistry/registries/push/write", data_action=False)
+    assert push is not None and push.role_name == "Contributor"
+    # else the narrowest grant of the ~430 roles; one granting only under a condition comes last
+    queue = idx.least_privileged_role("Microsoft.Storage/storageAccounts/queueServices/queues/messages/read",
+                                      data_action=True)
+    assert queue is not None and queue.role_name == "Storage Queue Data Reader"
+    sender = idx.least_privileged_role("Microsoft.ServiceBus/namespaces/messages/send/action", data_action=True)
+    assert sender is not None and sender.role_name == "Azure Service Bus Data Sender"
+    assert idx.least_privileged_role("Microsoft.Nothing/at/all", data_action=True) is None
+    assert idx.is_data_action(GET_SECRET) and not idx.is_data_action(READ_RG)

@@ -166,7 +166,7 @@ def test_two_identities_on_a_vm_each_chosen_by_client_id_and_connect_identity(sh
         assert outs == [cid]
     text = shell.error_text("Invoke-RestMethod -Headers @{Metadata='true'} -Uri 'http://169.254.169.254/metadata/"
                             "identity/oauth2/token?api-version=2018-02-01&resource=https://vault.azure.net'")
-    assert "Identity not found" in text
+    assert "Multiple user assigned identities exist, please specify the clientId / resourceId" in text
     shell.ok(f"Connect-AzAccount -Identity -AccountId {ids['IDB'][0]}")
     groups = shell.ok("Get-AzResourceGroup -Name myResourceGroupVM")
     assert groups[0].get("ResourceGroupName") == "myResourceGroupVM"

@@ -8,8 +8,14 @@ Every request goes through the same steps::
 
 Modules: ``_routes`` (path parsing), ``azshell.planes.catalog`` (the catalogue's structure; the registry fills it from the
 services' ``catalog.py``), ``_auth`` (401s), ``_shapes`` (JSON), ``_hooks`` (per-type hooks). The handlers of
-each path kind belong to the services (``resources``: subscriptions, groups, provider resources;
-``authorization``: role assignments and definitions) and are found through ``world.registry``.
+each path kind belong to the services (``resources``: subscriptions, groups, provider resources, resource
+providers and register, resource actions such as a VM's ``instanceView``, extension resources such as
+``identities/default``, ``$filter``/``$top`` on ARM's lists; ``authorization``: role assignments and definitions)
+and are found through ``world.registry``; what a type needs beyond storage lives in its service's hooks.
+
+Api-versions: each type accepts the versions its provider has published (the services' ``catalog.py``), and a
+well-formed dated version newer than the newest listed (``_shared.api_version_accepted``): the catalogue cannot
+know next month's versions, and SDKs start sending them as soon as they are published.
 """
 
 from __future__ import annotations

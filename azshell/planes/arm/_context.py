@@ -15,7 +15,7 @@ from azshell.model.errors import (
     StateFileError,
     ValidationError,
 )
-from azshell.model.types import RoleAssignment
+from azshell.model.types import Resource, RoleAssignment
 from azshell.planes._shared import (
     ApiVersionSpec,
     Caller,
@@ -31,12 +31,32 @@ from azshell.planes.base import PlaneError, Request, Response
 if TYPE_CHECKING:
     from azshell.world import World
 
-__all__ = ["ArmContext", "ArmHandler", "METHOD_NOT_ALLOWED", "model_error"]
+__all__ = ["ArmContext", "ArmHandler", "METHOD_NOT_ALLOWED", "model_error", "resource_group_not_found",
+           "resource_not_found"]
 
 METHOD_NOT_ALLOWED = "MethodNotAllowed"
 #: ASP.NET Web API's text, which ARM front ends answer for a method a route does not support.
 METHOD_NOT_ALLOWED_TEMPLATE = "The requested resource does not support http method '{method}'."
 SERVICE_UNAVAILABLE = "ServiceUnavailable"
+RESOURCE_GROUP_NOT_FOUND = "ResourceGroupNotFound"
+RESOURCE_GROUP_NOT_FOUND_TEMPLATE = "Resource group '{rg}' could not be found."
+RESOURCE_NOT_FOUND = "ResourceNotFound"
+RESOURCE_NOT_FOUND_TEMPLATE = (
+    "The Resource '{type_and_name}' under resource group '{rg}' was not found. For more details please go to "
+    "https://aka.ms/ARMResourceNotFoundFix"
+)
+
+
+def resource_group_not_found(rg: str) -> PlaneError:
+    return arm_error(404, RESOURCE_GROUP_NOT_FOUND, RESOURCE_GROUP_NOT_FOUND_TEMPLATE.format(rg=rg))
+
+
+def resource_not_found(rid: str, rg: str) -> PlaneError:
+    """ARM's 404 naming ``{Namespace}/{type}/{name}`` (everything after the first ``providers``) and the group."""
+    parts = rid.strip("/").split("/")
+    idx = next((i for i, p in enumerate(parts) if p.lower() == "providers"), len(parts))
+    return arm_error(404, RESOURCE_NOT_FOUND, RESOURCE_NOT_FOUND_TEMPLATE.format(
+        type_and_name="/".join(parts[idx + 1:]), rg=rg))
 
 
 def model_error(exc: ModelError) -> PlaneError:
@@ -67,7 +87,7 @@ class ArmContext:
         return self.request.method
 
     def check_version(self, spec: ApiVersionSpec, *, location: str = "westus") -> None:
-        check_api_version(self.request, spec, location=location)
+        check_api_version(self.request, spec, location=location, now=self.world.clock.now())
 
     def require(self, action: str, scope: str) -> None:
         require(self.world, self.caller, action, scope)
@@ -105,6 +125,19 @@ class ArmContext:
                     f"whatever the role: {evidence[0].text}."),
             principal=self.caller.oid, principal_name=self.caller.client, action=action, scope=scope,
             considered=tuple(evidence)))
+
+    def existing_resource(self, rid: str) -> Resource:
+        """The resource at ``rid`` (a resource group path's group is checked first): ARM's 404
+        ``ResourceGroupNotFound`` / ``ResourceNotFound`` otherwise. Call after the authorization check."""
+        path = self.path
+        rg = path.resource_group
+        if path.subscription is not None and rg is not None \
+                and self.world.store.get_resource_group(path.subscription, rg) is None:
+            raise resource_group_not_found(rg)
+        found = self.world.store.get_resource(rid)
+        if found is None:
+            raise resource_not_found(rid, rg or "")
+        return found
 
     def body(self, *, required: bool = True) -> dict[str, Any]:
         return parse_json_body(self.request, required=required)

@@ -7,19 +7,27 @@ access policy, Data Lake's endpoint, App Service's host names and identity heade
     def prepare(ctx, rtype, body, existing, properties) -> dict   # properties to store, before the write
     def after_write(ctx, rtype, saved) -> None                    # side effects after a successful write
     def render(ctx, res, doc) -> dict                             # the JSON ARM returns for res
+    def resource_action(ctx, rtype, name) -> Response | None      # {resource}/{name} (GET .../instanceView)
+    def provider_action(ctx, name) -> Response | None             # /subscriptions/{s}/providers/{ns}/{name}
+    def extension(ctx, rtype, scope) -> Response                  # the type is an extension resource: ARM
+                                                                  # serves it at any scope ({scope}/providers/…)
 
-A type without ``hooks`` is stored as given.
+``resource_action`` and ``provider_action`` answer None for a name they do not know (ARM then answers
+``InvalidResourceType``); ``provider_action`` is looked up in the hooks of every type of the namespace. A type
+without ``hooks`` is stored as given.
 """
 
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from azshell.model.types import Resource
     from azshell.planes.arm._context import ArmContext
+    from azshell.planes.base import Response
     from azshell.planes.catalog import ResourceType
 
 
@@ -50,3 +58,31 @@ def render(ctx: ArmContext, res: Resource, doc: dict[str, Any]) -> dict[str, Any
         return doc
     result: dict[str, Any] = fn(ctx, res, doc)
     return result
+
+
+def resource_action(ctx: ArmContext, rtype: ResourceType, name: str) -> Response | None:
+    fn = getattr(_module(rtype), "resource_action", None)
+    if fn is None:
+        return None
+    result: Response | None = fn(ctx, rtype, name)
+    return result
+
+
+def provider_action(ctx: ArmContext, namespace: str, name: str) -> Response | None:
+    seen: set[str] = set()
+    for rtype in ctx.world.registry.catalog().types:
+        if rtype.namespace.lower() != namespace.lower() or rtype.hooks is None or rtype.hooks in seen:
+            continue
+        seen.add(rtype.hooks)
+        fn = getattr(_module(rtype), "provider_action", None)
+        if fn is not None:
+            result: Response | None = fn(ctx, name)
+            if result is not None:
+                return result
+    return None
+
+
+def extension(rtype: ResourceType | None) -> Callable[[ArmContext, ResourceType, str], Response] | None:
+    """The handler of an extension type (served at any scope), or None for an ordinary type."""
+    fn: Callable[[ArmContext, ResourceType, str], Response] | None = getattr(_module(rtype), "extension", None)
+    return fn

@@ -10,10 +10,20 @@ in names. The shapes understood::
     /subscriptions/{s}/resourcegroups/{rg}/resources                        resources in a group (list)
     /subscriptions/{s}/resources                                            resources in a subscription (list)
     /subscriptions/{s}/operationresults/{id}                                async operation result
+    /subscriptions/{s}/providers                                            resource providers (list)
+    /subscriptions/{s}/providers/{ns}                                       resource provider
+    /subscriptions/{s}/providers/{ns}/{action}                              provider action (register,
+                                                                              checkNameAvailability…)
     /subscriptions/{s}/providers/{ns}/{type}                                resources of a type (list, subscription)
     /subscriptions/{s}/resourcegroups/{rg}/providers/{ns}/{type}            resources of a type (list, group)
     /subscriptions/{s}/resourcegroups/{rg}/providers/{ns}/{type}/{name}     resource
        .../{type}/{name}/{childType}[/{childName}]                          child resources (list) / child
+       .../{type}/{name}/{view}                                             resource action or view (a last
+                                                                              segment that is no child type:
+                                                                              ``instanceView``)
+       .../{type}/{name}/providers/{ns2}/{type2}/{name2}                    extension resource at that scope
+                                                                              (``…/Microsoft.ManagedIdentity/
+                                                                              identities/default``)
     {scope}/providers/Microsoft.Authorization/roleAssignments[/{guid}]      role assignments (scope: / sub rg res)
     {scope}/providers/Microsoft.Authorization/roleDefinitions[/{guid}]      role definitions
     {scope}/providers/Microsoft.Authorization/permissions                   the caller's effective permissions
@@ -29,7 +39,7 @@ from azshell.planes._shared import arm_error
 from azshell.planes.base import PlaneError
 from azshell.planes.catalog import Catalog, ResourceType
 
-__all__ = ["ArmPath", "PathKind", "no_route", "parse_arm_path"]
+__all__ = ["ArmPath", "PathKind", "invalid_resource_type", "no_route", "parse_arm_path"]
 
 #: The extension-resource paths ARM itself routes under any scope (``{scope}/providers/Microsoft.Authorization/…``).
 AUTHORIZATION_NAMESPACE = "Microsoft.Authorization"
@@ -43,7 +53,10 @@ PathKind = Literal[
     "subscriptions", "subscription", "resource_groups", "resource_group", "group_resources",
     "subscription_resources", "operation_result", "resource_collection", "resource",
     "role_assignments", "role_assignment", "role_definitions", "role_definition", "permissions", "check_access",
+    "providers", "provider", "provider_action", "resource_action", "extension_resource",
 ]
+#: Provider actions ARM itself answers for every namespace (``POST /subscriptions/{s}/providers/{ns}/register``).
+PROVIDER_REGISTRATION_ACTIONS = ("register", "unregister")
 
 INVALID_RESOURCE_NAMESPACE = "InvalidResourceNamespace"
 INVALID_RESOURCE_NAMESPACE_TEMPLATE = "The resource namespace '{namespace}' is invalid."
@@ -63,8 +76,10 @@ class ArmPath:
     """A parsed ARM path.
 
     ``rtype``/``names`` describe provider resources (``names`` has one entry per type level that names an
-    item; a collection has one fewer). ``scope`` is the scope of an authorization request (``/`` for the root),
-    ``item`` the last path name of items that have one (role assignment GUID, operation id).
+    item; a collection has one fewer). ``scope`` is the scope of an authorization request (``/`` for the root)
+    or the resource an extension resource or a resource action is on; ``item`` the last path name of items that
+    have one (role assignment GUID, operation id, provider action, resource action); ``namespace`` the provider
+    namespace of a ``provider``/``provider_action`` path, as ARM spells it.
     """
 
     kind: PathKind
@@ -74,6 +89,7 @@ class ArmPath:
     names: tuple[str, ...] = ()
     scope: str | None = None
     item: str | None = None
+    namespace: str | None = None
 
     @property
     def resource_id(self) -> str:
@@ -108,30 +124,76 @@ def _eq(a: str, b: str) -> bool:
     return a.lower() == b.lower()
 
 
-def _resource_type(catalog: Catalog, namespace: str, types: list[str], version: str) -> ResourceType:
+def invalid_resource_type(types: list[str] | tuple[str, ...], namespace: str, version: str) -> PlaneError:
+    """ARM's 400 for a type path the namespace does not register."""
+    return arm_error(400, INVALID_RESOURCE_TYPE, INVALID_RESOURCE_TYPE_TEMPLATE.format(
+        type="/".join(types), namespace=namespace, version=version))
+
+
+def _namespace(catalog: Catalog, namespace: str) -> str:
     canonical_ns = catalog.find_namespace(namespace)
     if canonical_ns is None:
         raise arm_error(400, INVALID_RESOURCE_NAMESPACE, INVALID_RESOURCE_NAMESPACE_TEMPLATE.format(namespace=namespace))
+    return canonical_ns
+
+
+def _resource_type(catalog: Catalog, namespace: str, types: list[str], version: str) -> ResourceType:
+    canonical_ns = _namespace(catalog, namespace)
     rtype = catalog.find_type(f"{namespace}/{'/'.join(types)}")
     if rtype is None:
-        raise arm_error(400, INVALID_RESOURCE_TYPE, INVALID_RESOURCE_TYPE_TEMPLATE.format(
-            type="/".join(types), namespace=canonical_ns, version=version))
+        raise invalid_resource_type(types, canonical_ns, version)
     return rtype
 
 
+def _resource_id(sub: str, rg: str | None, rtype: ResourceType, names: list[str]) -> str:
+    return ArmPath("resource", subscription=sub, resource_group=rg, rtype=rtype, names=tuple(names)).resource_id
+
+
 def _provider_tail(catalog: Catalog, segs: list[str], sub: str, rg: str | None, version: str, path: str) -> ArmPath:
-    """``{ns}/{type}[/{name}[/{childType}[/{childName}]]]`` after ``providers``."""
+    """``{ns}/{type}[/{name}[/{childType}[/{childName}]]]`` after ``providers``; a resource may be followed by
+    ``/{view}`` (a resource action) or ``/providers/{ns2}/…`` (an extension resource at that resource)."""
     if len(segs) < 2:
         raise no_route(path)
     namespace, rest = segs[0], segs[1:]
+    # an extension resource: the first ``providers`` where a type name would be, after a complete resource
+    for k in range(2, len(rest), 2):
+        if _eq(rest[k], "providers"):
+            base_types, base_names = rest[:k][0::2], rest[:k][1::2]
+            base = _resource_type(catalog, namespace, base_types, version)
+            ext = _provider_tail(catalog, rest[k + 1:], sub, rg, version, path)
+            if ext.kind not in ("resource", "resource_collection") or ext.rtype is None:
+                raise no_route(path)
+            return ArmPath("extension_resource", subscription=sub, resource_group=rg, rtype=ext.rtype,
+                           names=ext.names, scope=_resource_id(sub, rg, base, base_names))
     types = rest[0::2]
     names = rest[1::2]
+    if len(types) >= 2 and len(names) == len(types) - 1 and rg is not None \
+            and catalog.find_type(f"{namespace}/{'/'.join(types)}") is None \
+            and catalog.find_type(f"{namespace}/{'/'.join(types[:-1])}") is not None:
+        # ``{resource}/{segment}`` where ``{type}/{segment}`` is no registered child type: a resource action or
+        # view (``instanceView``); its handler answers InvalidResourceType when no hook knows it.
+        rtype = _resource_type(catalog, namespace, types[:-1], version)
+        return ArmPath("resource_action", subscription=sub, resource_group=rg, rtype=rtype, names=tuple(names),
+                       item=types[-1], namespace=_namespace(catalog, namespace),
+                       scope=_resource_id(sub, rg, rtype, names))
     rtype = _resource_type(catalog, namespace, types, version)
     kind: PathKind = "resource" if len(names) == len(types) else "resource_collection"
     if rg is None and (kind == "resource" or len(types) > 1):
         # Subscription-level resources of these types do not exist; only the list is routed.
         raise no_route(path)
     return ArmPath(kind, subscription=sub, resource_group=rg, rtype=rtype, names=tuple(names))
+
+
+def _subscription_providers(catalog: Catalog, segs: list[str], sub: str, version: str, path: str) -> ArmPath:
+    """``/subscriptions/{s}/providers[/{ns}[/{action} | /{type}…]]``."""
+    if len(segs) == 3:
+        return ArmPath("providers", subscription=sub)
+    namespace = _namespace(catalog, segs[3])
+    if len(segs) == 4:
+        return ArmPath("provider", subscription=sub, namespace=namespace)
+    if len(segs) == 5 and catalog.find_type(f"{namespace}/{segs[4]}") is None:
+        return ArmPath("provider_action", subscription=sub, namespace=namespace, item=segs[4])
+    return _provider_tail(catalog, segs[3:], sub, None, version, path)
 
 
 def _authorization_path(segs: list[str], index: int, path: str, version: str) -> ArmPath:
@@ -166,9 +228,13 @@ def parse_arm_path(path: str, api_version: str, catalog: Catalog) -> ArmPath:
     segs = trimmed.split("/") if trimmed else []
     if any(s == "" for s in segs):
         raise no_route(path)
-    # Extension resources of Microsoft.Authorization at any scope: use the last providers/Microsoft.Authorization.
+    # Extension resources of Microsoft.Authorization at any scope: use the last providers/Microsoft.Authorization
+    # (not the provider itself: /subscriptions/{s}/providers/Microsoft.Authorization[/register]).
     for i in range(len(segs) - 2, -1, -1):
         if _eq(segs[i], "providers") and _eq(segs[i + 1], AUTHORIZATION_NAMESPACE):
+            own = i == 2 and (len(segs) == 4 or (len(segs) == 5 and segs[4].lower() in PROVIDER_REGISTRATION_ACTIONS))
+            if own and _eq(segs[0], "subscriptions"):
+                break
             return _authorization_path(segs, i, path, api_version)
     if not segs or not _eq(segs[0], "subscriptions"):
         raise no_route(path)
@@ -193,6 +259,6 @@ def parse_arm_path(path: str, api_version: str, catalog: Catalog) -> ArmPath:
         return ArmPath("subscription_resources", subscription=sub)
     if _eq(third, "operationresults") and len(segs) == 4:
         return ArmPath("operation_result", subscription=sub, item=segs[3])
-    if _eq(third, "providers") and len(segs) >= 5:
-        return _provider_tail(catalog, segs[3:], sub, None, api_version, path)
+    if _eq(third, "providers"):
+        return _subscription_providers(catalog, segs, sub, api_version, path)
     raise no_route(path)

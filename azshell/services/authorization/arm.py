@@ -11,8 +11,9 @@ import re
 from typing import Any
 
 from azshell.auth.decision import rbac_access
-from azshell.auth.rbac import decide, is_data_action, scope_covers
+from azshell.auth.rbac import decide, scope_covers
 from azshell.ids import is_guid, parse_resource_id, scope_kind, strip_dashes
+from azshell.model.builtin_roles import builtin_role_conditions
 from azshell.model.errors import ModelError, NotFoundError
 from azshell.model.types import PrincipalType, RoleAssignment, RoleDefinition
 from azshell.planes._shared import (
@@ -88,7 +89,8 @@ _FILTER_PRINCIPAL = re.compile(r"^principalid\s+eq\s+'([^']*)'$", re.IGNORECASE)
 _FILTER_ASSIGNED_TO = re.compile(r"^assignedto\('([^']*)'\)$", re.IGNORECASE)
 _FILTER_ROLE_NAME = re.compile(r"^rolename\s+eq\s+'((?:[^']|'')*)'$", re.IGNORECASE)
 _FILTER_ROLE_TYPE = re.compile(r"^type\s+eq\s+'([^']*)'$", re.IGNORECASE)
-_AND = re.compile(r"\s+and\s+", re.IGNORECASE)
+#: `` and `` between clauses, not inside a quoted value (``roleName eq 'Reader and Data Access'``)
+_AND = re.compile(r"\s+and\s+(?=(?:[^']*'[^']*')*[^']*$)", re.IGNORECASE)
 
 
 def _bad_content(detail: str) -> PlaneError:
@@ -291,6 +293,40 @@ def _definition_filter(text: str | None) -> tuple[str | None, str | None]:
     return role_name, role_type
 
 
+#: ``World.generation_cache`` name of the stored role definitions (some 450: read once per change of the state)
+_DEFINITIONS_CACHE = "authorization.role_definitions"
+
+
+def _stored_definitions(ctx: ArmContext) -> tuple[RoleDefinition, ...]:
+    """Every stored role definition, by name (``store.list_role_definitions``), kept until the state changes."""
+    cache = ctx.world.generation_cache(_DEFINITIONS_CACHE)
+    defs: tuple[RoleDefinition, ...] | None = cache.get("all")
+    if defs is None:
+        defs = cache["all"] = tuple(ctx.world.store.list_role_definitions())
+    return defs
+
+
+def _permission_conditions(rd: RoleDefinition) -> dict[int, tuple[str, str]]:
+    """A built-in role's ABAC conditions by permission block: (condition, conditionVersion)."""
+    if rd.role_type != "BuiltInRole":
+        return {}
+    return {c.block: (c.condition, c.version) for c in builtin_role_conditions(rd.id)}
+
+
+def _definition_json(rd: RoleDefinition, scope: str, *, created_on: str | None = None) -> dict[str, Any]:
+    """``role_definition_json`` with a built-in role's published ABAC condition on the permission block it
+    constrains (``condition``, ``conditionVersion``), as ARM shows it."""
+    out = role_definition_json(rd, scope, created_on=created_on)
+    conditions = _permission_conditions(rd)
+    if conditions:
+        perms = out["properties"]["permissions"]
+        for block, (condition, version) in conditions.items():
+            if block < len(perms):
+                perms[block]["condition"] = condition
+                perms[block]["conditionVersion"] = version
+    return out
+
+
 def _assignable_at(rd: RoleDefinition, scope: str) -> bool:
     return any(scope_covers(s, scope) for s in rd.assignable_scopes)
 
@@ -311,9 +347,9 @@ def handle_role_definitions(ctx: ArmContext) -> Response:
     _require_definition_read(ctx, scope, scope)
     check_scope_exists(ctx, scope)
     defs = ctx.world.store.find_role_definitions(role_name) if role_name is not None \
-        else ctx.world.store.list_role_definitions()
+        else _stored_definitions(ctx)
     out = [rd for rd in defs if (role_type is None or rd.role_type == role_type) and _assignable_at(rd, scope)]
-    return Response.json(200, value_list(role_definition_json(rd, scope) for rd in out))
+    return Response.json(200, value_list(_definition_json(rd, scope) for rd in out))
 
 
 def handle_role_definition(ctx: ArmContext) -> Response:
@@ -333,7 +369,7 @@ def handle_role_definition(ctx: ArmContext) -> Response:
         rd = store.get_role_definition(name) if is_guid(name) else None
         if rd is None:
             raise not_found
-        return Response.json(200, role_definition_json(rd, scope))
+        return Response.json(200, _definition_json(rd, scope))
     if method == "DELETE":
         ctx.require(DELETE_ROLE_DEFINITION, target)
         check_scope_exists(ctx, scope)
@@ -344,7 +380,7 @@ def handle_role_definition(ctx: ArmContext) -> Response:
             deleted = backend.delete_custom_role(rd.id)
         except ModelError as exc:
             raise model_error(exc) from None
-        return Response.json(200, role_definition_json(deleted, scope))
+        return Response.json(200, _definition_json(deleted, scope))
     if method == "PUT":
         ctx.require(WRITE_ROLE_DEFINITION, target)
         if not is_guid(name):
@@ -398,7 +434,7 @@ def _put_definition(ctx: ArmContext, scope: str, name: str) -> Response:
     except ModelError as exc:
         raise model_error(exc) from None
     stamp = format_iso(ctx.world.clock.now())
-    return Response.json(200 if existed else 201, role_definition_json(rd, scope, created_on=stamp))
+    return Response.json(200 if existed else 201, _definition_json(rd, scope, created_on=stamp))
 
 
 # ------------------------------------------------------------------------------------- permissions / checkAccess
@@ -429,9 +465,14 @@ def handle_permissions(ctx: ArmContext) -> Response:
             rd = index.definition(ra.role_definition_id)
             if rd is None:
                 continue
-            out.extend({"actions": list(p.actions), "notActions": list(p.not_actions),
-                        "dataActions": list(p.data_actions), "notDataActions": list(p.not_data_actions)}
-                       for p in rd.permissions)
+            conditions = _permission_conditions(rd)
+            for i, p in enumerate(rd.permissions):
+                entry: dict[str, Any] = {"actions": list(p.actions), "notActions": list(p.not_actions),
+                                         "dataActions": list(p.data_actions),
+                                         "notDataActions": list(p.not_data_actions)}
+                if i in conditions:
+                    entry["condition"], entry["conditionVersion"] = conditions[i]
+                out.append(entry)
     return Response.json(200, value_list(out))
 
 
@@ -493,7 +534,7 @@ def handle_check_access(ctx: ArmContext) -> Response:
 
     out = []
     for action, flag in actions:
-        is_data = is_data_action(index.definitions.values(), action) if flag is None else flag
+        is_data = index.is_data_action(action) if flag is None else flag
         d = decide(principal_id=principal, group_ids=groups, action=action, scope=scope, data_action=is_data,
                    index=index)
         full = rbac_access(index, plane="arm", principal=principal, principal_name=name, group_ids=groups,

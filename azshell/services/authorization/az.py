@@ -11,7 +11,7 @@ from azshell.cmdlets.linux.az import Az, AzCommandTable, flatten
 from azshell.cmdlets.linux.azcli import EXIT_USAGE, AzCliError, OptSpec, ParsedArgs
 from azshell.ids import is_guid
 from azshell.lang.cmdlet import CmdletError
-from azshell.services.authorization.cmdlets import RoleCmdlet, _norm_scope
+from azshell.services.authorization.cmdlets import ROLE_NOT_AVAILABLE, RoleCmdlet, _norm_scope
 from azshell.services.identity.cmdlets_short import resolve_assignee
 
 __all__ = ["AZ_COMMANDS", "assign_role", "assignment_az", "find_role_az", "roles"]
@@ -37,6 +37,8 @@ def find_role_az(az: Az, role: str) -> dict[str, Any]:
     except CmdletError as e:
         if e.error_id == "RoleDefinitionNotFound":
             raise AzCliError(f"Role '{role}' doesn't exist.") from None
+        if e.error_id == ROLE_NOT_AVAILABLE:  # a built-in role azshell has no definition of: say so
+            raise AzCliError(str(e)) from None
         raise
 
 

@@ -22,7 +22,7 @@ from azshell.cmdlets._azure import (
     ROLE_DEFINITIONS_PATH,
     ROLE_NOT_FOUND,
 )
-from azshell.cmdlets._base import AzCmdlet
+from azshell.cmdlets._base import AzCmdlet, arm_error_parts
 from azshell.cmdlets.views import ViewSpec, register_table
 from azshell.lang.cmdlet import CmdletError, Example, Param
 from azshell.lang.values import PSObject
@@ -41,6 +41,34 @@ __all__ = [
 
 PRINCIPAL_NOT_FOUND = "Cannot find principal using the specified options"
 UNKNOWN_OBJECT_TYPE = "Unknown"
+ROLE_ID_NOT_FOUND = "Cannot find role definition with id '{id}'."
+#: ARM's error code for a role definition GUID it does not have
+ROLE_DEFINITION_DOES_NOT_EXIST = "RoleDefinitionDoesNotExist"
+#: the error id of a built-in role Azure has and azshell ships no definition of (not "not found")
+ROLE_NOT_AVAILABLE = "BuiltInRoleNotAvailable"
+
+
+def _odata_quote(text: str) -> str:
+    return text.replace("'", "''")
+
+
+def role_not_available(name_or_id: str) -> CmdletError | None:
+    """The error for a built-in role of Azure's index whose definition azshell does not ship, else None."""
+    from azshell.model.builtin_roles import missing_role_message
+
+    message = missing_role_message(name_or_id)
+    if message is None:
+        return None
+    return CmdletError(message, category="ObjectNotFound", error_id=ROLE_NOT_AVAILABLE)
+
+
+def other_role_name(name: str) -> str | None:
+    """The name azshell ships a built-in role under, when ``name`` is that role's other (newer) name in Azure's
+    index; else None."""
+    from azshell.model.builtin_roles import known_role
+
+    known = known_role(name)
+    return known.defined_as if known is not None and known.defined else None
 
 
 def _guid_of(role_definition_id: str) -> str:
@@ -53,19 +81,24 @@ def _norm_scope(scope: str) -> str:
 
 
 def role_definition_object(data: dict[str, Any]) -> PSObject:
-    """ARM role definition JSON → ``PSRoleDefinition``."""
+    """ARM role definition JSON → ``PSRoleDefinition`` (the permission blocks joined, as Az shows them; the ABAC
+    condition is the one block's that has one)."""
     props = data.get("properties") or {}
     perms = props.get("permissions") or [{}]
     actions: list[str] = []
     not_actions: list[str] = []
     data_actions: list[str] = []
     not_data_actions: list[str] = []
+    condition = props.get("condition")
+    condition_version = props.get("conditionVersion")
     for perm in perms:
         if isinstance(perm, dict):
             actions += list(perm.get("actions") or [])
             not_actions += list(perm.get("notActions") or [])
             data_actions += list(perm.get("dataActions") or [])
             not_data_actions += list(perm.get("notDataActions") or [])
+            if condition is None and perm.get("condition"):
+                condition, condition_version = perm.get("condition"), perm.get("conditionVersion")
     return PSObject([
         ("Name", props.get("roleName", "")),
         ("Id", data.get("name") or _guid_of(str(data.get("id", "")))),
@@ -76,8 +109,8 @@ def role_definition_object(data: dict[str, Any]) -> PSObject:
         ("DataActions", data_actions),
         ("NotDataActions", not_data_actions),
         ("AssignableScopes", list(props.get("assignableScopes") or [])),
-        ("Condition", props.get("condition")),
-        ("ConditionVersion", props.get("conditionVersion")),
+        ("Condition", condition),
+        ("ConditionVersion", condition_version),
     ], type_names=(PS_ROLE_DEFINITION, "System.Object"))
 
 
@@ -85,6 +118,15 @@ class RoleCmdlet(AzCmdlet):
     """Scopes, role definitions and principals, shared by the role cmdlets (and the short verbs)."""
 
     _role_defs: list[dict[str, Any]] | None = None
+    #: every definition this command has read, by lower-case GUID (names of assignments' roles come from here)
+    _seen_defs: dict[str, dict[str, Any]] | None = None
+
+    def _remember(self, defs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        seen = self._seen_defs if self._seen_defs is not None else {}
+        self._seen_defs = seen
+        for d in defs:
+            seen[_guid_of(str(d.get("name") or d.get("id") or "")).casefold()] = d
+        return defs
 
     # --------------------------------------------------------------------------------------- scopes
     def scope_from_params(self) -> str:
@@ -114,45 +156,74 @@ class RoleCmdlet(AzCmdlet):
         return scope
 
     # ------------------------------------------------------------------------------ role definitions
-    def role_definitions(self, scope: str | None = None) -> list[dict[str, Any]]:
+    def role_definitions(self, scope: str | None = None, *, name: str | None = None,
+                         custom: bool = False) -> list[dict[str, Any]]:
+        """The role definitions seen at ``scope`` (default: the subscription; the whole list is read once per
+        command), or, as Az asks ARM, only those named ``name`` / only the custom ones (``$filter``)."""
+        at = scope or f"/subscriptions/{self.subscription_id}"
+        base = "" if at == "/" else at
+        if name is not None or custom:
+            clauses = ([f"roleName eq '{_odata_quote(name)}'"] if name is not None else []) + \
+                (["type eq 'CustomRole'"] if custom else [])
+            defs = self.arm_list(f"{base}/{ROLE_DEFINITIONS_PATH}", API_AUTHORIZATION,
+                                 params={"$filter": " and ".join(clauses)})
+            return self._remember([d for d in defs if isinstance(d, dict)])
         if self._role_defs is None or scope is not None:
-            at = scope or f"/subscriptions/{self.subscription_id}"
-            base = "" if at == "/" else at
             defs = self.arm_list(f"{base}/{ROLE_DEFINITIONS_PATH}", API_AUTHORIZATION)
             if scope is not None:
-                return [d for d in defs if isinstance(d, dict)]
-            self._role_defs = [d for d in defs if isinstance(d, dict)]
+                return self._remember([d for d in defs if isinstance(d, dict)])
+            self._role_defs = self._remember([d for d in defs if isinstance(d, dict)])
         return self._role_defs
+
+    def role_definition(self, role_id: str, scope: str | None = None) -> dict[str, Any] | None:
+        """The role definition with this GUID (or full ID) read at ``scope`` (default: the subscription); None
+        when ARM has none."""
+        guid = _guid_of(str(role_id))
+        at = scope or f"/subscriptions/{self.subscription_id}"
+        base = "" if at == "/" else at
+        resp = self.arm_request("GET", f"{base}/{ROLE_DEFINITIONS_PATH}/{guid}", API_AUTHORIZATION)
+        if resp.status_code == 404 and arm_error_parts(resp)[0] == ROLE_DEFINITION_DOES_NOT_EXIST:
+            return None
+        if resp.status_code >= 400:
+            self.raise_arm_error(resp)
+        data = resp.json()
+        return self._remember([data])[0] if isinstance(data, dict) and data.get("name") else None
 
     def find_role(self, *, name: str | None = None, role_id: str | None = None,
                   scope: str | None = None) -> dict[str, Any]:
         """The role definition by name or id, as seen at ``scope`` (default: the subscription), as Az looks it
-        up where it will assign it — so a caller who may read only a resource group still finds the role."""
-        defs = self.role_definitions(scope)
+        up where it will assign it — so a caller who may read only a resource group still finds the role.
+
+        A built-in role Azure has but azshell ships no definition of fails saying so (``BuiltInRoleNotAvailable``);
+        a built-in role's newer name (Azure's index) finds the role azshell ships under the older one."""
         if role_id:
-            want = _guid_of(str(role_id)).casefold()
-            for d in defs:
-                if str(d.get("name", "")).casefold() == want or _guid_of(str(d.get("id", ""))).casefold() == want:
-                    return d
-            raise CmdletError(f"Cannot find role definition with id '{role_id}'.", category="ObjectNotFound",
-                              error_id="RoleDefinitionNotFound")
+            found = self.role_definition(str(role_id), scope)
+            if found is not None:
+                return found
+            raise role_not_available(str(role_id)) or CmdletError(
+                ROLE_ID_NOT_FOUND.format(id=role_id), category="ObjectNotFound", error_id="RoleDefinitionNotFound")
         want_name = str(name or "")
-        for d in defs:
-            if str((d.get("properties") or {}).get("roleName", "")).casefold() == want_name.casefold():
-                return d
-        raise CmdletError(ROLE_NOT_FOUND.format(name=want_name), category="ObjectNotFound",
-                          error_id="RoleDefinitionNotFound")
+        for candidate in (want_name, other_role_name(want_name)):
+            if not candidate:
+                continue
+            for d in self.role_definitions(scope, name=candidate):
+                if str((d.get("properties") or {}).get("roleName", "")).casefold() == candidate.casefold():
+                    return d
+        raise role_not_available(want_name) or CmdletError(
+            ROLE_NOT_FOUND.format(name=want_name), category="ObjectNotFound", error_id="RoleDefinitionNotFound")
 
     def role_name_of(self, role_definition_id: str) -> str:
+        """The name of the role with this definition ID ("" when it no longer exists or cannot be read): from the
+        definitions this command has read, else from the whole list, read once per command."""
         want = _guid_of(role_definition_id).casefold()
-        try:
-            defs = self.role_definitions()
-        except CmdletError:
-            return ""
-        for d in defs:
-            if str(d.get("name", "")).casefold() == want:
-                return str((d.get("properties") or {}).get("roleName", ""))
-        return ""
+        seen = self._seen_defs or {}
+        if want not in seen and self._role_defs is None:
+            try:
+                self.role_definitions()
+            except CmdletError:
+                self._role_defs = []
+            seen = self._seen_defs or {}
+        return str(((seen.get(want) or {}).get("properties") or {}).get("roleName", ""))
 
     # ------------------------------------------------------------------------------------ principals
     def principal_from_params(self, *, required: bool = True) -> tuple[str | None, Any]:
@@ -430,23 +501,33 @@ class GetAzRoleDefinition(RoleCmdlet):
     def process(self) -> None:
         p = self.bound
         scope = p.get("Scope")
-        defs = self.role_definitions(_norm_scope(str(scope)) if scope else None)
+        at = _norm_scope(str(scope)) if scope else None
         name = p.get("Name")
         rid = p.get("Id")
-        found = False
+        if rid:
+            found = self.role_definition(str(rid), at)
+            if found is None or (p.get("Custom") and not _is_custom(found)):
+                raise role_not_available(str(rid)) or CmdletError(
+                    ROLE_ID_NOT_FOUND.format(id=rid), category="ObjectNotFound", error_id="RoleDefinitionNotFound")
+            self.write(role_definition_object(found))
+            return
+        if name:
+            defs = self.role_definitions(at, name=str(name), custom=bool(p.get("Custom")))
+            if not defs and other_role_name(str(name)):
+                defs = self.role_definitions(at, name=other_role_name(str(name)), custom=bool(p.get("Custom")))
+            if not defs:
+                missing = role_not_available(str(name))
+                if missing is not None:
+                    raise missing
+        else:
+            defs = self.role_definitions(at, custom=bool(p.get("Custom")))
         for d in defs:
-            props = d.get("properties") or {}
-            if name and str(props.get("roleName", "")).casefold() != str(name).casefold():
-                continue
-            if rid and str(d.get("name", "")).casefold() != _guid_of(str(rid)).casefold():
-                continue
-            if p.get("Custom") and str(props.get("type", "")).casefold() != "customrole":
-                continue
-            found = True
             self.write(role_definition_object(d))
-        if rid and not found:
-            raise CmdletError(f"Cannot find role definition with id '{rid}'.", category="ObjectNotFound",
-                              error_id="RoleDefinitionNotFound")
+
+
+def _is_custom(data: dict[str, Any]) -> bool:
+    return str((data.get("properties") or {}).get("type", "")).casefold() == "customrole"
+
 
 COMMANDS = (NewAzRoleAssignment, GetAzRoleAssignment, RemoveAzRoleAssignment, GetAzRoleDefinition)
 
@@ -469,7 +550,12 @@ def register_views(views: ViewTable) -> None:
 
 # ------------------------------------------------------------------------------------------- completion
 def _roles(s: Any) -> list[str]:
-    return sorted(rd.role_name for rd in s.store.list_role_definitions())
+    """Every role's name (read once per change of the state: there are some 450)."""
+    cache = s.world.generation_cache("authorization.role_names")
+    names = cache.get("names")
+    if names is None:
+        names = cache["names"] = tuple(sorted(rd.role_name for rd in s.store.list_role_definitions()))
+    return list(names)
 
 
 COMPLETERS: dict[str, Callable[[Any], list[str]]] = {

@@ -17,6 +17,7 @@ from azshell.cmdlets._base import (
     access_hints,
     category_for_status,
     connection_error,
+    encode_path,
     json_result,
 )
 from azshell.hostnames import GRAPH_RESOURCE, GRAPH_V1_ENDPOINT
@@ -114,8 +115,8 @@ class GraphCmdlet(AzCmdlet):
         token = self.token(GRAPH_RESOURCE)
         headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
         try:
-            resp = self.services.http.request(method, f"{GRAPH_V1_ENDPOINT}{path}", params=params, headers=headers,
-                                              json=body)
+            resp = self.services.http.request(method, f"{GRAPH_V1_ENDPOINT}{encode_path(path)}", params=params,
+                                              headers=headers, json=body)
         except httpx.HTTPError as e:
             raise connection_error(e) from None
         return json_result(resp, self.graph_error, allow_404=allow_404)

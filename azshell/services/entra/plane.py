@@ -6,7 +6,10 @@ Also home of the OAuth/AADSTS error shapes the token endpoints share (Entra's ``
 
 Token grants: ``password`` (the tenant's users; the password is not checked, this is an offline emulator) on
 ``/{tenant}/oauth2/token`` (v1: ``resource``, string numbers) and ``/{tenant}/oauth2/v2.0/token`` (v2: ``scope``,
-integer numbers). Every other grant is refused with ``unsupported_grant_type``.
+integer numbers). Every other grant is refused with ``unsupported_grant_type``. The token carries the app that
+asked: its ``appid`` is the request's ``client_id`` (the Azure CLI's ``04b07795-…``, Azure PowerShell's
+``1950a258-…``, or any other public client), Azure PowerShell's when the request names none; a ``client_id``
+that is not a GUID is AADSTS700016.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from azshell.auth.resources import scope_to_resource
 from azshell.auth.tokens import TokenService
 from azshell.clock import Clock
 from azshell.hostnames import LOGIN_AUTHORITY, LOGIN_V2_ISSUER_TEMPLATE, STS_ISSUER_TEMPLATE
+from azshell.ids import is_guid
 from azshell.model.types import DirectoryObject, Resource, Tenant
 from azshell.planes.base import PlaneError, Request, Response
 
@@ -68,6 +72,13 @@ AADSTS50034_TEMPLATE = (
     "application, the account must be added to the directory."
 )
 INVALID_RESOURCE = "invalid_resource"
+UNAUTHORIZED_CLIENT = "unauthorized_client"
+#: AADSTS700016 (Entra's wording for an application id it does not know; from memory, not in the reference files).
+AADSTS700016_TEMPLATE = (
+    "AADSTS700016: Application with identifier '{client_id}' was not found in the directory '{tenant}'. This can "
+    "happen if the application has not been installed by the administrator of the tenant or consented to by any "
+    "user in the tenant. You may have sent your authentication request to the wrong tenant."
+)
 NOT_FOUND_BODY = "Not Found"
 PASSWORD_GRANT = "password"
 
@@ -190,6 +201,10 @@ def _token(world: TokenWorld, request: Request, tenant: str, v2: bool) -> Respon
     for name in ("username", "password", param):
         if not _form_value(form, name):
             raise aadsts_error(400, INVALID_REQUEST, AADSTS900144_TEMPLATE.format(name=name), 900144, now)
+    client_id = _form_value(form, "client_id") or None
+    if client_id is not None and not is_guid(client_id):
+        raise aadsts_error(400, UNAUTHORIZED_CLIENT, AADSTS700016_TEMPLATE.format(client_id=client_id, tenant=tid),
+                           700016, now)
     username = _form_value(form, "username") or ""
     users = [u for u in world.store.find_directory_objects(user_principal_name=username) if u.object_type == "User"]
     if not users:
@@ -198,7 +213,7 @@ def _token(world: TokenWorld, request: Request, tenant: str, v2: bool) -> Respon
     resource = scope_to_resource(requested) if v2 else requested
     try:
         issued = world.tokens.issue_for_principal(principal=users[0], resource=resource, kind="user",
-                                                  source="login")
+                                                  source="login", client_id=client_id)
     except UnknownResourceError as exc:
         raise unknown_resource_error(exc, now) from None
     if v2:

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from azshell.hostnames import KEY_VAULT_URI_TEMPLATE
 from azshell.model.types import KEY_VAULT_TYPE, Resource
-from azshell.planes._shared import arm_error
-from azshell.planes.base import PlaneError
+from azshell.planes._shared import INVALID_REQUEST_CONTENT, INVALID_REQUEST_CONTENT_TEMPLATE, arm_error
+from azshell.planes.base import PlaneError, Response
 from azshell.services.keyvault import model as kv_model
 
 if TYPE_CHECKING:
@@ -31,7 +31,9 @@ __all__ = [
     "SECRET_PERMISSIONS",
     "CERTIFICATE_PERMISSIONS",
     "after_write",
+    "check_name_availability",
     "prepare",
+    "provider_action",
     "render",
     "vault_defaults",
     "vault_uri",
@@ -93,6 +95,15 @@ INVALID_PROPERTY_TEMPLATE = "Invalid value for property '{name}': {detail}"
 TOO_MANY_POLICIES = "The number of access policies exceeds the limit of 1024 per vault."
 MAX_ACCESS_POLICIES = 1024
 
+#: ``POST /subscriptions/{s}/providers/Microsoft.KeyVault/checkNameAvailability`` and its RBAC action.
+CHECK_NAME_AVAILABILITY = "checkNameAvailability"
+READ_CHECK_NAME_AVAILABILITY = "Microsoft.KeyVault/checkNameAvailability/read"
+#: The ``reason`` values of ``CheckNameAvailabilityResult`` (REST enum).
+REASON_INVALID = "AccountNameInvalid"
+REASON_ALREADY_EXISTS = "AlreadyExists"
+#: JSON.NET's message for a missing required property, as ARM wraps it (INFERRED wording).
+MISSING_NAME_DETAIL = "Required property 'name' not found in JSON. Path '', line 1, position 1."
+
 _NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9-]{1,22}[A-Za-z0-9]$")
 _BOOL_PROPS = ("enabledForDeployment", "enabledForTemplateDeployment", "enabledForDiskEncryption",
                "enableRbacAuthorization", "enableSoftDelete", "enablePurgeProtection")
@@ -124,9 +135,48 @@ def _bad(message: str) -> PlaneError:
     return arm_error(400, BAD_REQUEST, message)
 
 
+def _name_is_valid(name: str) -> bool:
+    return bool(_NAME_RE.match(name)) and "--" not in name
+
+
 def _check_name(name: str) -> None:
-    if not _NAME_RE.match(name) or "--" in name:
+    if not _name_is_valid(name):
         raise arm_error(400, VAULT_NAME_NOT_VALID, VAULT_NAME_NOT_VALID_TEMPLATE.format(name=name))
+
+
+def _name_taken(ctx: ArmContext, name: str) -> bool:
+    return any(v.name.lower() == name.lower() for v in ctx.world.store.list_resources(type=KEY_VAULT_TYPE))
+
+
+def check_name_availability(ctx: ArmContext, name: str) -> dict[str, Any]:
+    """``CheckNameAvailabilityResult``: vault names are global, so any vault anywhere takes the name. The
+    messages are the ones ARM gives when the same name is refused on create (``VaultNameNotValid``,
+    ``VaultAlreadyExists``; INFERRED that the availability check reuses them)."""
+    if not _name_is_valid(name):
+        return {"nameAvailable": False, "reason": REASON_INVALID,
+                "message": VAULT_NAME_NOT_VALID_TEMPLATE.format(name=name)}
+    if _name_taken(ctx, name):
+        return {"nameAvailable": False, "reason": REASON_ALREADY_EXISTS,
+                "message": VAULT_ALREADY_EXISTS_TEMPLATE.format(name=name)}
+    return {"nameAvailable": True}
+
+
+def provider_action(ctx: ArmContext, name: str) -> Response | None:
+    """``POST /subscriptions/{s}/providers/Microsoft.KeyVault/checkNameAvailability``; None for other names."""
+    if name.lower() != CHECK_NAME_AVAILABILITY.lower():
+        return None
+    if ctx.method != "POST":
+        raise ctx.method_not_allowed()
+    vaults = ctx.world.registry.catalog().find_type(KEY_VAULT_TYPE)
+    assert vaults is not None
+    ctx.check_version(vaults.api)
+    sub = ctx.path.subscription
+    ctx.require(READ_CHECK_NAME_AVAILABILITY, f"/subscriptions/{sub}")
+    body = ctx.body()
+    wanted = body.get("name")
+    if not isinstance(wanted, str):
+        raise arm_error(400, INVALID_REQUEST_CONTENT, INVALID_REQUEST_CONTENT_TEMPLATE.format(detail=MISSING_NAME_DETAIL))
+    return Response.json(200, check_name_availability(ctx, wanted))
 
 
 def normalize_policies(raw: Any) -> list[dict[str, Any]]:
@@ -206,9 +256,8 @@ def _vault_prepare(ctx: ArmContext, body: dict[str, Any], existing: Resource | N
     _check_name(name)
     store = ctx.world.store
     if existing is None:
-        for other in store.list_resources(type=KEY_VAULT_TYPE):
-            if other.name.lower() == name.lower():
-                raise arm_error(409, VAULT_ALREADY_EXISTS, VAULT_ALREADY_EXISTS_TEMPLATE.format(name=name))
+        if _name_taken(ctx, name):
+            raise arm_error(409, VAULT_ALREADY_EXISTS, VAULT_ALREADY_EXISTS_TEMPLATE.format(name=name))
         kv_model.purge_vault(store, name)
     base = vault_defaults(existing.name if existing is not None else name, ctx.world.tenant_id)
     if existing is not None:

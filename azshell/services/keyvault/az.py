@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
@@ -89,15 +90,19 @@ def _secret(data: dict[str, Any]) -> dict[str, Any]:
             "tags": data.get("tags"), "value": data.get("value")}
 
 
+def _secret_url(a: ParsedArgs, *segments: object) -> str:
+    """``https://{vault}.vault.azure.net/secrets/{name}[/{version}]``, each segment encoded as az does."""
+    path = "".join(f"/{quote(str(s), safe='')}" for s in ("secrets", *segments))
+    return f"https://{a.get('vault_name')}{KEY_VAULT_HOST_SUFFIX}{path}"
+
+
 def cmd_secret_set(az: Az, a: ParsedArgs) -> Any:
-    url = f"https://{a.get('vault_name')}{KEY_VAULT_HOST_SUFFIX}/secrets/{a.get('name')}"
+    url = _secret_url(a, a.get("name"))
     return _secret(_data_plane(az, "PUT", url, KEY_VAULT_RESOURCE, {"value": str(a.get("value") or "")}))
 
 
 def cmd_secret_show(az: Az, a: ParsedArgs) -> Any:
-    url = f"https://{a.get('vault_name')}{KEY_VAULT_HOST_SUFFIX}/secrets/{a.get('name')}"
-    if a.get("version"):
-        url += f"/{a.get('version')}"
+    url = _secret_url(a, a.get("name"), *([a.get("version")] if a.get("version") else []))
     return _secret(_data_plane(az, "GET", url, KEY_VAULT_RESOURCE))
 
 

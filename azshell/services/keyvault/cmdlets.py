@@ -26,6 +26,7 @@ from azshell.cmdlets._base import (
     AzureRestError,
     access_hints,
     category_for_status,
+    encode_path,
     json_result,
     reason_phrase,
 )
@@ -276,7 +277,7 @@ class _KvCmdlet(AzCmdlet):
 
     def kv_request(self, method: str, vault: str, path: str, *, body: Any = None,
                    params: dict[str, str] | None = None) -> httpx.Response:
-        url = path if path.startswith("https://") else f"https://{vault}{KEY_VAULT_HOST_SUFFIX}{path}"
+        url = path if path.startswith("https://") else f"https://{vault}{KEY_VAULT_HOST_SUFFIX}{encode_path(path)}"
         return self.bearer_request(method, url, KEY_VAULT_RESOURCE,
                                    params={"api-version": API_KEY_VAULT_DATA, **(params or {})}, body=body,
                                    content_type="application/json")

@@ -7,6 +7,7 @@ from azshell.hostnames import ARM_HOST
 from azshell.services.base import PlaneRoute, Service, host_is
 
 _ARM = "azshell.services.resources.arm"
+_PROVIDERS = "azshell.services.resources.arm_providers"
 
 SERVICE = Service(
     name="resources",
@@ -21,6 +22,11 @@ SERVICE = Service(
         "subscription_resources": f"{_ARM}:handle_subscription_resources",
         "resource_collection": f"{_ARM}:handle_resource_collection",
         "resource": f"{_ARM}:handle_resource",
+        "resource_action": f"{_ARM}:handle_resource_action",
+        "extension_resource": f"{_ARM}:handle_extension_resource",
+        "providers": f"{_PROVIDERS}:handle_providers",
+        "provider": f"{_PROVIDERS}:handle_provider",
+        "provider_action": f"{_PROVIDERS}:handle_provider_action",
     },
     namespaces=("Microsoft.Resources",),
     cmdlets=("azshell.services.resources.cmdlets",),

@@ -27,11 +27,19 @@ from azshell.planes._shared import (
     require_linked,
 )
 from azshell.planes.arm import _hooks
-from azshell.planes.arm._context import ArmContext, model_error, value_list
+from azshell.planes.arm._context import (
+    ArmContext,
+    model_error,
+    resource_group_not_found,
+    resource_not_found,
+    value_list,
+)
+from azshell.planes.arm._routes import invalid_resource_type
 from azshell.planes.arm._shapes import resource_group_json, resource_json, subscription_json
 from azshell.planes.base import Headers, PlaneError, Response
 from azshell.planes.catalog import ResourceType
 from azshell.services.identity.catalog import ASSIGN_USER_ASSIGNED_IDENTITY
+from azshell.services.resources.arm_filter import GROUP_PROPERTIES, Filter, page, parse_filter
 from azshell.services.resources.catalog import (
     DELETE_RESOURCE_GROUP,
     READ_RESOURCE_GROUP,
@@ -45,9 +53,11 @@ from azshell.services.resources.catalog import (
 )
 
 __all__ = [
+    "handle_extension_resource",
     "handle_group_resources",
     "handle_operation_result",
     "handle_resource",
+    "handle_resource_action",
     "handle_resource_collection",
     "handle_resource_group",
     "handle_resource_groups",
@@ -56,13 +66,6 @@ __all__ = [
     "handle_subscriptions",
 ]
 
-RESOURCE_GROUP_NOT_FOUND = "ResourceGroupNotFound"
-RESOURCE_GROUP_NOT_FOUND_TEMPLATE = "Resource group '{rg}' could not be found."
-RESOURCE_NOT_FOUND = "ResourceNotFound"
-RESOURCE_NOT_FOUND_TEMPLATE = (
-    "The Resource '{type_and_name}' under resource group '{rg}' was not found. For more details please go to "
-    "https://aka.ms/ARMResourceNotFoundFix"
-)
 LOCATION_REQUIRED = "LocationRequired"
 LOCATION_REQUIRED_MESSAGE = "The location property is required for this definition."
 LOCATION_NOT_AVAILABLE_FOR_RG = "LocationNotAvailableForResourceGroup"
@@ -79,11 +82,16 @@ INVALID_RG_LOCATION = "InvalidResourceGroupLocation"
 INVALID_RG_LOCATION_TEMPLATE = (
     "Invalid resource group location '{location}'. The Resource group already exists in location '{existing}'."
 )
-INVALID_RG_NAME = "InvalidResourceGroupName"
-#: INFERRED wording of ARM's resource-group name rule.
-INVALID_RG_NAME_MESSAGE = (
-    "Resource group names only allow alphanumeric characters, periods, underscores, hyphens and parenthesis and "
-    "cannot end in a period."
+INVALID_RG_NAME = "InvalidResourceGroup"
+#: SEEN (az CLI's rendering of ARM's answer, Azure/azure-cli#14481, 2022): the name and its refused characters.
+INVALID_RG_CHARACTERS_TEMPLATE = (
+    "The provided resource group name '{name}' has these invalid characters: '{chars}'. The name can only be a "
+    "letter, digit, '-', '.', '(', ')' or '_'."
+)
+#: INFERRED wording for the other parts of the rule (too long, ends in a period).
+INVALID_RG_NAME_TEMPLATE = (
+    "The provided resource group name '{name}' is invalid. Resource group names can be up to 90 characters long, "
+    "can only include letters, digits, '-', '.', '(', ')' and '_', and cannot end in a period."
 )
 INVALID_RESOURCE_NAME = "InvalidResourceName"
 INVALID_RESOURCE_NAME_TEMPLATE = "Resource name {name} is invalid. The name can be up to 80 characters long."
@@ -98,6 +106,7 @@ FAILED_IDENTITY_OPERATION_TEMPLATE = (
 RG_DELETION_JOB_PREFIX = "RESOURCEGROUPDELETIONJOB"
 
 _RG_NAME_RE = re.compile(r"^[-\w._()]{1,90}$")
+_RG_NAME_CHAR = re.compile(r"[-\w._()]")
 _RESOURCE_NAME_MAX = 260
 #: Top-level body keys that are not stored in ``Resource.extra``.
 _RESERVED_KEYS = frozenset({"id", "name", "type", "location", "tags", "properties", "identity", "resources"})
@@ -112,15 +121,14 @@ def _rg_scope(sub: str, rg: str) -> str:
     return f"/subscriptions/{sub}/resourceGroups/{rg}"
 
 
-def _rg_not_found(rg: str) -> PlaneError:
-    return arm_error(404, RESOURCE_GROUP_NOT_FOUND, RESOURCE_GROUP_NOT_FOUND_TEMPLATE.format(rg=rg))
-
-
-def _resource_not_found(rid: str, rg: str) -> PlaneError:
-    parts = rid.strip("/").split("/")
-    idx = next((i for i, p in enumerate(parts) if p.lower() == "providers"), len(parts))
-    return arm_error(404, RESOURCE_NOT_FOUND, RESOURCE_NOT_FOUND_TEMPLATE.format(
-        type_and_name="/".join(parts[idx + 1:]), rg=rg))
+def _check_rg_name(name: str) -> None:
+    """ARM's rule for a new group's name: 400 ``InvalidResourceGroup``."""
+    if _RG_NAME_RE.match(name) and not name.endswith("."):
+        return
+    bad = "".join(dict.fromkeys(c for c in name if not _RG_NAME_CHAR.match(c)))
+    if bad:
+        raise arm_error(400, INVALID_RG_NAME, INVALID_RG_CHARACTERS_TEMPLATE.format(name=name, chars=bad))
+    raise arm_error(400, INVALID_RG_NAME, INVALID_RG_NAME_TEMPLATE.format(name=name))
 
 
 def _json_response(status: int, obj: Any, headers: dict[str, str] | None = None) -> Response:
@@ -174,7 +182,7 @@ def _location(body: dict[str, Any], *, rtype: ResourceType | None, default: str 
 def _get_rg(ctx: ArmContext, sub: str, rg: str) -> ResourceGroup:
     found = ctx.world.store.get_resource_group(sub, rg)
     if found is None:
-        raise _rg_not_found(rg)
+        raise resource_group_not_found(rg)
     return found
 
 
@@ -192,11 +200,48 @@ def _is_top_level(res: Resource) -> bool:
         return False
 
 
-def _summary_json(res: Resource) -> dict[str, Any]:
-    """A resource as ``GET .../resources`` lists it (no ``properties``)."""
+def _summary_json(res: Resource, *, tags: bool = True) -> dict[str, Any]:
+    """A resource as ``GET .../resources`` lists it (no ``properties``; no ``tags`` when filtered by tag)."""
     full = resource_json(res)
     full.pop("properties", None)
+    if not tags:
+        full.pop("tags", None)
     return full
+
+
+def _filter_props(res: Resource) -> dict[str, str | None]:
+    """What ``$filter`` compares on a resource (property names lower-case)."""
+    plan = res.extra.get("plan")
+    plan = plan if isinstance(plan, dict) else {}
+    ident = res.identity
+
+    def plan_value(key: str) -> str | None:
+        value = plan.get(key)
+        return str(value) if value is not None else None
+
+    return {
+        "resourcetype": res.type, "name": res.name, "location": res.location, "resourcegroup": res.resource_group,
+        "identity": ident.type if ident is not None else None,
+        "identity/principalid": ident.principal_id if ident is not None else None,
+        # INFERRED: ``plan eq`` compares the plan's name, like ``plan/name``
+        "plan": plan_value("name"), "plan/publisher": plan_value("publisher"), "plan/product": plan_value("product"),
+        "plan/name": plan_value("name"), "plan/version": plan_value("version"),
+        "plan/promotioncode": plan_value("promotionCode"),
+    }
+
+
+def _filtered(items: list[Resource], flt: Filter | None) -> list[Resource]:
+    if flt is None:
+        return items
+    return [r for r in items if flt.matches(_filter_props(r), r.tags)]
+
+
+def _resource_list(ctx: ArmContext, items: list[Resource]) -> Response:
+    """``{"value": [...], "nextLink"?}`` for a resources list, after ``$filter``/``$top``/``$skiptoken``."""
+    flt = parse_filter(ctx.request.query_get("$filter"))
+    chosen = page(ctx.request, _filtered(items, flt))
+    show_tags = flt is None or not flt.by_tag
+    return _json_response(200, chosen.body(lambda r: _summary_json(r, tags=show_tags)))
 
 
 # ------------------------------------------------------------------------------------------------ subscriptions
@@ -241,9 +286,11 @@ def handle_resource_groups(ctx: ArmContext) -> Response:
     ctx.check_version(RESOURCE_GROUPS_VERSIONS)
     sub = ctx.path.subscription
     assert sub is not None
+    flt = parse_filter(ctx.request.query_get("$filter"), GROUP_PROPERTIES)
     ctx.require_within(READ_RESOURCE_GROUP, _sub_scope(sub), "a subscription's resource groups (filtered)")
-    groups = [g for g in ctx.world.store.list_resource_groups(sub) if ctx.allowed(READ_RESOURCE_GROUP, g.id)]
-    return _json_response(200, value_list(resource_group_json(g, ctx.api_version) for g in groups))
+    groups = [g for g in ctx.world.store.list_resource_groups(sub) if ctx.allowed(READ_RESOURCE_GROUP, g.id)
+              and (flt is None or flt.matches({}, dict(g.tags)))]
+    return _json_response(200, page(ctx.request, groups).body(lambda g: resource_group_json(g, ctx.api_version)))
 
 
 def _rg_deletion_location(sub: str, rg: ResourceGroup, api_version: str) -> str:
@@ -266,12 +313,11 @@ def handle_resource_group(ctx: ArmContext) -> Response:
         if method == "HEAD":
             return Response(204 if rg is not None else 404)
         if rg is None:
-            raise _rg_not_found(name)
+            raise resource_group_not_found(name)
         return _json_response(200, resource_group_json(rg, ctx.api_version))
     if method == "PUT":
         ctx.require(WRITE_RESOURCE_GROUP, scope)
-        if not _RG_NAME_RE.match(name) or name.endswith("."):
-            raise arm_error(400, INVALID_RG_NAME, INVALID_RG_NAME_MESSAGE)
+        _check_rg_name(name)
         body = ctx.body()
         location = _location(body, rtype=None)
         tags = _tags(body)
@@ -306,10 +352,11 @@ def handle_group_resources(ctx: ArmContext) -> Response:
     sub, name = ctx.path.subscription, ctx.path.resource_group
     assert sub is not None and name is not None
     ctx.check_version(RESOURCES_LIST_VERSIONS)
+    parse_filter(ctx.request.query_get("$filter"))  # a bad filter is a 400 before anything else
     ctx.require(READ_RESOURCE_GROUP_RESOURCES, _rg_scope(sub, name))
     rg = _get_rg(ctx, sub, name)
     items = [r for r in ctx.world.store.list_resources(sub_id=sub, resource_group=rg.name) if _is_top_level(r)]
-    return _json_response(200, value_list(_summary_json(r) for r in items))
+    return _resource_list(ctx, items)
 
 
 def handle_subscription_resources(ctx: ArmContext) -> Response:
@@ -319,10 +366,11 @@ def handle_subscription_resources(ctx: ArmContext) -> Response:
     sub = ctx.path.subscription
     assert sub is not None
     ctx.check_version(RESOURCES_LIST_VERSIONS)
+    parse_filter(ctx.request.query_get("$filter"))  # a bad filter is a 400 before anything else
     ctx.require_within(READ_SUBSCRIPTION_RESOURCES, _sub_scope(sub), "a subscription's resources (filtered)")
     items = [r for r in ctx.world.store.list_resources(sub_id=sub)
              if _is_top_level(r) and ctx.allowed(f"{r.type}/read", r.id)]
-    return _json_response(200, value_list(_summary_json(r) for r in items))
+    return _resource_list(ctx, items)
 
 
 # -------------------------------------------------------------------------------------------- provider resources
@@ -333,7 +381,7 @@ def _children(ctx: ArmContext, res: Resource) -> list[Resource]:
 def _render(ctx: ArmContext, res: Resource, rtype: ResourceType) -> dict[str, Any]:
     children = _children(ctx, res) if rtype.handler == "vm" else None
     doc = resource_json(res, children=children)
-    return _hooks.render(ctx, res, doc) if rtype.handler == "generic" else doc
+    return _hooks.render(ctx, res, doc) if rtype.hooks is not None else doc
 
 
 def handle_resource_collection(ctx: ArmContext) -> Response:
@@ -346,23 +394,26 @@ def handle_resource_collection(ctx: ArmContext) -> Response:
     ctx.check_version(rtype.api, location=_rg_location(ctx, sub, rg))
     read = rtype.action("read")
     store = ctx.world.store
+    extension = _hooks.extension(rtype)
+    if extension is not None:
+        return extension(ctx, rtype, _rg_scope(sub, rg) if rg is not None else _sub_scope(sub))
     if rg is None:
         ctx.require_within(read, _sub_scope(sub), "a subscription's resources of a type (filtered)")
         items = [r for r in store.list_resources(sub_id=sub, type=rtype.full_type) if ctx.allowed(read, r.id)]
-        return _json_response(200, value_list(_render(ctx, r, rtype) for r in items))
-    if path.names:
+    elif path.names:
         parent_id = path.resource_id
         ctx.require(read, parent_id)
         _get_rg(ctx, sub, rg)
         parent = store.get_resource(parent_id)
         if parent is None:
-            raise _resource_not_found(parent_id, rg)
+            raise resource_not_found(parent_id, rg)
         items = [c for c in store.list_child_resources(parent.id) if c.type.lower() == rtype.full_type.lower()]
-        return _json_response(200, value_list(_render(ctx, r, rtype) for r in items))
-    ctx.require(read, _rg_scope(sub, rg))
-    group = _get_rg(ctx, sub, rg)
-    items = store.list_resources(sub_id=sub, resource_group=group.name, type=rtype.full_type)
-    return _json_response(200, value_list(_render(ctx, r, rtype) for r in items))
+    else:
+        ctx.require(read, _rg_scope(sub, rg))
+        group = _get_rg(ctx, sub, rg)
+        items = store.list_resources(sub_id=sub, resource_group=group.name, type=rtype.full_type)
+    # ``$top`` pages every provider list; ``$filter`` belongs to each provider and is not read here.
+    return _json_response(200, page(ctx.request, items).body(lambda r: _render(ctx, r, rtype)))
 
 
 def handle_resource(ctx: ArmContext) -> Response:
@@ -380,6 +431,9 @@ def handle_resource(ctx: ArmContext) -> Response:
             loc = None
         if isinstance(loc, str) and loc:
             location_hint = loc
+    extension = _hooks.extension(rtype)
+    if extension is not None:
+        return extension(ctx, rtype, _rg_scope(sub, rg))
     ctx.check_version(rtype.api, location=location_hint)
     store = ctx.world.store
     if method in ("GET", "HEAD"):
@@ -389,7 +443,7 @@ def handle_resource(ctx: ArmContext) -> Response:
         if method == "HEAD":
             return Response(204 if res is not None else 404)
         if res is None:
-            raise _resource_not_found(rid, rg)
+            raise resource_not_found(rid, rg)
         return _json_response(200, _render(ctx, res, rtype))
     if method == "DELETE":
         ctx.require(rtype.action("delete"), rid)
@@ -408,7 +462,7 @@ def handle_resource(ctx: ArmContext) -> Response:
                 raise arm_error(400, INVALID_RESOURCE_NAME, INVALID_RESOURCE_NAME_TEMPLATE.format(name=n))
         existing = store.get_resource(rid)
         if method == "PATCH" and existing is None:
-            raise _resource_not_found(rid, rg)
+            raise resource_not_found(rid, rg)
         try:
             saved = _write(ctx, rtype, group, rid, body, existing, patch=(method == "PATCH"))
         except ValidationError as exc:
@@ -416,6 +470,29 @@ def handle_resource(ctx: ArmContext) -> Response:
         status = 200 if existing is not None else 201
         return _json_response(status, _render(ctx, saved, rtype))
     raise ctx.method_not_allowed()
+
+
+def handle_resource_action(ctx: ArmContext) -> Response:
+    """``{resource}/{name}`` where ``name`` is no child type: what the type's hooks answer (a VM's
+    ``instanceView``), else ARM's ``InvalidResourceType`` for the path's type."""
+    path = ctx.path
+    rtype, name = path.rtype, path.item
+    assert rtype is not None and name is not None
+    answer = _hooks.resource_action(ctx, rtype, name)
+    if answer is None:
+        raise invalid_resource_type((*rtype.type_path.split("/"), name), rtype.namespace, ctx.api_version)
+    return answer
+
+
+def handle_extension_resource(ctx: ArmContext) -> Response:
+    """``{resource}/providers/{ns}/{type}/{name}``: an extension type's handler, at the resource's scope."""
+    path = ctx.path
+    rtype, scope = path.rtype, path.scope
+    assert rtype is not None and scope is not None
+    extension = _hooks.extension(rtype)
+    if extension is None:
+        raise invalid_resource_type(rtype.type_path.split("/"), rtype.namespace, ctx.api_version)
+    return extension(ctx, rtype, scope)
 
 
 # ------------------------------------------------------------------------------------------------------ writes
@@ -496,7 +573,7 @@ def _write(ctx: ArmContext, rtype: ResourceType, group: ResourceGroup, rid: str,
         parent_id = rid.rsplit("/", 2)[0]
         parent = ctx.world.store.get_resource(parent_id)
         if parent is None:
-            raise _resource_not_found(parent_id, group.name)
+            raise resource_not_found(parent_id, group.name)
         location = _location(body, rtype=rtype, default=parent.location)
     else:
         location = _location(body, rtype=rtype)

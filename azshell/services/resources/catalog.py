@@ -1,4 +1,8 @@
-"""Microsoft.Resources as ARM knows it: its api-versions and action strings."""
+"""Microsoft.Resources as ARM knows it: its api-versions and action strings.
+
+Up to ``2025-04-01``, the default of ``azure-mgmt-resource`` 26 (and of every Microsoft.Resources operation group
+it ships). ``2015-11-01`` stays: Key Vault's ``vaults.list()`` lists ``/resources`` with it.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,9 @@ DELETE_RESOURCE_GROUP = "Microsoft.Resources/subscriptions/resourceGroups/delete
 READ_RESOURCE_GROUP_RESOURCES = "Microsoft.Resources/subscriptions/resourceGroups/resources/read"
 READ_SUBSCRIPTION_RESOURCES = "Microsoft.Resources/subscriptions/resources/read"
 RESOURCES_NAMESPACE = "Microsoft.Resources"
+READ_PROVIDERS = "Microsoft.Resources/subscriptions/providers/read"
+#: ``{Namespace}/register/action``: registering a provider in a subscription (Contributor's ``*`` holds it).
+REGISTER_PROVIDER_TEMPLATE = "{namespace}/register/action"
 
 _RESOURCES_VERSIONS: tuple[str, ...] = (
     "2013-03-01", "2014-01-01", "2014-02-26", "2014-04", "2014-04-01", "2014-04-01-preview", "2015-01-01",
@@ -26,3 +33,4 @@ RESOURCE_GROUPS_VERSIONS = ApiVersionSpec("resourceGroups", _RESOURCES_VERSIONS,
 SUBSCRIPTIONS_VERSIONS = ApiVersionSpec("subscriptions", _RESOURCES_VERSIONS, arm_native=True)
 RESOURCES_LIST_VERSIONS = ApiVersionSpec("resources", _RESOURCES_VERSIONS, arm_native=True)
 OPERATION_RESULTS_VERSIONS = ApiVersionSpec("operationresults", _RESOURCES_VERSIONS, arm_native=True)
+PROVIDERS_VERSIONS = ApiVersionSpec("providers", _RESOURCES_VERSIONS, arm_native=True)
