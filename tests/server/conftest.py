@@ -104,6 +104,25 @@ def echo_server(ca: LocalCA) -> Iterator[AzShellServer]:
         yield s
 
 
+#: Variables a real client reads that could point it elsewhere: scrubbed before a test sets serve's own.
+PROXY_VARS = ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy", "NO_PROXY",
+              "no_proxy", "IDENTITY_ENDPOINT", "IDENTITY_HEADER", "MSI_ENDPOINT", "MSI_SECRET", "IMDS_ENDPOINT",
+              "IDENTITY_SERVER_THUMBPRINT", "AZURE_CLIENT_ID", "AZURE_POD_IDENTITY_AUTHORITY_HOST",
+              "REQUESTS_CA_BUNDLE", "SSL_CERT_FILE", "CURL_CA_BUNDLE")
+
+
+def use_serve_env(monkeypatch: pytest.MonkeyPatch, server: AzShellServer, ca: LocalCA) -> AzShellServer:
+    """Exactly the variables ``azshell serve --vm vm1`` prints for Python clients, on a scrubbed environment."""
+    for name in PROXY_VARS:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTPS_PROXY", server.url)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    monkeypatch.setenv("AZURE_POD_IDENTITY_AUTHORITY_HOST", server.url)
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", ca.cert_path)
+    monkeypatch.setenv("SSL_CERT_FILE", ca.cert_path)
+    return server
+
+
 def token_query(resource: str = ARM_RESOURCE) -> dict[str, str]:
     return {"api-version": "2018-02-01", "resource": resource}
 

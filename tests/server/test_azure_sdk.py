@@ -8,7 +8,7 @@ from azshell.server import AzShellServer
 from azshell.server.ca import LocalCA
 from tests.conftest import require_module
 
-from .conftest import ARM, RG_API, Tenant, jwt_claims
+from .conftest import ARM, RG_API, Tenant, jwt_claims, use_serve_env
 
 pytestmark = pytest.mark.slow
 
@@ -16,16 +16,7 @@ pytestmark = pytest.mark.slow
 @pytest.fixture
 def sdk_env(monkeypatch: pytest.MonkeyPatch, server: AzShellServer, ca: LocalCA) -> AzShellServer:
     """The environment ``azshell serve`` prints, on a scrubbed copy of this process's environment."""
-    for name in ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy",
-                 "NO_PROXY", "no_proxy", "IDENTITY_ENDPOINT", "IDENTITY_HEADER", "MSI_ENDPOINT", "MSI_SECRET",
-                 "IMDS_ENDPOINT", "IDENTITY_SERVER_THUMBPRINT", "AZURE_CLIENT_ID"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("HTTPS_PROXY", server.url)
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-    monkeypatch.setenv("AZURE_POD_IDENTITY_AUTHORITY_HOST", server.url)
-    monkeypatch.setenv("REQUESTS_CA_BUNDLE", ca.cert_path)
-    monkeypatch.setenv("SSL_CERT_FILE", ca.cert_path)
-    return server
+    return use_serve_env(monkeypatch, server, ca)
 
 
 def test_managed_identity_credential_then_arm(sdk_env: AzShellServer, tenant: Tenant) -> None:

@@ -26,8 +26,8 @@ from azshell.server import AzShellServer
 from azshell.server.ca import LocalCA
 from tests.conftest import require_module, skip_or_fail
 
-from .conftest import Tenant
-from .test_real_clients import DATA_LAKE, PROXY_VARS, Services, seed_services
+from .conftest import Tenant, use_serve_env
+from .test_real_clients import DATA_LAKE, Services, seed_services
 
 pytestmark = pytest.mark.slow
 
@@ -46,13 +46,7 @@ def sdk_env(monkeypatch: pytest.MonkeyPatch, server: AzShellServer, ca: LocalCA,
         skip_or_fail(f"azure-datalake-store {sdk.__version__} predates the TokenCredential API",
                      "CI must install azure-datalake-store>=1.0 (pyproject.toml's test extras)")
     require_module("azure.identity")
-    for name in PROXY_VARS:
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("HTTPS_PROXY", server.url)
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-    monkeypatch.setenv("AZURE_POD_IDENTITY_AUTHORITY_HOST", server.url)
-    monkeypatch.setenv("REQUESTS_CA_BUNDLE", ca.cert_path)
-    monkeypatch.setenv("SSL_CERT_FILE", ca.cert_path)
+    use_serve_env(monkeypatch, server, ca)
     import azure.datalake.store.multithread as multithread
 
     monkeypatch.setattr(multithread, "datadir", str(tmp_path / "adls-state"))

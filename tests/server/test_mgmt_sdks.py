@@ -31,28 +31,18 @@ from azshell.server import AzShellServer
 from azshell.server.ca import LocalCA
 from tests.conftest import require_module
 
-from .conftest import RG, VM, Tenant
+from .conftest import RG, VM, Tenant, use_serve_env
 
 pytestmark = pytest.mark.slow
 
 CONTRIBUTOR = "b24988ac-6180-42a0-ab88-20f7382dd24c"
 READER = "acdd72a7-3385-48ef-bd42-f606fba81ae7"
-PROXY_VARS = ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy", "NO_PROXY",
-              "no_proxy", "IDENTITY_ENDPOINT", "IDENTITY_HEADER", "MSI_ENDPOINT", "MSI_SECRET", "IMDS_ENDPOINT",
-              "IDENTITY_SERVER_THUMBPRINT", "AZURE_CLIENT_ID", "AZURE_POD_IDENTITY_AUTHORITY_HOST",
-              "REQUESTS_CA_BUNDLE", "SSL_CERT_FILE", "CURL_CA_BUNDLE")
 
 
 @pytest.fixture
 def mgmt_env(monkeypatch: pytest.MonkeyPatch, server: AzShellServer, ca: LocalCA, tenant: Tenant) -> Tenant:
     """``azshell serve --vm vm1``'s variables on a scrubbed environment; vm1 is Contributor on the subscription."""
-    for name in PROXY_VARS:
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("HTTPS_PROXY", server.url)
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-    monkeypatch.setenv("AZURE_POD_IDENTITY_AUTHORITY_HOST", server.url)
-    monkeypatch.setenv("REQUESTS_CA_BUNDLE", ca.cert_path)
-    monkeypatch.setenv("SSL_CERT_FILE", ca.cert_path)
+    use_serve_env(monkeypatch, server, ca)
     tenant.world.backend.create_role_assignment(scope=f"/subscriptions/{tenant.subscription_id}",
                                                 role_definition_id=CONTRIBUTOR, principal_id=tenant.principal_id)
     return tenant

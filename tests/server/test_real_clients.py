@@ -31,7 +31,7 @@ from azshell.server.ca import LocalCA
 from azshell.server.proxy import TlsHosts
 from tests.conftest import ArmClient, require_module
 
-from .conftest import ARM_RESOURCE, RG, Tenant, jwt_claims
+from .conftest import ARM_RESOURCE, PROXY_VARS, RG, Tenant, jwt_claims, use_serve_env
 
 pytestmark = pytest.mark.slow
 
@@ -40,10 +40,6 @@ ADLS_API = "2016-11-01"
 KV_RESOURCE = "https://vault.azure.net"
 DATA_LAKE = "https://datalake.azure.net/"
 SECRETS_USER = "4633458b-17de-408a-b874-0445c86b69e6"
-PROXY_VARS = ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy", "NO_PROXY",
-              "no_proxy", "IDENTITY_ENDPOINT", "IDENTITY_HEADER", "MSI_ENDPOINT", "MSI_SECRET", "IMDS_ENDPOINT",
-              "IDENTITY_SERVER_THUMBPRINT", "AZURE_CLIENT_ID", "AZURE_POD_IDENTITY_AUTHORITY_HOST",
-              "REQUESTS_CA_BUNDLE", "SSL_CERT_FILE", "CURL_CA_BUNDLE")
 
 
 @dataclass
@@ -145,14 +141,7 @@ def services(tenant: Tenant) -> Services:
 @pytest.fixture
 def client_env(monkeypatch: pytest.MonkeyPatch, server: AzShellServer, ca: LocalCA) -> AzShellServer:
     """Exactly the variables ``azshell serve --vm vm1`` prints, on a scrubbed environment."""
-    for name in PROXY_VARS:
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("HTTPS_PROXY", server.url)
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-    monkeypatch.setenv("AZURE_POD_IDENTITY_AUTHORITY_HOST", server.url)
-    monkeypatch.setenv("REQUESTS_CA_BUNDLE", ca.cert_path)
-    monkeypatch.setenv("SSL_CERT_FILE", ca.cert_path)
-    return server
+    return use_serve_env(monkeypatch, server, ca)
 
 
 # ---------------------------------------------------------------------------------------------- Key Vault (sync)
