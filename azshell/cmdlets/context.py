@@ -483,35 +483,31 @@ class Services:
         On an App Service host (``IDENTITY_ENDPOINT`` set) it asks that endpoint instead (2019-08-01).
         """
         env = self.env_overrides()
+        err_cls = SignInError if sign_in else TokenAcquisitionError
         if env.get("IDENTITY_ENDPOINT") and env.get("IDENTITY_HEADER"):
-            return self._app_service_token(env, resource, client_id=client_id, sign_in=sign_in)
-        params = {"api-version": IMDS_API_VERSION, "resource": resource}
-        if client_id:
-            params["client_id"] = client_id
-        url = f"{IMDS_TOKEN_URL}?{urlencode(params)}"
-        err_cls = SignInError if sign_in else TokenAcquisitionError
-        try:
-            resp = self.http.get(url, headers={"Metadata": "true"})
-        except httpx.HTTPError as e:
-            hint = hint_of(e) or f"{IMDS_HOST} only answers on a VM: {ENTER_VM_HINT}"
-            raise err_cls(MSI_NO_ENDPOINT, hint) from None
-        return _managed_identity_token(resp, "IMDS", ("error_description", "error"), client_id=client_id,
-                                       err_cls=err_cls)
+            # App Service: IDENTITY_ENDPOINT with the X-IDENTITY-HEADER secret
+            return self._endpoint_token(
+                env["IDENTITY_ENDPOINT"], APP_SERVICE_API_VERSION, resource, client_id, err_cls,
+                headers={"X-IDENTITY-HEADER": env["IDENTITY_HEADER"]}, name="The App Service identity endpoint",
+                error_keys=("message", "Message"), unreachable=MSI_NO_APP_SERVICE_ENDPOINT, hint=None)
+        return self._endpoint_token(
+            IMDS_TOKEN_URL, IMDS_API_VERSION, resource, client_id, err_cls, headers={"Metadata": "true"},
+            name="IMDS", error_keys=("error_description", "error"), unreachable=MSI_NO_ENDPOINT,
+            hint=f"{IMDS_HOST} only answers on a VM: {ENTER_VM_HINT}")
 
-    def _app_service_token(self, env: dict[str, str], resource: str, *, client_id: str | None,
-                           sign_in: bool) -> tuple[CachedToken, dict[str, Any]]:
-        """A token from the App Service identity endpoint (``IDENTITY_ENDPOINT`` + ``X-IDENTITY-HEADER``)."""
-        params = {"api-version": APP_SERVICE_API_VERSION, "resource": resource}
+    def _endpoint_token(self, endpoint: str, api_version: str, resource: str, client_id: str | None,
+                        err_cls: type[TokenAcquisitionError], *, headers: dict[str, str], name: str,
+                        error_keys: tuple[str, str], unreachable: str,
+                        hint: str | None) -> tuple[CachedToken, dict[str, Any]]:
+        """A token from a host's managed-identity endpoint, asked as Az.Accounts asks it."""
+        params = {"api-version": api_version, "resource": resource}
         if client_id:
             params["client_id"] = client_id
-        url = f"{env['IDENTITY_ENDPOINT']}?{urlencode(params)}"
-        err_cls = SignInError if sign_in else TokenAcquisitionError
         try:
-            resp = self.http.get(url, headers={"X-IDENTITY-HEADER": env["IDENTITY_HEADER"]})
+            resp = self.http.get(f"{endpoint}?{urlencode(params)}", headers=headers)
         except httpx.HTTPError as e:
-            raise err_cls(MSI_NO_APP_SERVICE_ENDPOINT, hint_of(e)) from None
-        return _managed_identity_token(resp, "The App Service identity endpoint", ("message", "Message"),
-                                       client_id=client_id, err_cls=err_cls)
+            raise err_cls(unreachable, hint_of(e) or hint) from None
+        return _managed_identity_token(resp, name, error_keys, client_id=client_id, err_cls=err_cls)
 
     # ------------------------------------------------------------------------------- directory (Graph)
     @property
