@@ -1,7 +1,7 @@
 """The real az CLI against ``azshell serve`` (issue 15): what the Linux tutorials type on a VM, unmodified.
 
 A session fixture installs azure-cli from PyPI into a fresh venv in a temporary folder (``python -m venv``, then
-``pip install azure-cli``: about a minute here, ~730 MB; nothing is cached between runs, the folder is removed at the
+``pip install azure-cli``: 1-1.5 minutes here, ~730 MB; nothing is cached between runs, the folder is removed at the
 end) and reports how long that took. Under CI a failed install fails the test (``skip_or_fail``); elsewhere it skips.
 ``AZSHELL_AZCLI_VENV=/path`` reuses (or creates once) a venv there instead: ``make test-azcli`` does that.
 
@@ -59,6 +59,9 @@ VAULT_RESOURCE = "https://vault.azure.net"
 AZ_ARM_AUDIENCE = "https://management.core.windows.net/"
 INSTALL_TIMEOUT = 1500
 AZ_TIMEOUT = 120
+#: az's warnings when it had to work around an answer (a Graph lookup that failed, a retried call): where Azure
+#: answers properly az prints none of them.
+WORKED_AROUND = re.compile(r"Failed to query|by invoking Graph API|as an object ID|[Rr]etrying", re.IGNORECASE)
 #: Variables a developer's shell may hold that would change where az connects or what it trusts.
 SCRUBBED = {"HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY", "IDENTITY_ENDPOINT", "IDENTITY_HEADER",
             "MSI_ENDPOINT", "MSI_SECRET", "IMDS_ENDPOINT", "IDENTITY_SERVER_THUMBPRINT", "REQUESTS_CA_BUNDLE",
@@ -76,7 +79,7 @@ def _install(venv: Path) -> None:
         try:
             done = subprocess.run(cmd, capture_output=True, text=True, timeout=INSTALL_TIMEOUT)
         except subprocess.TimeoutExpired:
-            skip_or_fail(f"could not install azure-cli: {' '.join(cmd[-3:])} took over {INSTALL_TIMEOUT}s",
+            skip_or_fail(f"could not install azure-cli into {venv}: {cmd[2]} took over {INSTALL_TIMEOUT}s",
                          "CI must reach PyPI to install azure-cli")
         if done.returncode != 0:
             tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-15:])
@@ -88,8 +91,8 @@ def _install(venv: Path) -> None:
 def az_exe(request: pytest.FixtureRequest) -> Iterator[Path]:
     """The ``az`` of a venv installed once per session (or the one at ``$AZSHELL_AZCLI_VENV``, kept)."""
     keep = os.environ.get("AZSHELL_AZCLI_VENV", "").strip()
-    temp = None if keep else tempfile.mkdtemp(prefix="azshell-azcli-")
-    venv = Path(keep) if keep else Path(temp or "") / "venv"
+    temp = None if keep else Path(tempfile.mkdtemp(prefix="azshell-azcli-"))
+    venv = temp / "venv" if temp is not None else Path(keep)
     az = venv / "bin" / "az"
     try:
         if not az.exists():
@@ -99,15 +102,22 @@ def az_exe(request: pytest.FixtureRequest) -> Iterator[Path]:
             version = subprocess.run([str(az), "version", "-o", "json"], capture_output=True, text=True,
                                      timeout=AZ_TIMEOUT, env=_scrubbed_env())
             number = json.loads(version.stdout).get("azure-cli", "?") if version.returncode == 0 else "?"
-            reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-            line = f"azure-cli {number} installed in {took:.0f}s into {venv}"
-            if reporter is not None:
-                reporter.write_line(f"\n{line}")
-            print(line)
+            _report(request.config, f"azure-cli {number} installed in {took:.0f}s into {venv}")
         yield az
     finally:
         if temp is not None:
             shutil.rmtree(temp, ignore_errors=True)
+
+
+def _report(config: pytest.Config, line: str) -> None:
+    """Show ``line`` in pytest's output as it happens (the install time matters for CI's budget)."""
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    capture = config.pluginmanager.get_plugin("capturemanager")
+    if reporter is None or capture is None:
+        print(line)
+        return
+    with capture.global_and_fixture_disabled():
+        reporter.write_line(f"\n{line}")
 
 
 def _scrubbed_env() -> dict[str, str]:
@@ -143,10 +153,13 @@ class Az:
         return AzResult(args, done.returncode, done.stdout, done.stderr)
 
     def ok(self, *args: str) -> Any:
-        """Run ``az ARGS -o json``; assert it succeeded without a warning; its JSON output."""
+        """Run ``az ARGS -o json``; assert it succeeded with no error and no work-around warning; its JSON output.
+
+        Other warnings pass: CI installs the newest azure-cli, whose deprecation notices are not ours to fail on.
+        """
         result = self.run(*args, "-o", "json")
         assert result.returncode == 0, str(result)
-        assert "WARNING" not in result.stderr and "ERROR" not in result.stderr, str(result)
+        assert "ERROR" not in result.stderr and not WORKED_AROUND.search(result.stderr), str(result)
         return result.json()
 
     def fails(self, *args: str) -> AzResult:
@@ -363,10 +376,10 @@ def test_az_vm_identity_and_role_assignment(az_world: AzWorld) -> None:
     mine = az.ok("role", "assignment", "list", "--assignee", principal, "--scope", t.rg_id)
     assert [(a["principalId"], a["roleDefinitionName"], a["scope"]) for a in mine] == [
         (principal, "Reader", t.rg_id)], mine
-    # the same assignment again: ARM's 409, reported by az
-    again = az.fails("role", "assignment", "create", "--assignee", principal, "--role", "Reader", "--scope",
-                     t.rg_id)
-    assert "(RoleAssignmentExists) The role assignment already exists." in again.stderr, again
+    # the same assignment again: az turns ARM's 409 RoleAssignmentExists into the existing assignment
+    again = az.ok("role", "assignment", "create", "--assignee", principal, "--role", "Reader", "--scope", t.rg_id)
+    assert again["id"] == made["id"] and again["principalName"] == sp.app_id, again
+    assert len([a for a in world.store.list_role_assignments() if a.principal_id == principal]) == 1
 
 
 def test_az_authorization_failed_for_a_reader(az_world: AzWorld) -> None:

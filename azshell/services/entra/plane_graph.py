@@ -13,6 +13,7 @@ Routes (``/v1.0``; ``/beta`` is answered the same way)::
     GET  /groups/{id}/members
     POST /groups/{id}/members/$ref                   {"@odata.id": ".../directoryObjects/{id}"}
     GET  /directoryObjects/{id}
+    POST /directoryObjects/getByIds                  {"ids": [...], "types": [...]} (a read)
 
 Authentication: a bearer token for ``https://graph.microsoft.com/`` verified with ``world.tokens.verify``.
 Authorization (azshell's simplification, documented): the tenant's users may read and write; service
@@ -324,6 +325,26 @@ def _members_route(request: Request, world: World, claims: dict[str, Any], group
     return Response(204)
 
 
+def _get_by_ids(request: Request, world: World) -> Response:
+    """``POST /directoryObjects/getByIds``: the objects of ``ids`` (unknown IDs left out) whose type is one of
+    ``types`` (case-insensitive; none or ``directoryObject`` means any), in the order asked."""
+    body = _body(request)
+    ids = body.get("ids")
+    if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+        # best guess at Graph's wording for a missing or malformed ids collection
+        raise GraphError(400, REQUEST_BAD, INVALID_VALUE_TEMPLATE.format(prop="ids", resource="getByIds"))
+    types = body.get("types")
+    wanted = {t.lower() for t in types if isinstance(t, str)} if isinstance(types, list) and types else None
+    if wanted is not None and "directoryobject" in wanted:
+        wanted = None
+    found = []
+    for ident in ids:
+        obj = world.store.get_directory_object(ident) or world.store.get_directory_object(ident.lower())
+        if obj is not None and (wanted is None or obj.object_type.lower() in wanted):
+            found.append(object_json(obj))
+    return Response.json(200, _collection("directoryObjects", found))
+
+
 def _answer(request: Request, world: World) -> Response:
     segs = [s for s in request.path.split("/") if s]
     if not segs or segs[0].lower() not in ("v1.0", "beta"):
@@ -343,6 +364,10 @@ def _answer(request: Request, world: World) -> Response:
             # SEEN: Graph answers an app-only token on /me with code BadRequest (issue 14)
             raise GraphError(400, BAD_REQUEST, "/me request is only valid with delegated authentication flow.")
         return Response.json(200, _entity("users", _user_json(_get(world, "User", oid))))
+    if low == "directoryobjects" and len(rest) == 2 and rest[1].lower() == "getbyids":
+        _method(request, "POST")
+        _directory_decision(request, claims, write=False)
+        return _get_by_ids(request, world)
     if low == "directoryobjects" and len(rest) == 2:
         _method(request, "GET")
         obj = world.store.get_directory_object(rest[1])
