@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_TEST := $(VENV)/.installed-test
 
-.PHONY: run test lint typecheck bench clean notebooks test-azcli difftest
+.PHONY: run test lint typecheck bench soak clean notebooks test-azcli difftest
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -33,8 +33,9 @@ lint: $(STAMP_TEST)
 typecheck: $(STAMP_TEST)
 	$(BIN)/mypy
 
-# The az CLI against `azshell serve` (not in CI: installs azure-cli into a separate venv under /tmp once).
-test-azcli: $(STAMP_RUN)
+# The az CLI against `azshell serve`: tests/server/test_azcli.py alone, reusing one azure-cli venv under /tmp
+# (AZCLI_VENV=...) across runs. CI runs the same test in `make test`, installing azure-cli afresh each run.
+test-azcli: $(STAMP_TEST)
 	PYTHON=$(abspath $(BIN)/python) scripts/azcli_e2e.sh
 
 # Developer-only: where our parser and tree-sitter-powershell disagree on "valid or not" (deliberate
@@ -45,6 +46,11 @@ difftest: $(STAMP_TEST)
 
 bench: $(STAMP_TEST)
 	$(BIN)/python -m benchmarks
+
+# A classroom's load on one state file (issue 14): serve, shells, a kernel and clients at once; SOAK_SECONDS=N.
+SOAK_SECONDS ?= 60
+soak: $(STAMP_TEST)
+	$(BIN)/python -m benchmarks.bench_soak --seconds $(SOAK_SECONDS)
 
 notebooks: $(STAMP_RUN)
 	$(BIN)/python -m azshell.tutorials.notebooks notebooks/tutorials

@@ -19,6 +19,7 @@ Key states, derived from the stored records (``active`` flag and creation order)
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as dt
 import hashlib
 from collections.abc import Callable, Sequence
@@ -206,10 +207,19 @@ class KeyRing:
                                 private_pem=_private_pem(loaded.private_key), created=created, active=active)
 
     def _create_initial(self, records: Sequence[SigningKeyRecord]) -> None:
+        """Store a first active/next pair, unless another process stored one meanwhile: several processes starting
+        on one new state file must agree on one active key (else tokens signed with a key that drops out of the
+        JWKS fail to verify elsewhere). The keys are generated first (slow); the check and the writes are one
+        write transaction when the store has them (``Store.transaction``)."""
         latest = max((r.created for r in records), default=0.0)
         first = self._new_record(active=True, after=latest)
-        self._store.put_signing_key(first)
-        self._store.put_signing_key(self._new_record(active=False, after=first.created))
+        second = self._new_record(active=False, after=first.created)
+        transaction = getattr(self._store, "transaction", None)
+        with transaction() if callable(transaction) else contextlib.nullcontext():
+            if any(r.active for r in self._store.list_signing_keys(self.tenant_id)):
+                return
+            self._store.put_signing_key(first)
+            self._store.put_signing_key(second)
 
     def install(self, key: rsa.RSAPrivateKey, *, active: bool) -> LoadedKey:
         """Store a pre-made key (tests, imports); an active install deactivates the current active key."""
