@@ -14,7 +14,6 @@ import sys
 import time
 from pathlib import Path
 
-
 #: benchmarks that run only when named (long, or load the whole machine)
 ON_REQUEST = ("bench_soak",)
 
