@@ -73,6 +73,8 @@ class Session:
         self.registry = registry
         self.engine: Engine = Engine(registry, services=_DeferredServices(self))
         self._clear_screen: Callable[[], None] | None = None
+        #: the last command's output already said where the tutorial stands (see tutorial_status)
+        self._tutorial_said = False
 
     @property
     def service_registry(self) -> ServiceRegistry:
@@ -162,9 +164,12 @@ class Session:
             else:
                 result.exit_requested = outcome.exit_requested
                 self.closed = True
+        self._tutorial_said = False
         if self._world is not None and not self.closed:
-            for note in self._tutorial_after(text, result):
+            notes = self._tutorial_after(text, result)
+            for note in notes:
                 sink(_host_record(note))
+            self._tutorial_said = bool(notes) or _is_tutorial_command(text)
         return result
 
     # -- tutorials (azshell.tutorials): the step is re-checked after every command ----------------------------
@@ -207,7 +212,11 @@ class Session:
             return []
 
     def tutorial_status(self) -> str | None:
-        """One status line for the end of a notebook cell while a tutorial is active, else None."""
+        """One short status line for the end of a notebook cell while a tutorial is active, else None: only for
+        a cell that said nothing about the tutorial itself (no step passed, no hint, not a tutorial cmdlet), so
+        every cell shows one status."""
+        if self._tutorial_said:
+            return None
         try:
             from azshell.tutorials.engine import TutorialEngine
 
@@ -318,16 +327,31 @@ class Session:
             return []
 
     def inspect(self, text: str, cursor: int, detail: int = 0) -> str | None:
-        """Help for the command (or parameter) under the cursor, as ``Get-Help`` shows it."""
-        from azshell.lang.help import render_help
+        """Help for the command under the cursor, as ``Get-Help`` shows it: the command named there, or the one
+        whose arguments the cursor is in (``Get-AzVM ``, ``Get-AzVM -ResourceGroupName x``); on a parameter
+        name, that parameter's entry comes first. ``detail`` > 0 gives the full help."""
+        from azshell.lang.help import find_parameter, render_help
 
         word = _word_at(text, cursor)
-        if not word:
-            return None
-        cls = self.registry.resolve(word)
+        command, on_command = _command_at(text, cursor)
+        cls = None
+        if command and not on_command:
+            cls = self.registry.resolve(command)
+            # the argument of Get-Help/Get-Command names the command wanted
+            if cls is not None and cls.name in _NAMES_A_COMMAND and word and self.registry.resolve(word):
+                cls = None
+        if cls is None and word:
+            cls = self.registry.resolve(word)
+        if cls is None and command:
+            cls = self.registry.resolve(command)
         if cls is None:
             return None
-        return render_help(cls, full=detail > 0)
+        page = render_help(cls, full=detail > 0, width=INSPECT_WIDTH)
+        param = find_parameter(cls, word) if word.startswith("-") and not on_command else None
+        if param is not None:
+            entry = render_help(cls, parameter=param.name).strip("\n")
+            page = f"{cls.name} {entry.lstrip()}\n" + page
+        return page
 
     def highlight_tokens(self, text: str) -> list[tuple[str, str]]:
         from azshell.lang.highlight import highlight
@@ -368,6 +392,12 @@ class Session:
             self._world.close()
 
 
+def _is_tutorial_command(text: str) -> bool:
+    from azshell.tutorials.engine import is_tutorial_command
+
+    return is_tutorial_command(text)
+
+
 def _host_record(text: str) -> StreamRecord:
     from azshell.lang.engine import StreamRecord
 
@@ -383,6 +413,73 @@ def _word_at(text: str, cursor: int) -> str:
     while end < len(text) and (text[end].isalnum() or text[end] in "-_"):
         end += 1
     return text[start:end]
+
+
+#: the commands whose first argument names a command (inspection shows that one)
+_NAMES_A_COMMAND = frozenset({"Get-Help", "Get-Command"})
+#: the width inspection (a Jupyter tooltip) lays help out for
+INSPECT_WIDTH = 100
+
+
+def _command_at(text: str, cursor: int) -> tuple[str, bool]:
+    """The command of the pipeline element the cursor is in, and whether the cursor is on its name.
+
+    Scans ``text[:cursor]`` outside quotes and comments: ``(``, ``$(``, ``@(``, ``{`` open a nested element and
+    the matching closer returns to the outer one; ``|``, ``;``, a newline, ``&&``/``||`` and an assignment's
+    ``=`` start a new element. ``("", False)`` when there is no command there."""
+    cursor = max(0, min(cursor, len(text)))
+    starts = [0]
+    quote = ""
+    i = 0
+    while i < cursor:
+        c = text[i]
+        if quote:
+            if c == "`" and quote == '"':
+                i += 2
+                continue
+            if c == quote:
+                quote = ""
+        elif c in "'\"":
+            quote = c
+        elif c == "`":
+            i += 2
+            continue
+        elif c == "#" and (i == 0 or text[i - 1].isspace() or text[i - 1] in ";|({"):
+            nl = text.find("\n", i, cursor)
+            if nl == -1:
+                return "", False
+            i = nl
+            continue
+        elif c in "({":
+            starts.append(i + 1)
+        elif c in ")}":
+            if len(starts) > 1:
+                starts.pop()
+        elif c in "|;\n" or (c == "&" and text[i:i + 2] == "&&") or (c == "=" and text[i:i + 2] != "=="
+                                                                      and text[i - 1:i] not in ("!", "=")):
+            starts[-1] = i + 1
+            if text[i:i + 2] in ("&&", "||"):
+                i += 1
+        i += 1
+    segment = text[starts[-1]:cursor]
+    stripped = segment.lstrip()
+    while stripped[:1] in ("&", ".") and stripped[1:2].isspace():  # the call operators
+        stripped = stripped[1:].lstrip()
+    name = ""
+    for ch in stripped:
+        if ch.isspace():
+            break
+        name += ch
+    if not name or name[0] in "$'\"@(-0123456789[":
+        return "", False
+    on_name = len(name) == len(stripped)  # no space after the name yet: the cursor is on it
+    if on_name:
+        rest = text[cursor:]
+        k = 0
+        while k < len(rest) and (rest[k].isalnum() or rest[k] in "-_."):
+            k += 1
+        name += rest[:k]
+    return name, on_name
 
 
 class _DeferredServices:

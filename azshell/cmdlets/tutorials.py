@@ -15,7 +15,7 @@ from azshell.lang.cmdlet import Cmdlet, CmdletError, Example, Param
 from azshell.lang.formatting import ViewTable
 from azshell.lang.values import PSObject
 from azshell.tutorials.definitions import Tutorial, get_tutorial, load_tutorials
-from azshell.tutorials.engine import Progress, SessionView, TutorialEngine
+from azshell.tutorials.engine import PASS_MARK, Progress, SessionView, TutorialEngine, assigned_variables
 
 __all__ = ["COMMANDS", "COMPLETERS", "register_views"]
 
@@ -32,6 +32,22 @@ def _name_param(mandatory: bool) -> Param:
                  value_from_pipeline_by_property_name=True,
                  help="The tutorial's name: its reference file name without the extension "
                       "(e.g. current-windows-vm-access-arm).")
+
+
+def _is_not_found(e: BaseException) -> bool:
+    """A clean-up command found nothing to remove (``ResourceGroupNotFound`` on a fresh tenant): its error
+    record's id (``ResourceGroupNotFound,Remove-AzResourceGroup``) or category says not found."""
+    record = getattr(e, "record", None) or e
+    error_id = str(getattr(record, "error_id", "") or "").split(",", 1)[0]
+    return error_id.endswith("NotFound") or str(getattr(record, "category", "")) == "ObjectNotFound"
+
+
+def _in_words(line: str) -> str:
+    """``Remove-AzResourceGroup -Name myRG -Force`` → ``removed resource group myRG``; else the command."""
+    import re
+
+    m = re.match(r"\s*Remove-AzResourceGroup\s+-Name\s+(\S+)", line, re.I)
+    return f"removed resource group {m.group(1)}" if m else f"ran {line}"
 
 
 def _complete_name(prefix: str) -> list[str]:
@@ -140,17 +156,27 @@ class StartTutorial(_TutorialCmdlet):
                    "the tenant: passing shows a confirmation and the next step; a known mistake shows a hint. "
                    "-SetupPrerequisites does the doc's portal steps (resource group, VM, identity, role, vault...) "
                    "for you with cmdlets; otherwise the tutorial guides you through them. -Values overrides the "
-                   "names the commands use, e.g. @{rg='DevTest'; vm='myVM'}.")
+                   "names the commands use, e.g. @{rg='DevTest'; vm='myVM'}. -Restart starts over on a clean "
+                   "slate: it leaves the host you are on, removes what an earlier run created (the doc's 'Clean up "
+                   "resources': the tutorial's resource group, e.g. Remove-AzResourceGroup -Name myResourceGroup "
+                   "-Force) and forgets the variables the tutorial's commands set, so every step is done again. "
+                   "-Quiet prints one short line per command instead of the steps (the generated notebooks use it: "
+                   "their Markdown cells show the steps).")
     params = (
         _name_param(True),
         Param("SetupPrerequisites", "switch", help="Run the portal steps' cmdlets for you."),
         Param("Resume", "switch", help="Continue an unfinished run instead of starting over."),
+        Param("Restart", "switch", help="Start over on a clean slate: leave the host, remove the tutorial's "
+                                        "resource group (and what else it created), forget its variables."),
+        Param("Quiet", "switch", help="One short status line per command; no step text."),
         Param("Values", "hashtable", help="Placeholder values (rg, vm, vault, secret, store, identity, app...)."),
     )
     examples = (
         Example("Start-Tutorial current-windows-vm-access-arm", "Starts the current Windows VM → ARM tutorial."),
         Example("Start-Tutorial current-windows-vm-access-arm -SetupPrerequisites",
                 "Creates the VM, its identity and the Reader role, then starts at the first step on the VM."),
+        Example("Start-Tutorial current-windows-vm-access-arm -Restart",
+                "Leaves the VM, deletes myResourceGroup (with the VM and its identity) and starts from step 1."),
     )
     outputs = (STEP_TYPE,)
 
@@ -164,15 +190,72 @@ class StartTutorial(_TutorialCmdlet):
         if raw is not None:
             items = raw.items() if hasattr(raw, "items") else []
             overrides = {str(k).casefold(): str(v) for k, v in items}
+        resume, restart, quiet = (bool(self.bound.get(k)) for k in ("Resume", "Restart", "Quiet"))
+        if resume and restart:
+            raise CmdletError("-Resume continues a run and -Restart starts over: use one of them.",
+                              category="InvalidArgument", error_id="ResumeOrRestart")
         engine = self.engine
-        self.host_lines(engine.start(tut.name, overrides=overrides, resume=bool(self.bound.get("Resume"))))
+        cleaned = self.start_over(tut, overrides) if restart else []
+        if cleaned and not quiet:
+            self.ctx.write_host(f"Starting over: {'; '.join(cleaned)}.")
+        self.host_lines(engine.start(tut.name, overrides=overrides, resume=resume, quiet=quiet))
         if self.bound.get("SetupPrerequisites"):
             self.setup(tut)
         self.host_lines(engine.advance(self.view()))
         self.publish_values(tut)
         got = engine.active()
-        if got is not None:
+        if quiet:
+            where = (f"step {got[1].step + 1}/{len(tut.steps)}: {tut.steps[got[1].step].title}" if got is not None
+                     else "completed")
+            done = f" ({'; '.join(cleaned)})" if cleaned else ""
+            self.ctx.write_host(f"▶ {tut.name} {'started over' if restart else 'started'}{done} — {where}")
+        elif got is not None:
             self.write(self.step_object(*got))
+
+    def start_over(self, tut: Tutorial, overrides: dict[str, str]) -> list[str]:
+        """-Restart: leave the host, run the tutorial's clean-up commands (a resource group that is not there is
+        fine), delete its Entra groups, forget its variables. Returns what was done, in words."""
+        from azshell.lang.builtins._util import wants
+
+        done: list[str] = []
+        services = self.ctx.services
+        left = services.exit_host() if getattr(services, "current_host", None) is not None else None
+        if left is not None:
+            done.append(f"left {left.name}")
+        run = wants(self.ctx, "execute_text")
+        engine = self.engine
+        for line in engine.cleanup_commands(tut, overrides):
+            if not callable(run):
+                break
+            try:
+                run(f"$null = $({line} -ErrorAction Stop)")
+            except Exception as e:
+                if _is_not_found(e):
+                    continue
+                raise CmdletError(f"Starting over failed at: {line}\n{getattr(e, 'message', None) or e}",
+                                  category="InvalidOperation", error_id="TutorialCleanupFailed") from None
+            done.append(_in_words(line))
+        for group in engine.cleanup_group_names(tut, overrides):
+            if not callable(run):
+                break
+            quoted = "'" + group.replace("'", "''") + "'"
+            try:  # through Microsoft Graph, like any other command: nothing writes the directory behind it
+                run(f"Remove-AzADGroup -DisplayName {quoted} -ErrorAction Stop")
+            except Exception as e:
+                if _is_not_found(e):
+                    continue
+                raise CmdletError(f"Starting over failed at removing the group {group}\n"
+                                  f"{getattr(e, 'message', None) or e}",
+                                  category="InvalidOperation", error_id="TutorialCleanupFailed") from None
+            done.append(f"deleted group {group}")
+        remove = wants(self.ctx, "remove_variable")
+        if callable(remove):
+            for var in assigned_variables(tut):
+                try:
+                    remove(var)
+                except Exception:  # a variable that cannot go (constant): keep it
+                    pass
+        return done
 
     def setup(self, tut: Tutorial) -> None:
         from azshell.lang.builtins._util import wants
@@ -311,8 +394,8 @@ class AssertTutorialStep(_TutorialCmdlet):
         else:
             tut = self.active_or_fail()[0]
         active = engine.active()
-        if active is not None and active[0].name == tut.name:
-            self.host_lines(engine.advance(self.view()))
+        notes = engine.advance(self.view()) if active is not None and active[0].name == tut.name else []
+        self.host_lines(notes)
         self.publish_values(tut)
         done = engine.progress_of(tut.name)
         current = tut.steps[min(done.step, len(tut.steps) - 1)]
@@ -323,7 +406,8 @@ class AssertTutorialStep(_TutorialCmdlet):
             raise CmdletError(f"{tut.name} has no step '{step_id}'.", category="InvalidArgument",
                               error_id="StepNotFound") from None
         if step_id in done.passed or step_id in done.skipped:
-            self.ctx.write_host(f"✔ Step {index + 1} ({step_id}) has passed.")
+            if not any(n.startswith(f"{PASS_MARK} Step {index + 1} passed") for n in notes):  # said just now
+                self.ctx.write_host(f"{PASS_MARK} Step {index + 1} ({step_id}) has passed.")
             return
         detail = ""
         after = engine.active()

@@ -134,6 +134,10 @@ class ViewTable:
                 return v
         return None
 
+    def kinds(self) -> dict[str, str]:
+        """Every registered type name (case-folded) and its view's kind."""
+        return {name: view.kind for name, view in self._views.items()}
+
     def __len__(self) -> int:
         return len(self._views)
 
@@ -618,9 +622,28 @@ def format_lines(objects: list[Any], **kw: Any) -> list[str]:
 
 
 # ----------------------------------------------------------------------------------------------- HTML
+#: explicit alignment: Jupyter's stylesheet right-aligns table cells and headers unless told otherwise
+_LEFT = "text-align:left"
+_RIGHT = "text-align:right"
+
+
+def _pre(text: str) -> str:
+    return f"<pre>{html.escape(text.strip(chr(10)))}</pre>"
+
+
+def _keeps_text_layout(obj: Any, views: ViewTable | None) -> bool:
+    """Objects whose console form is laid out text, not a property table: a ``text`` view (a purpose-built
+    explanation: Show-Token, Test-AzAccess, Select-String's MatchInfo, a tutorial step), a ``wide`` view, an
+    error record sent down the output pipeline."""
+    return default_kind(obj, views) in ("text", "wide") or _is_error_record(obj)
+
+
 def format_html(objects: list[Any], *, views: ViewTable | None) -> str | None:
     """An HTML rendering for Jupyter ``display_data``; None when plain text says it all (only scalars).
 
+    Tables and lists use the same columns as the text (the type's view); objects whose text is laid out for
+    reading (see :func:`_keeps_text_layout`) are that text in a ``<pre>``, never a generic property table.
+    Every header and cell carries its alignment (left; right for a column of numbers, as in the console).
     ``views`` as for :func:`format_objects`.
     """
     items = [o for o in _flatten(objects) if o is not None]
@@ -632,13 +655,21 @@ def format_html(objects: list[Any], *, views: ViewTable | None) -> str | None:
     while i < len(items):
         obj = items[i]
         if is_scalar(obj) or isinstance(obj, FormattedText):
-            parts.append(f"<pre>{esc(format_scalar(obj))}</pre>")
+            parts.append(_pre(format_scalar(obj) if is_scalar(obj) else str.__str__(obj)))
             i += 1
+            continue
+        if _keeps_text_layout(obj, views):
+            j = i + 1
+            while j < len(items) and _keeps_text_layout(items[j], views) and _group_key(items[j]) == _group_key(obj):
+                j += 1
+            parts.append(_pre(format_objects(items[i:j], views=views)))
+            i = j
             continue
         key = _group_key(obj)
         shape = _shape(obj, views)
         j = i + 1
         while j < len(items) and not is_scalar(items[j]) and not isinstance(items[j], FormattedText) \
+                and not _keeps_text_layout(items[j], views) \
                 and (_group_key(items[j]) == key or (shape is not None and _shape(items[j], views) == shape)):
             j += 1
         group = items[i:j]
@@ -646,24 +677,48 @@ def format_html(objects: list[Any], *, views: ViewTable | None) -> str | None:
         if kind == "list":
             for o in group:
                 cols = default_columns(o, "list", views)
-                rows = "".join(f"<tr><th style=\"text-align:left\">{esc(c.label)}</th>"
-                               f"<td style=\"text-align:left\">{esc(_cell_text(c, o)[0])}</td></tr>"
+                rows = "".join(f"<tr><th style=\"{_LEFT}\">{esc(c.label)}</th>"
+                               f"<td style=\"{_LEFT}\">{esc(_cell_text(c, o)[0])}</td></tr>"
                                for c in cols)
                 parts.append(f"<table>{rows}</table>")
         else:
+            vd = _view_for(obj, views)
             if isinstance(obj, PSHashtable):
                 cols = [Column("Name", lambda e: e[0]), Column("Value", lambda e: e[1])]
-                rows_src: list[Any] = [e for h in group for e in h.items()]
+                runs: list[tuple[str | None, list[Any]]] = [(None, [e for h in group for e in h.items()])]
             else:
                 cols = default_columns(obj, "table", views)
-                rows_src = group
-            head = "".join(f"<th>{esc(c.label)}</th>" for c in cols)
-            body = "".join(
-                "<tr>" + "".join(f"<td style=\"text-align:left\">{esc(_cell_text(c, o)[0])}</td>" for c in cols)
-                + "</tr>" for o in rows_src)
-            parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")
+                runs = []
+                for o in group:  # a view's group_by starts a new table under a heading, as in the console
+                    head = to_string(_prop_getter(vd.group_by)(o)) if vd is not None and vd.group_by else None
+                    if runs and runs[-1][0] == head:
+                        runs[-1][1].append(o)
+                    else:
+                        runs.append((head, [o]))
+            for head, rows_src in runs:
+                if head is not None and vd is not None:
+                    parts.append(f"<p><b>{esc(str(vd.group_label))}:</b> {esc(head)}</p>")
+                parts.append(_html_table(cols, rows_src))
         i = j
     return "\n".join(parts)
+
+
+def _html_table(cols: list[Column], rows_src: list[Any]) -> str:
+    """One ``<table>``: a header row and a row per object, each column aligned as the console aligns it."""
+    esc = html.escape
+    cells = [[_cell_text(c, o) for c in cols] for o in rows_src]
+    aligns: list[str] = []
+    for k, col in enumerate(cols):
+        if col.align in ("left", "right", "center"):
+            aligns.append(f"text-align:{col.align}")
+            continue
+        values = [row[k] for row in cells if row[k][0] != ""]
+        aligns.append(_RIGHT if values and all(is_num for _, is_num in values) else _LEFT)
+    head = "".join(f"<th style=\"{a}\">{esc(c.label)}</th>" for c, a in zip(cols, aligns, strict=True))
+    body = "".join("<tr>" + "".join(f"<td style=\"{a}\">{esc(text)}</td>"
+                                    for (text, _), a in zip(row, aligns, strict=True)) + "</tr>"
+                   for row in cells)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 __all__ = [

@@ -62,9 +62,10 @@ def _syntax_item(p: Param) -> str:
     return item if p.mandatory else f"[{item}]"
 
 
-def syntax_lines(cls: type[Cmdlet]) -> list[str]:
-    """One ``Verb-Noun [-Param] <Type> ... [<CommonParameters>]`` line per parameter set."""
-    lines = []
+def syntax_items(cls: type[Cmdlet]) -> list[list[str]]:
+    """Per parameter set, the words of its SYNTAX line: the command name, then one item per parameter
+    (``[[-Name] <String>]``), ``[-WhatIf]``/``[-Confirm]`` and ``[<CommonParameters>]``."""
+    out = []
     for set_name in parameter_sets(cls):
         ps = [p for p in cls.params if _in_set(p, set_name)]
         positional = sorted((p for p in ps if p.position is not None), key=lambda p: p.position or 0)
@@ -74,7 +75,29 @@ def syntax_lines(cls: type[Cmdlet]) -> list[str]:
         if cls.supports_should_process:
             parts += ["[-WhatIf]", "[-Confirm]"]
         parts.append("[<CommonParameters>]")
-        lines.append(" ".join(parts))
+        out.append(parts)
+    return out
+
+
+def syntax_lines(cls: type[Cmdlet]) -> list[str]:
+    """One ``Verb-Noun [-Param] <Type> ... [<CommonParameters>]`` line per parameter set."""
+    return [" ".join(parts) for parts in syntax_items(cls)]
+
+
+def wrap_syntax(parts: list[str], indent: int = 4, width: int = 120) -> list[str]:
+    """One SYNTAX line wrapped between parameters (never inside ``[[-Name] <String>]``); continuation lines
+    are indented under the first parameter."""
+    pad = " " * indent
+    cont = " " * (indent + len(parts[0]) + 1) if indent + len(parts[0]) + 1 <= width // 2 else " " * (indent + 4)
+    lines: list[str] = []
+    line = pad + parts[0]
+    for item in parts[1:]:
+        if len(line) + 1 + len(item) > width and line.strip() != parts[0]:
+            lines.append(line)
+            line = cont + item
+        else:
+            line += " " + item
+    lines.append(line)
     return lines
 
 
@@ -147,8 +170,10 @@ def find_parameter(cls: type[Cmdlet], name: str) -> Param | None:
 
 
 def render_help(cls: type[Cmdlet], *, full: bool = False, examples: bool = False, parameter: str | None = None,
-                detailed: bool = False) -> str:
-    """Get-Help text. ``parameter`` gives just that parameter's entry (``""`` when there is no such one)."""
+                detailed: bool = False, width: int = 120) -> str:
+    """Get-Help text. ``parameter`` gives just that parameter's entry (``""`` when there is no such one).
+
+    ``width``: SYNTAX lines wrap (between parameters) to fit it; a tooltip asks for a narrower one."""
     if parameter is not None:
         lines: list[str] = []
         import fnmatch
@@ -165,8 +190,8 @@ def render_help(cls: type[Cmdlet], *, full: bool = False, examples: bool = False
         lines.extend(_example_lines(cls))
         return "\n".join(lines).rstrip("\n") + "\n\n"
     lines += ["", "SYNTAX"]
-    for s in syntax_lines(cls):
-        lines.extend(_wrap(s, 4, width=120))
+    for parts in syntax_items(cls):
+        lines.extend(wrap_syntax(parts, 4, width=width))
         lines.append("")
     lines += ["", "DESCRIPTION"]
     lines.extend(_wrap(cls.description or cls.synopsis or "", 4))
@@ -201,4 +226,5 @@ def render_help(cls: type[Cmdlet], *, full: bool = False, examples: bool = False
     return "\n".join(lines) + "\n\n"
 
 
-__all__ = ["find_parameter", "parameter_block", "parameter_sets", "render_help", "syntax_lines", "type_display"]
+__all__ = ["find_parameter", "parameter_block", "parameter_sets", "render_help", "syntax_items", "syntax_lines",
+           "type_display", "wrap_syntax"]

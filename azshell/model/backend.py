@@ -130,6 +130,7 @@ EVENT_RD_PUT = "role_definition.put"
 EVENT_RD_DELETED = "role_definition.deleted"
 EVENT_USER_CREATED = "user.created"
 EVENT_GROUP_CREATED = "group.created"
+EVENT_GROUP_DELETED = "group.deleted"
 EVENT_GROUP_MEMBER_ADDED = "group.member_added"
 EVENT_GROUP_MEMBER_REMOVED = "group.member_removed"
 
@@ -365,6 +366,17 @@ class TenantBackend:
                 EVENT_USER_CREATED, {"objectId": user.object_id, "upn": user_principal_name}
             )
             return user
+
+    def delete_group(self, object_id: str) -> bool:
+        """Delete a security group and its memberships (its role assignments stay, naming a principal that no
+        longer exists, as in Azure). False when there is no such group."""
+        with self.store.transaction():
+            obj = self.store.get_directory_object(object_id)
+            if obj is None or obj.object_type != "Group":
+                return False
+            self.store.delete_directory_object(object_id)
+            self.store.append_event(EVENT_GROUP_DELETED, {"objectId": object_id, "displayName": obj.display_name})
+            return True
 
     def create_group(self, display_name: str) -> DirectoryObject:
         """Create a security group."""

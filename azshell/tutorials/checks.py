@@ -52,6 +52,7 @@ __all__ = [
     "find_check",
     "find_matcher",
     "match",
+    "readable_pattern",
     "resource_matches",
     "run_check",
     "run_matcher",
@@ -287,7 +288,24 @@ def _http(ctx: CheckContext, p: dict[str, Any]) -> CheckResult:
         if want_caller is not None and not same_id(d.get("caller"), want_caller):
             continue
         return CheckResult(True)
-    return CheckResult(False, f"no {method} {p.get('path', '')} answered {status} yet")
+    where = {"vm": f" on {ctx.vars.get('vm', 'the VM')}", "webapp": f" on {ctx.vars.get('app', 'the app')}"}.get(on, "")
+    url = readable_pattern(str(p.get("host", ""))) + readable_pattern(str(p.get("path", "")), ctx)
+    return CheckResult(False, f"no {method} of {url or 'the URL'} has answered {status}{where} yet")
+
+
+#: regex pieces a check's URL pattern uses, in words: a segment after /subscriptions/ is the subscription
+_SEGMENT = re.compile(r"\[\^/\]\+|\[\^/\]\*|\.\*|\.\+|\\S\+|\\w\+")
+
+
+def readable_pattern(pattern: str, ctx: CheckContext | None = None) -> str:
+    """A URL regex as a learner reads it: ``/subscriptions/[^/]+/resourceGroups/x`` → the subscription's ID in
+    place of ``[^/]+`` (``<…>`` for any other wildcard segment), escapes and anchors dropped."""
+    text = pattern.strip("^$")
+    if ctx is not None:
+        text = re.sub(r"(?i)(/subscriptions/)(\[\^/\]\+)", lambda m: m.group(1) + ctx.sub, text)
+    text = _SEGMENT.sub("<…>", text)
+    text = re.sub(r"\(\?:([^()|]*)\)\??", r"\1", text)  # (?:/)? and the like
+    return re.sub(r"\\(.)", r"\1", text)
 
 
 def _variable(ctx: CheckContext, p: dict[str, Any]) -> CheckResult:

@@ -24,6 +24,14 @@ A hint's ``when`` names a mistake matcher: one of :mod:`azshell.tutorials.checks
 Steps marked ``portal = true`` stand for the doc's portal clicks; ``Start-Tutorial -SetupPrerequisites`` runs
 their commands for the learner.
 
+``Start-Tutorial -Restart`` starts over on a clean slate: it runs the tutorial's ``cleanup`` commands first (the
+doc's "Clean up resources"; by default ``Remove-AzResourceGroup -Name {rg} -Force``, and the same for
+``{identity_rg}`` when the tutorial has one) and deletes the Entra groups named in ``cleanup_groups`` (with
+``Remove-AzADGroup``, through Microsoft Graph)::
+
+    cleanup = ["Remove-AzResourceGroup -Name {rg} -Force"]
+    cleanup_groups = ["{group}"]
+
 Every hint carries a ``mistake``: a realistic wrong command that makes it fire, which the test suite replays
 (``tests/tutorials/test_mistakes_all.py``); an inline table or a ``[steps.hints.mistake]`` sub-table::
 
@@ -94,6 +102,10 @@ class Tutorial:
     steps: tuple[Step, ...]
     vars: dict[str, str] = field(default_factory=dict)
     hints: tuple[Hint, ...] = ()
+    #: what ``Start-Tutorial -Restart`` runs first to remove what an earlier run created (placeholders allowed)
+    cleanup: tuple[str, ...] = ()
+    #: display names of the Entra groups ``-Restart`` deletes (no emulated cmdlet deletes a group)
+    cleanup_groups: tuple[str, ...] = ()
 
     def step_index(self, step_id: str) -> int:
         for i, s in enumerate(self.steps):
@@ -175,10 +187,22 @@ def parse_tutorial(name: str, data: dict[str, Any]) -> Tutorial:
         for sid in (h.mistake["at"], *(h.mistake.get("skip") or ())):
             if sid not in seen:
                 raise TutorialDefinitionError(f"{name}: a hint's mistake names an unknown step {sid!r}")
+    variables = {str(k): str(v) for k, v in dict(data.get("vars", {})).items()}
+    cleanup = _strings(data, "cleanup", name)
+    if "cleanup" not in data:  # the doc's "Clean up resources": the resource groups the tutorial uses
+        cleanup = tuple(f"Remove-AzResourceGroup -Name {{{key}}} -Force" for key in ("rg", "identity_rg")
+                        if key in variables)
     return Tutorial(name=name, title=str(data["title"]), era=str(data["era"]), flavour=str(data["flavour"]),
                     source=str(data["source"]), summary=str(data.get("summary", "")).strip(), steps=tuple(steps),
-                    vars={str(k): str(v) for k, v in dict(data.get("vars", {})).items()},
-                    hints=tut_hints)
+                    vars=variables, hints=tut_hints, cleanup=cleanup,
+                    cleanup_groups=_strings(data, "cleanup_groups", name))
+
+
+def _strings(data: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
+    value = data.get(key, ())
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        raise TutorialDefinitionError(f"{where}: '{key}' must be a list of strings")
+    return tuple(value)
 
 
 @lru_cache(maxsize=1)

@@ -10,6 +10,12 @@ shared by the REPL and the kernel shows one learner's progress in both::
 ``view`` (a :class:`SessionView`) is what the checks may see of the session: the host it stands on and its
 variables. The engine never raises into the shell: a broken check is a failed check.
 
+What a command's notes say: "✔ Step n passed: …" for each step it passed, then the next step's card (a
+:class:`StepCard`: its text, with an HTML form the Jupyter kernel shows) — unless the tutorial runs ``quiet``
+(``Start-Tutorial -Quiet``, what the generated notebooks use: their Markdown cells show the steps), where the
+pass lines are all. :meth:`TutorialEngine.status_line` is the one short line a cell that said nothing else ends
+with.
+
 After every command the progress remembers the last event's sequence number (``seen_seq``), so the next
 command's checks and hints know which events it caused: a hint about a refused request reads the decision
 recorded with that command's own request, not one from earlier. A matcher's ``detail`` (what the access
@@ -32,7 +38,8 @@ from azshell.tutorials.definitions import Hint, Step, Tutorial, fill, get_tutori
 if TYPE_CHECKING:
     from azshell.world import World
 
-__all__ = ["Progress", "SessionView", "TutorialEngine", "TUTORIAL_COMMANDS"]
+__all__ = ["Progress", "SessionView", "StepCard", "TutorialEngine", "TUTORIAL_COMMANDS", "assigned_variables",
+           "is_tutorial_command"]
 
 SETTING_KEY = "tutorials"
 PASS_MARK = "✔"
@@ -41,6 +48,42 @@ HINT_MARK = "💡"
 TUTORIAL_COMMANDS = ("get-tutorial", "start-tutorial", "get-tutorialstep", "show-tutorialhint", "skip-tutorialstep",
                      "stop-tutorial", "reset-tutorial", "assert-tutorialstep")
 _TUTORIAL_CMD_RE = re.compile(r"^\s*(" + "|".join(TUTORIAL_COMMANDS) + r")\b", re.I)
+#: ``$name = ...`` (not ``==``, not a hashtable key): the variables a tutorial's commands set
+_ASSIGNED_RE = re.compile(r"(?:^|[\s;(])\$([A-Za-z_][A-Za-z0-9_]*)\s*=(?!=)")
+_NOT_FORGOTTEN = frozenset({"null", "true", "false", "tutorialvalues"})
+
+
+def is_tutorial_command(text: str) -> bool:
+    """``text`` runs one of the tutorial cmdlets (they say where the tutorial stands themselves)."""
+    return _TUTORIAL_CMD_RE.match(text) is not None
+
+
+def assigned_variables(tut: Tutorial) -> list[str]:
+    """The variables the tutorial's commands assign (``$vm``, ``$response``…), first seen first."""
+    names: dict[str, str] = {}
+    for step in tut.steps:
+        for cmd in step.commands:
+            for m in _ASSIGNED_RE.finditer(cmd):
+                key = m.group(1).casefold()
+                if key not in _NOT_FORGOTTEN:
+                    names.setdefault(key, m.group(1))
+    return list(names.values())
+
+
+class StepCard(str):
+    """A step as text (the REPL prints it) that also knows its HTML form (the Jupyter kernel shows that:
+    ``_repr_html_``, the IPython convention)."""
+
+    __slots__ = ("html",)
+    html: str
+
+    def __new__(cls, text: str, html_text: str) -> StepCard:
+        card = super().__new__(cls, text)
+        card.html = html_text
+        return card
+
+    def _repr_html_(self) -> str:
+        return self.html
 
 
 @dataclass
@@ -62,6 +105,8 @@ class Progress:
     vars: dict[str, str] = field(default_factory=dict)
     #: the last event's sequence number when the previous command had been checked (the next one's start)
     seen_seq: int = 0
+    #: one short line per command, no step cards (Start-Tutorial -Quiet: something else shows the steps)
+    quiet: bool = False
 
 
 @dataclass
@@ -145,10 +190,12 @@ class TutorialEngine:
         return run_check(ctx, _fill_deep(spec, ctx.vars))
 
     # -- lifecycle ----------------------------------------------------------------------------------------
-    def start(self, name: str, *, overrides: dict[str, str] | None = None, resume: bool = False) -> list[str]:
+    def start(self, name: str, *, overrides: dict[str, str] | None = None, resume: bool = False,
+              quiet: bool = False) -> list[str]:
         """Make ``name`` the active tutorial, from its first step (or where it was, with ``resume``).
 
-        Returns the header notes; call :meth:`advance` next to pass the steps the state already satisfies.
+        Returns the header notes (none when ``quiet``); call :meth:`advance` next to pass the steps the state
+        already satisfies.
         """
         tut = get_tutorial(name)
         if tut is None:
@@ -161,9 +208,12 @@ class TutorialEngine:
             seq = self._last_seq()
             prog = Progress(name=tut.name, status="InProgress", start_seq=seq, seen_seq=seq,
                             vars=dict(overrides or {}))
+        prog.quiet = quiet
         state.progress[tut.name] = prog
         state.active = tut.name
         self._save(state)
+        if quiet:
+            return []
         notes = [f"Tutorial: {tut.title}  [{tut.name}; {tut.era}, {tut.flavour}]", f"Source: {tut.source}"]
         if tut.summary:
             notes.append(tut.summary)
@@ -224,7 +274,8 @@ class TutorialEngine:
         prog.skipped.append(step.id)
         prog.step += 1
         notes = [f"↷ Step {prog.step} skipped: {step.title}"]
-        notes.extend(self._advance(tut, prog, view, command="", ok=True, errors="", announce_current=False))
+        notes.extend(self._advance(tut, prog, view, command="", ok=True, errors="", announce_current=False,
+                                   render_next=False))
         state = self._load()
         state.progress[tut.name] = prog
         self._save(state)
@@ -243,7 +294,8 @@ class TutorialEngine:
             self._mark_seen(tut.name)
             return []
         before = prog.step
-        notes = self._advance(tut, prog, view, command=text, ok=ok, errors=errors, announce_current=False)
+        notes = self._advance(tut, prog, view, command=text, ok=ok, errors=errors, announce_current=False,
+                              render_next=not prog.quiet)
         if prog.step == before and prog.status == "InProgress":
             ctx = self.context(tut, prog, view, command=text, ok=ok, errors=errors)
             notes.extend(f"{HINT_MARK} Hint: {h.text}" for h in self.matching_hints(tut, prog, ctx))
@@ -293,7 +345,8 @@ class TutorialEngine:
             command = ""  # a command counts for one step only
         if prog.step >= len(tut.steps):
             prog.status = "Completed"
-            notes.append(f"🎉 Tutorial complete: {tut.title} — {len(prog.passed)} of {len(tut.steps)} steps "
+            title = tut.title.removeprefix("Tutorial: ")
+            notes.append(f"🎉 Tutorial complete: {title} — {len(prog.passed)} of {len(tut.steps)} steps "
                          f"passed{f', {len(prog.skipped)} skipped' if prog.skipped else ''}.")
             state = self._load()
             state.progress[tut.name] = prog
@@ -302,7 +355,7 @@ class TutorialEngine:
             self._save(state)
             return notes
         if (moved and render_next) or announce_current:
-            notes.append(self.render_step(tut, prog))
+            notes.append(self.step_card(tut, prog))
         if moved:
             state = self._load()
             state.progress[tut.name] = prog
@@ -331,6 +384,10 @@ class TutorialEngine:
         lines.append("  (Show-TutorialHint if stuck, Skip-TutorialStep to move on.)")
         return "\n".join(lines)
 
+    def step_card(self, tut: Tutorial, prog: Progress) -> StepCard:
+        """The current step as a note: its text, and its HTML card for Jupyter."""
+        return StepCard(self.render_step(tut, prog), self.render_step_html(tut, prog))
+
     def render_step_html(self, tut: Tutorial, prog: Progress) -> str:
         i = prog.step
         if i >= len(tut.steps):
@@ -349,7 +406,8 @@ class TutorialEngine:
                 + "<small>Show-TutorialHint if stuck · Skip-TutorialStep to move on</small></div>")
 
     def status_line(self, view: SessionView | None = None) -> str | None:
-        """One line for the end of a Jupyter cell's output while a tutorial is active."""
+        """One short line for the end of a Jupyter cell that passed no step while a tutorial is active: the
+        current step and what its check still misses."""
         got = self.active()
         if got is None:
             return None
@@ -358,9 +416,19 @@ class TutorialEngine:
         detail = ""
         if view is not None:
             r = self.check_step(tut, prog, prog.step, self.context(tut, prog, view))
-            detail = f" ({r.detail})" if r.detail else ""
-        return (f"── Tutorial {tut.name}: step {prog.step + 1}/{len(tut.steps)} \"{step.title}\" — not passed "
-                f"yet{detail}. Get-TutorialStep shows it.")
+            detail = f": {r.detail}" if r.detail else ""
+        return f"── step {prog.step + 1}/{len(tut.steps)} ({step.title}) not passed yet{detail}"
+
+    # -- starting over ------------------------------------------------------------------------------------
+    def cleanup_commands(self, tut: Tutorial, overrides: dict[str, str] | None = None) -> list[str]:
+        """The commands ``Start-Tutorial -Restart`` runs first, placeholders filled (the learner's names)."""
+        vals = self.values(tut, Progress(name=tut.name, vars=dict(overrides or {})))
+        return [fill(c, vals) for c in tut.cleanup]
+
+    def cleanup_group_names(self, tut: Tutorial, overrides: dict[str, str] | None = None) -> list[str]:
+        """The Entra groups ``Start-Tutorial -Restart`` deletes (``cleanup_groups``), placeholders filled."""
+        vals = dict(tut.vars) | dict(overrides or {})
+        return [fill(g, vals) for g in tut.cleanup_groups]
 
     def panel_lines(self) -> list[str]:
         """The REPL's step panel (two lines), or [] when no tutorial is active."""

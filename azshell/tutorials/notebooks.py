@@ -1,5 +1,8 @@
 """Generate one Jupyter notebook per tutorial (``notebooks/tutorials/<name>.ipynb``) from the definitions.
 
+The first code cell is ``Start-Tutorial -Name <name> -Restart -Quiet``: it starts over on a clean slate (leaves
+any host, runs the tutorial's clean-up, forgets its variables), so the notebook runs top to bottom any number of
+times on one state; ``-Quiet`` makes each cell end with one short status (the Markdown cells show the steps).
 Each step becomes a markdown cell (title, explanation), one code cell per command, and a check cell
 (``Assert-TutorialStep <id> -Tutorial <name>``) that fails the notebook when the step did not pass. Outputs are
 empty, so the files only change when a definition does. ``python -m azshell.tutorials.notebooks [DIR]`` (what
@@ -57,20 +60,26 @@ def _code(line: str) -> str:
 
 
 def notebook_for(tut: Tutorial) -> dict[str, Any]:
+    from azshell.tutorials.definitions import fill
+
     names = _Names()
     prog = Progress(name=tut.name)
+    vals = names.values(tut, prog)
+    readable = {k: (f"<{k}>" if v.startswith("$(") else v) for k, v in vals.items()}
+    cleanup = [fill(c, readable) for c in tut.cleanup] + [f"delete the Entra group {fill(g, readable)}"
+                                                          for g in tut.cleanup_groups]
+    removes = "; ".join(f"`{c}`" if not c.startswith("delete ") else c for c in cleanup) or "nothing"
     cells = [
-        _cell("markdown", f"# {tut.title}\n\n*{tut.era}, {tut.flavour}* — follows `{tut.source}`.\n\n{tut.summary}\n\n"
-                          "Generated from the azshell tutorial definition (`make notebooks`); run it top to bottom "
-                          "against a fresh state. Each step ends with a check cell.", "intro"),
-        _cell("code", f"Start-Tutorial -Name {tut.name}", "start"),
+        _cell("markdown", f"# {tut.title}\n\n*{tut.era}, {tut.flavour}* — follows `{tut.source}`.\n\n{fill(tut.summary, readable)}\n\n"
+                          "Generated from the azshell tutorial definition (`make notebooks`). Run it top to bottom, "
+                          "as many times as you like: the first cell starts the tutorial over (`-Restart`: it "
+                          f"leaves any host, removes what an earlier run created — {removes} — and forgets the "
+                          "tutorial's variables). Each step ends with a check cell; with `-Quiet` every cell ends "
+                          "with one short status line, and these Markdown cells show the steps.", "intro"),
+        _cell("code", f"Start-Tutorial -Name {tut.name} -Restart -Quiet", "start"),
     ]
     for i, step in enumerate(tut.steps):
-        vals = names.values(tut, prog)
-        from azshell.tutorials.definitions import fill
-
         portal = "\n\n*Portal step, done here with cmdlets.*" if step.portal else ""
-        readable = {k: (f"<{k}>" if v.startswith("$(") else v) for k, v in vals.items()}
         cells.append(_cell("markdown", f"## Step {i + 1}: {step.title}\n\n{fill(step.explanation, readable)}{portal}",
                            f"s{i + 1}-md"))
         for j, cmd in enumerate(step.commands):

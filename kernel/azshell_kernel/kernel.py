@@ -2,14 +2,17 @@
 
 What a cell sends (iopub), in the order things happen:
 
-* text output (strings), ``Write-Host`` and information records: ``stream`` ``stdout``;
+* text output (strings), ``Write-Host`` and information records: ``stream`` ``stdout``; a record whose value
+  has an HTML form (``_repr_html_``, e.g. a tutorial's next-step card) is ``display_data`` with both forms;
 * warnings, verbose and debug text: ``stream`` ``stderr`` (``WARNING: …``/``VERBOSE: …``);
 * consecutive output objects are formatted together (one table) as ``display_data`` with ``text/plain`` and,
   for tables, ``text/html``; the objects still pending when the cell ends are the cell's value and are sent as
   ``execute_result`` instead (so ``1+2`` gives ``execute_result`` ``3``);
 * each error record: one ``error`` message whose traceback is the rendered PowerShell error; the reply is then
   ``status: error`` with the last error's ``ename``/``evalue``/``traceback``;
-* ``Clear-Host``/``cls``: ``clear_output``.
+* ``Clear-Host``/``cls``: ``clear_output``;
+* while a tutorial is active, a cell that said nothing about it (no step passed, no hint) ends with one short
+  status line (``Session.tutorial_status``).
 
 Interrupts (``interrupt_mode: signal``, and ``interrupt_request`` which ipykernel turns into SIGINT too): while
 a handler runs, SIGINT calls ``Session.interrupt()``, and the running command ends with "The pipeline has been
@@ -90,6 +93,11 @@ class CellRun:
                 text = self.session.render_text(record)
             except Exception:
                 text = str(value)
+            to_html = getattr(value, "_repr_html_", None)
+            if text and callable(to_html):
+                self.send("display_data", {"data": {"text/plain": text.rstrip("\n"), "text/html": str(to_html())},
+                                           "metadata": {}})
+                return
             if text:
                 self.send("stream", {"name": stream_name(stream), "text": with_newline(text)})
         except Exception as e:  # a display problem must not lose the cell's reply

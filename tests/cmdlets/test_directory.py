@@ -128,3 +128,15 @@ def test_help_and_completion(shell: Shell) -> None:
         assert cls.synopsis and cls.examples
     names = shell.session.services.complete_value("principal_name", "my")
     assert VM in names
+
+
+def test_remove_group_through_graph(shell: Shell, world: World) -> None:
+    shell.ok('New-AzADGroup -DisplayName "gone" -MailNickname "gone"')
+    gid = shell.ok('(Get-AzADGroup -DisplayName "gone").Id')[0]
+    assert shell.ok('Remove-AzADGroup -DisplayName "gone" -PassThru') == [True]
+    assert world.store.get_directory_object(gid) is None
+    assert "Group with display name 'gone' does not exist." in shell.error_text('Remove-AzADGroup -DisplayName "gone"')
+    assert "Request_ResourceNotFound" in shell.error_text(f"Remove-AzADGroup -ObjectId {gid}")
+    shell.ok('New-AzADGroup -DisplayName "piped" -MailNickname "piped" | Remove-AzADGroup')
+    assert shell.ok('Get-AzADGroup -DisplayName "piped"') == []
+    assert world.store.recent_events("group.deleted", 5)

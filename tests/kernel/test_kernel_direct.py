@@ -194,6 +194,75 @@ def test_real_session_completion(real: tuple[AzShellKernel, Sent]) -> None:
     assert reply["cursor_start"] == 0 and reply["cursor_end"] == 9
 
 
+def test_real_session_inspects_the_command_whose_arguments_the_cursor_is_in(real: tuple[AzShellKernel, Sent]) -> None:
+    kernel, _ = real
+
+    def tooltip(code: str, cursor: int | None = None) -> str:
+        reply = asyncio.run(kernel.do_inspect(code, len(code) if cursor is None else cursor))
+        assert reply["status"] == "ok" and reply["found"] is True, code
+        return str(reply["data"]["text/plain"])
+
+    for code in ("Get-AzVM ", "Get-AzVM -ResourceGroupName x", "$vm = Get-AzVM -Name (Get-Date) -Status ",
+                 "Get-AzResourceGroup | Get-AzVM "):
+        assert "NAME\n    Get-AzVM\n" in tooltip(code), code
+    on_param = tooltip("Get-AzVM -ResourceGroupName x", len("Get-AzVM -Resou"))
+    assert on_param.startswith("Get-AzVM -ResourceGroupName <String>") and "Required?" in on_param
+    assert "NAME\n    Get-Date\n" in tooltip("Get-AzVM -Name (Get-Date ")
+    assert "NAME\n    Get-AzVM\n" in tooltip("Get-Help Get-AzVM")  # the command Get-Help is asked about
+    assert asyncio.run(kernel.do_inspect("'Get-AzVM ", 10))["found"] is False  # inside a string
+    # SYNTAX wraps between parameters: every continuation line starts a new [-Parameter ...] item
+    page = tooltip("New-AzVM ")
+    syntax = page.split("SYNTAX\n", 1)[1].split("DESCRIPTION", 1)[0]
+    for line in syntax.splitlines():
+        if line.strip() and not line.lstrip().startswith("New-AzVM"):
+            assert line.lstrip().startswith("[") or line.lstrip().startswith("-"), line
+        assert not line.rstrip().endswith(("[-", "<", "|", "{")), line
+
+
+def test_real_session_explanations_render_as_their_text(real: tuple[AzShellKernel, Sent]) -> None:
+    """Show-Token (and Test-AzAccess) are purpose-built text: HTML keeps that layout, never a property table."""
+    kernel, sent = real
+    for code in ("Get-AzAccessToken | Show-Token",
+                 'Test-AzAccess -Action Microsoft.Resources/subscriptions/read '
+                 '-Scope "/subscriptions/$((Get-AzContext).Subscription.Id)"'):
+        sent.clear()
+        assert run(kernel, code)["status"] == "ok", code
+        bundles = [c["data"] for m, c in sent if m in ("display_data", "execute_result")]
+        assert bundles, code
+        html = bundles[-1]["text/html"]
+        assert html.startswith("<pre>") and "<table" not in html, code
+        assert html.count("\n") == bundles[-1]["text/plain"].strip("\n").count("\n"), code
+
+
+def test_real_session_tutorial_cells(real: tuple[AzShellKernel, Sent]) -> None:
+    """Outside a generated notebook: each passed step's next card is HTML; a cell that passed nothing ends with
+    one short status; a quiet run (the generated notebooks) shows pass lines only."""
+    kernel, sent = real
+    name = "current-windows-vm-access-arm"
+    run(kernel, f"Start-Tutorial {name}")
+    assert any(m == "execute_result" and "<h4>Step 1/8" in c["data"].get("text/html", "") for m, c in sent)
+    assert not any(m == "stream" and "── step" in c["text"] for m, c in sent)  # the cmdlet said it
+    sent.clear()
+    run(kernel, "New-AzResourceGroup -Name myResourceGroup -Location westus")
+    texts = [c["text"] for m, c in sent if m == "stream"]
+    assert any("✔ Step 1 passed" in t for t in texts) and not any("── step" in t for t in texts)
+    cards = [c["data"] for m, c in sent if m == "display_data" and "<h4>Step 2/8" in c["data"].get("text/html", "")]
+    assert len(cards) == 1 and cards[0]["text/plain"].startswith("Step 2/8: Create the Windows VM")
+    sent.clear()
+    run(kernel, "$x = 1")
+    texts = [c["text"] for m, c in sent if m == "stream"]
+    assert texts == ["── step 2/8 (Create the Windows VM) not passed yet: VM myVM does not exist yet\n"]
+    sent.clear()
+    run(kernel, f"Start-Tutorial {name} -Restart -Quiet")
+    assert [c["text"] for m, c in sent if m == "stream"] == [
+        f"▶ {name} started over (removed resource group myResourceGroup) — step 1/8: Create a resource group\n"]
+    assert not any(m in ("display_data", "execute_result") for m, _ in sent)
+    sent.clear()
+    run(kernel, "New-AzResourceGroup -Name myResourceGroup -Location westus")
+    assert [c["text"] for m, c in sent if m == "stream"] == ["✔ Step 1 passed: Create a resource group\n"]
+    assert not any("<h4>" in c.get("data", {}).get("text/html", "") for _, c in sent)
+
+
 # ------------------------------------------------------------------ install
 
 def test_install_writes_an_absolute_interpreter(tmp_path: Path) -> None:

@@ -1,3 +1,5 @@
+import html as html_module
+import re
 from datetime import UTC, datetime
 
 from azshell.lang.formatting import (
@@ -86,3 +88,65 @@ def test_html():
     assert format_html(["x"], views=None) is None
     html = format_html([PSObject({"a": "<b>"})], views=None)
     assert html is not None and "&lt;b&gt;" in html and "<table>" in html
+
+
+# ------------------------------------------------------------------------------------------ HTML (Jupyter)
+def _explained(type_name: str) -> PSObject:
+    """An object with many properties whose text view is a purpose-built, laid-out explanation."""
+    o = PSObject({f"p{i}": PSHashtable({"k": i}) for i in range(23)}, type_names=[type_name])
+    o.methods["tostring"] = lambda *a: "Header\n  typ  JWT\n         ↳ the kind of <token>\nSignature  ✓ valid"
+    return o
+
+
+def test_html_of_a_text_view_keeps_its_layout():
+    views = ViewTable()
+    views.register("Test.Explained", "text")
+    html = format_html([_explained("Test.Explained")], views=views)
+    assert html == ("<pre>Header\n  typ  JWT\n         ↳ the kind of &lt;token&gt;\nSignature  ✓ valid</pre>")
+    two = format_html([_explained("Test.Explained"), _explained("Test.Explained")], views=views)
+    assert two is not None and "<table" not in two and two.count("Signature") == 2
+
+
+def test_html_headers_align_with_their_cells():
+    objs = [PSObject({"Name": "a", "Count": 2}), PSObject({"Name": "bb", "Count": 12})]
+    html = format_html(objs, views=None)
+    assert html is not None
+    assert '<th style="text-align:left">Name</th><th style="text-align:right">Count</th>' in html
+    assert '<td style="text-align:left">a</td><td style="text-align:right">2</td>' in html
+    assert "<th>" not in html  # never left to the notebook's stylesheet (JupyterLab right-aligns th)
+
+
+def test_html_group_by_view_heads_each_table():
+    views = ViewTable()
+    views.register("Test.Member", "table", ["Name"], group_by="TypeName")
+    objs = [PSObject({"Name": n, "TypeName": t}, type_names=["Test.Member"]) for n, t in
+            (("a", "X"), ("b", "X"), ("c", "Y"))]
+    html = format_html(objs, views=views)
+    assert html is not None and html.count("<table>") == 2 and "<b>TypeName:</b> Y" in html
+
+
+def test_every_custom_view_renders_as_its_text_shows_it():
+    """Each view registered by azshell's commands: a text (or wide) view is that text in HTML, never the generic
+    property table; a table or list view shows the view's columns, not every property."""
+    from azshell.session import Session
+
+    session = Session(state=":memory:")
+    session.registry.load_all()
+    views = session.registry.views
+    kinds = views.kinds()
+    # Show-Token, Test-AzAccess, Select-String, the tutorial step
+    assert {"azshell.tokeninfo", "azshell.accessdecision", "microsoft.powershell.commands.matchinfo",
+            "azshell.tutorialstep"} <= {k for k, v in kinds.items() if v == "text"}
+    for type_name, kind in kinds.items():
+        obj = _explained(type_name)
+        html = format_html([obj], views=views)
+        assert html is not None, type_name
+        if kind in ("text", "wide"):
+            text = format_objects([obj], views=views).strip("\n")
+            assert html == f"<pre>{html_module.escape(text)}</pre>", type_name
+            continue
+        view = views.view_for(obj)
+        assert view is not None
+        labels = [c.label for c in view.columns] or [f"p{i}" for i in range(23)]
+        heads = re.findall(r"<th[^>]*>([^<]*)</th>", html)
+        assert heads == [html_module.escape(lbl) for lbl in labels], type_name

@@ -1,7 +1,7 @@
 from typing import ClassVar
 
 from azshell.lang.cmdlet import Cmdlet, Example, Param
-from azshell.lang.help import render_help, syntax_lines
+from azshell.lang.help import render_help, syntax_items, syntax_lines, wrap_syntax
 
 
 class GetThing(Cmdlet):
@@ -39,3 +39,31 @@ def test_examples_and_full_and_parameter():
     p = render_help(GetThing, parameter="Name")
     assert "-Name <String>" in p and "Aliases                      N" in p
     assert render_help(GetThing, parameter="Nope") == ""
+
+
+class NewLongThing(Cmdlet):
+    name = "New-LongThing"
+    synopsis = "Makes a thing with many options."
+    params: ClassVar[tuple[Param, ...]] = tuple(
+        [Param("Name", "string", position=0, mandatory=True),
+         Param("IdentityType", "string", validate_set=("SystemAssigned", "UserAssigned", "None"))]
+        + [Param(f"Option{i}Name", "string") for i in range(12)] + [Param("AsJob", "switch")])
+    supports_should_process = True
+
+
+def test_syntax_wraps_between_parameters():
+    items = syntax_items(NewLongThing)[0]
+    for width in (60, 80, 100, 120):
+        lines = wrap_syntax(items, 4, width=width)
+        assert len(lines) > 1
+        # a line is over the width only when it holds one item too long for any line
+        assert all(len(line) <= width or line.strip() in items for line in lines), width
+        # every line is whole items: joining them gives back the one-line syntax, item for item
+        words = " ".join(line.strip() for line in lines)
+        assert words == " ".join(items)
+        for line in lines[1:]:
+            assert line.startswith(" " * (4 + len("New-LongThing") + 1)) and line.lstrip().startswith("[")
+    text = render_help(NewLongThing, width=80)
+    syntax = text.split("SYNTAX\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    assert syntax == wrap_syntax(items, 4, width=80)
+    assert "[[-IdentityType] " not in text and "[-IdentityType {SystemAssigned | UserAssigned | None}]" in text

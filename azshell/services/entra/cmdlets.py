@@ -297,6 +297,43 @@ class NewAzADGroup(GraphCmdlet):
         self.write(_group_object(self.graph("POST", "/groups", body=body)))
 
 
+class RemoveAzADGroup(GraphCmdlet):
+    name = "Remove-AzADGroup"
+    aliases = ("Remove-AzureRmADGroup",)
+    synopsis = "Deletes entity from groups."
+    description = ("Deletes a group (by -ObjectId, -DisplayName or a group object from the pipeline). Role "
+                   "assignments made to it stay, naming a principal that no longer exists, as in Azure.")
+    supports_should_process = True
+    default_parameter_set = "ObjectIdParameterSet"
+    params = (
+        Param("ObjectId", "string", mandatory=True, aliases=("Id",), parameter_sets=("ObjectIdParameterSet",)),
+        Param("DisplayName", "string", mandatory=True, parameter_sets=("DisplayNameParameterSet",)),
+        Param("InputObject", "object", mandatory=True, value_from_pipeline=True,
+              parameter_sets=("InputObjectParameterSet",)),
+        Param("PassThru", "switch"),
+    )
+    outputs = ("System.Boolean",)
+    examples = (
+        Example('Remove-AzADGroup -DisplayName "myGroup"', "Deletes the group named myGroup."),
+    )
+
+    def process(self) -> None:
+        p = self.bound
+        obj = p.get("InputObject")
+        if isinstance(obj, PSObject) and obj.get("Id"):
+            gid, label = str(obj.get("Id")), str(obj.get("DisplayName") or obj.get("Id"))
+        elif p.get("ObjectId"):
+            gid = label = str(p["ObjectId"])
+        else:
+            label = str(p.get("DisplayName") or "")
+            gid = str(self.group_by_name(label)["id"])
+        if not self.should_process(label, "Remove group"):
+            return
+        self.graph("DELETE", f"/groups/{gid}")
+        if p.get("PassThru"):
+            self.write(True)
+
+
 class _MemberCmdlet(GraphCmdlet):
     def target_group_id(self) -> str:
         p = self.bound
@@ -399,7 +436,7 @@ class GetAzADGroupMember(GraphCmdlet):
             self.write(graph_object(d))
 
 
-COMMANDS = (GetAzADServicePrincipal, GetAzADUser, GetAzADGroup, NewAzADGroup, AddAzADGroupMember,
+COMMANDS = (GetAzADServicePrincipal, GetAzADUser, GetAzADGroup, NewAzADGroup, RemoveAzADGroup, AddAzADGroupMember,
             GetAzADGroupMember, NewMgGroupMember)
 
 #: (type name, kind, properties) of the default views

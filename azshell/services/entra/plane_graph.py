@@ -12,6 +12,7 @@ Routes (``/v1.0``; ``/beta`` is answered the same way)::
     GET  /groups/{id}
     GET  /groups/{id}/members
     POST /groups/{id}/members/$ref                   {"@odata.id": ".../directoryObjects/{id}"}
+    DELETE /groups/{id}                              204
     GET  /directoryObjects/{id}
     POST /directoryObjects/getByIds                  {"ids": [...], "types": [...]} (a read)
 
@@ -380,6 +381,11 @@ def _answer(request: Request, world: World) -> Response:
     if len(rest) == 1:
         return _collection_route(request, world, claims, collection)
     object_type = {v: k for k, v in _COLLECTIONS.items()}[collection]
+    if len(rest) == 2 and collection == "groups" and request.method == "DELETE":
+        _require_write(request, claims)
+        _get(world, object_type, rest[1])  # 404 Request_ResourceNotFound for a group that is not there
+        world.backend.delete_group(rest[1])
+        return Response(204)
     if len(rest) == 2:
         _method(request, "GET")
         obj = _get(world, object_type, rest[1])
