@@ -14,6 +14,7 @@ import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from azshell_kernel.install import kernel_json
@@ -53,3 +54,14 @@ def jupyter_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         for key, value in hermetic_env(root).items():
             mp.setenv(key, value)
         yield root
+
+
+def output_text(output: Any) -> str:
+    """The text of one notebook cell output (stream, display/result text, or an error's traceback)."""
+    if output.output_type == "stream":
+        return str(output.text)
+    if output.output_type in ("display_data", "execute_result"):
+        return str(output.data.get("text/plain", ""))
+    if output.output_type == "error":
+        return "\n".join(output.traceback)
+    return ""

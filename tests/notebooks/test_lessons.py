@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import require_module
+from tests.kernel.conftest import output_text
 
 nbformat = require_module("nbformat")
 nbclient = require_module("nbclient")
@@ -70,15 +71,6 @@ def _read(path: Path) -> Any:
     return nbformat.read(path, as_version=4)
 
 
-def _output_text(output: Any) -> str:
-    if output.output_type == "stream":
-        return str(output.text)
-    if output.output_type in ("display_data", "execute_result"):
-        return str(output.data.get("text/plain", ""))
-    if output.output_type == "error":
-        return "\n".join(output.traceback)
-    return ""
-
 
 def test_every_lesson_is_known() -> None:
     assert [p.name for p in LESSONS] == sorted(EXPECTED)
@@ -102,7 +94,7 @@ def test_lesson_runs_top_to_bottom(path: Path, tmp_path: Path) -> None:
     assert all(c.execution_count is not None for c in code_cells)
     errors = [o for c in code_cells for o in c.outputs if o.output_type == "error"]
     assert errors == []
-    text = "\n".join(_output_text(o) for c in code_cells for o in c.outputs)
+    text = "\n".join(output_text(o) for c in code_cells for o in c.outputs)
     for pattern in EXPECTED[path.name]:
         assert re.search(pattern, text), f"{path.name}: no output matches {pattern!r}"
     assert "Traceback (most recent call last)" not in text

@@ -23,6 +23,7 @@ import pytest
 from azshell.tutorials.definitions import load_tutorials
 from azshell.tutorials.notebooks import notebook_for, write_all
 from tests.conftest import require_module
+from tests.kernel.conftest import output_text
 
 REPO = Path(__file__).resolve().parents[2]
 FOLDER = REPO / "notebooks" / "tutorials"
@@ -65,26 +66,17 @@ def jupyter_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         yield root
 
 
-def _text(output: Any) -> str:
-    if output.output_type == "stream":
-        return str(output.text)
-    if output.output_type in ("display_data", "execute_result"):
-        return str(output.data.get("text/plain", ""))
-    if output.output_type == "error":
-        return "\n".join(output.traceback)
-    return ""
-
 
 def _check_run(name: str, run: int, nb: Any) -> None:
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert all(c.execution_count is not None for c in code)
-    errors = [(c.id, _text(o)) for c in code for o in c.outputs if o.output_type == "error"]
+    errors = [(c.id, output_text(o)) for c in code for o in c.outputs if o.output_type == "error"]
     assert not errors, f"{name}, run {run}: {errors[:2]}"
-    first = "".join(_text(o) for o in code[0].outputs)
+    first = "".join(output_text(o) for o in code[0].outputs)
     assert first.startswith(f"▶ {name} started over"), first
     if run == 2:  # the first run left the session on a host and the resource group in place
         assert "removed resource group" in first, first
-    text = "\n".join(_text(o) for c in code for o in c.outputs)
+    text = "\n".join(output_text(o) for c in code for o in c.outputs)
     assert "🎉 Tutorial complete" in text
     assert "Get-TutorialStep shows it" not in text
     assert not re.search(r"\[\^/\]|\\\.|\.\*", text), "a status line shows a regular expression"
