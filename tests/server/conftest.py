@@ -7,6 +7,7 @@ reports what it received, to test the HTTP handling on its own.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -15,13 +16,15 @@ from pathlib import Path
 import pytest
 
 from azshell.auth.keys import load_pem_key
-from azshell.planes.base import Request, Response
+from azshell.http import make_client
+from azshell.planes.base import CallerContext, Request, Response
 from azshell.planes.router import Planes
 from azshell.server import AzShellServer, TokenEndpoints
 from azshell.server.ca import LocalCA
 from azshell.server.proxy import TlsHosts
 from azshell.services.registry import default_registry, open_world
 from azshell.world import World
+from tests.conftest import ArmClient
 
 KEYS_DIR = Path(__file__).resolve().parent.parent / "keys"
 SIGNING_KEYS = [load_pem_key(p.read_bytes()) for p in sorted(KEYS_DIR.glob("signing_key_*.pem"))]
@@ -121,6 +124,15 @@ def use_serve_env(monkeypatch: pytest.MonkeyPatch, server: AzShellServer, ca: Lo
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", ca.cert_path)
     monkeypatch.setenv("SSL_CERT_FILE", ca.cert_path)
     return server
+
+
+@contextlib.contextmanager
+def admin_arm(world: World) -> Iterator[ArmClient]:
+    """An ARM client acting as the tenant's admin over the in-process planes, for seeding what a test needs."""
+    token = world.tokens.issue_for_principal(principal=world.admin_user, resource=ARM_RESOURCE,
+                                             kind="user").access_token
+    with make_client(world, lambda: CallerContext()) as client:
+        yield ArmClient(client, world, token)
 
 
 def token_query(resource: str = ARM_RESOURCE) -> dict[str, str]:

@@ -40,13 +40,11 @@ from typing import Any
 
 import pytest
 
-from azshell.http import make_client
-from azshell.planes.base import CallerContext
 from azshell.server import AzShellServer, export_lines, resolve_host
 from azshell.server.ca import LocalCA
-from tests.conftest import ArmClient, skip_or_fail
+from tests.conftest import skip_or_fail
 
-from .conftest import ARM_RESOURCE, READER_ROLE_ID, RG, VM, Tenant, jwt_claims
+from .conftest import READER_ROLE_ID, RG, VM, Tenant, admin_arm, jwt_claims
 
 # the install (a minute here, more on a slow link) happens inside the first test's set-up
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(1800)]
@@ -204,11 +202,8 @@ class AzWorld:
 def _seed(t: Tenant) -> tuple[Identity, Identity, str]:
     """ops (Owner on rg1) and nobody on vm1, vm2 without identity, and an access-policy vault (as the admin)."""
     world = t.world
-    admin = world.admin_user
-    token = world.tokens.issue_for_principal(principal=admin, resource=ARM_RESOURCE, kind="user").access_token
     vault = f"kvaz-{uuid.uuid4().hex[:8]}"
-    with make_client(world, lambda: CallerContext()) as client:
-        arm = ArmClient(client, world, token)
+    with admin_arm(world) as arm:
         rg = arm.rg_path(RG)
         made: dict[str, Identity] = {}
         for name in ("ops", "nobody"):

@@ -30,13 +30,11 @@ from typing import Any
 
 import pytest
 
-from azshell.http import make_client
-from azshell.planes.base import CallerContext
 from azshell.server import AzShellServer, export_lines, resolve_host
 from azshell.server.ca import LocalCA
-from tests.conftest import ArmClient, needs_tool, require_tool
+from tests.conftest import needs_tool, require_tool
 
-from .conftest import ARM_RESOURCE, RG, Tenant
+from .conftest import ARM_RESOURCE, RG, Tenant, admin_arm
 
 pytestmark = [pytest.mark.slow, needs_tool("node"), needs_tool("npm")]
 
@@ -115,11 +113,8 @@ class NodeWorld:
 def _seed(t: Tenant) -> tuple[str, str, str]:
     """A user-assigned identity attached to vm1 and an access-policy vault where only vm1 (and admin) may act."""
     world = t.world
-    admin = world.admin_user
-    token = world.tokens.issue_for_principal(principal=admin, resource=ARM_RESOURCE, kind="user").access_token
     vault = f"kvnode-{uuid.uuid4().hex[:8]}"
-    with make_client(world, lambda: CallerContext()) as client:
-        arm = ArmClient(client, world, token)
+    with admin_arm(world) as arm:
         rg = arm.rg_path(RG)
         uai = arm.request("PUT", f"{rg}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/uai-node",
                           api_version=MSI_API, json={"location": "westus"})
@@ -127,7 +122,7 @@ def _seed(t: Tenant) -> tuple[str, str, str]:
         world.backend.set_identity(t.vm_id, identity_type="SystemAssigned, UserAssigned",
                                    user_assigned_ids=[uai.json()["id"]])
         policies = [
-            {"tenantId": world.tenant_id, "objectId": admin.object_id, "permissions": {"secrets": ["all"]}},
+            {"tenantId": world.tenant_id, "objectId": world.admin_user.object_id, "permissions": {"secrets": ["all"]}},
             {"tenantId": world.tenant_id, "objectId": t.principal_id,
              "permissions": {"secrets": ["get", "list", "set"]}},
         ]
