@@ -221,6 +221,7 @@ class AzShellServer:
             log_config=None,
             access_log=False,
             server_header=False,
+            date_header=False,  # the app sends one Date (the plane's own, else now), never two
             proxy_headers=False,
             timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
         )

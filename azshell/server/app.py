@@ -33,6 +33,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
+from email.utils import formatdate
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -222,6 +223,8 @@ class ServerApp:
             for k, v in response.headers.items()
             if k.lower() not in _RESPONSE_SKIP
         ]
+        if not any(name == b"date" for name, _ in headers):  # one Date: the plane's, else now (uvicorn adds none)
+            headers.append((b"date", formatdate(usegmt=True).encode("ascii")))
         headers.append((b"content-length", str(len(response.body)).encode("ascii")))
         await send({"type": "http.response.start", "status": response.status, "headers": headers})
         await send({"type": "http.response.body", "body": response.body})

@@ -335,3 +335,23 @@ def test_curl_runs_the_linux_tutorials_token_command_and_calls_arm(server: AzShe
     out = subprocess.run([CURL, "-sS", "-o", "/dev/null", "-w", "%{http_code}", "--proxy", server.url,
                           "https://example.com/"], capture_output=True, text=True, timeout=30, env=env)
     assert out.returncode != 0  # CONNECT refused: curl reports the proxy's 403
+
+
+def test_every_answer_carries_exactly_one_date_header(server: AzShellServer, tenant: Tenant) -> None:
+    """uvicorn's own Date is off: a plane that dates its answer (Data Lake) is not dated twice, the others once."""
+    raw = _raw(server, b"GET /metadata/identity/oauth2/token?api-version=2018-02-01&resource=x HTTP/1.1\r\n"
+                       b"Host: 127.0.0.1\r\nConnection: close\r\n\r\n")
+    head = raw.split(b"\r\n\r\n", 1)[0].lower()
+    assert head.count(b"\r\ndate: ") == 1, head
+
+def test_a_tunnelled_data_lake_answer_is_dated_once(server: AzShellServer, ca: LocalCA) -> None:
+    """The Data Lake plane dates its own answers; through a CONNECT tunnel they still carry one Date."""
+    host = "anystore.azuredatalakestore.net"
+    with _tunnel(server, ca, f"{host}:443", host) as tls:
+        tls.sendall(f"GET /webhdfs/v1/?op=LISTSTATUS HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+                    .encode())
+        answer = b""
+        while chunk := tls.recv(65536):
+            answer += chunk
+    head = answer.split(b"\r\n\r\n", 1)[0].lower()
+    assert head.startswith(b"http/1.1 ") and head.count(b"\r\ndate: ") == 1, head
