@@ -12,8 +12,10 @@ from typing import Any
 
 import pytest
 
+from azshell.cmdlets import register_all
 from azshell.cmdlets.context import Services
-from azshell.lang.cmdlet import Cmdlet
+from azshell.lang.cmdlet import Cmdlet, CommandRegistry
+from azshell.services.registry import default_registry
 from azshell.world import World
 
 
@@ -137,3 +139,11 @@ def services(world: World) -> Iterator[Services]:
 @pytest.fixture
 def run(services: Services) -> Runner:
     return Runner(services)
+
+
+@pytest.fixture
+def registry() -> CommandRegistry:
+    """Every cmdlet, registered as the shell registers them."""
+    r = CommandRegistry()
+    register_all(r, default_registry())
+    return r

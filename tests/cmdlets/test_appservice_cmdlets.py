@@ -14,7 +14,7 @@ import jwt
 import pytest
 
 from azshell.world import World
-from tests.cmdlets.test_uai_cmdlets import Shell
+from tests.cmdlets._shell import Shell
 
 VAULT = "https://vault.azure.net"
 
@@ -217,7 +217,7 @@ def test_update_function_app_user_assigned_with_force(shell: Shell) -> None:
 def test_app_without_identity_has_no_endpoint(shell: Shell) -> None:
     shell.ok("New-AzResourceGroup -Name rg1 -Location westus\nNew-AzAppServicePlan -Name p1 -ResourceGroupName rg1 "
              "-Location westus -Tier Basic\nNew-AzWebApp -Name plainapp99 -ResourceGroupName rg1 -AppServicePlan p1")
-    _, errs, warns = shell.run("Enter-AzWebApp -ResourceGroupName rg1 -Name plainapp99")
+    _, errs, warns = shell.run_all("Enter-AzWebApp -ResourceGroupName rg1 -Name plainapp99")
     assert not errs and any("no managed identity" in str(w) for w in warns)
     assert shell.ok("$env:IDENTITY_ENDPOINT") in ([], [None], [""])
     assert shell.ok("$env:WEBSITE_SITE_NAME") == ["plainapp99"]

@@ -15,35 +15,25 @@ from azshell.cmdlets.linux.az import AZ_VERSION, O_NAME, Az, AzCommandTable
 from azshell.cmdlets.linux.azcli import ParsedArgs
 from azshell.services.base import Service
 from azshell.services.registry import default_registry, open_world
-from azshell.session import Session
 from azshell.world import World
+from tests.cmdlets._shell import Shell as BaseShell
 
 RG = "myResourceGroup"
 
 
-class Shell:
-    def __init__(self, world: World) -> None:
-        self.session = Session(world=world)
-        self.sub = world.default_subscription_id
-
-    def run(self, text: str) -> tuple[list[Any], list[str]]:
-        result = self.session.execute(text)
-        errs = [r for r in result.records if r.stream == "error"]
-        assert not errs, [e.value.render() for e in errs]
-        outs = [r.value for r in result.records if r.stream == "output"]
-        host = [str(r.value) for r in result.records if r.stream in ("host", "warning")]
-        return outs, host
+class Shell(BaseShell):
+    host_streams = ("host", "warning")
 
     def az(self, text: str, code: int = 0) -> Any:
-        outs, host = self.run(text)
-        assert self.run("$LASTEXITCODE")[0][0] == code, host
+        outs, host = self.ok_host(text)
+        assert self.exit_code() == code, host
         text_out = "\n".join(str(o) for o in outs)
         return json.loads(text_out) if text_out.strip().startswith(("{", "[")) else text_out
 
     def az_error(self, text: str, code: int) -> str:
-        outs, host = self.run(text)
+        outs, host = self.ok_host(text)
         assert outs == []
-        assert self.run("$LASTEXITCODE")[0][0] == code
+        assert self.exit_code() == code
         return "\n".join(host)
 
 
@@ -75,14 +65,14 @@ def test_group_commands(shell: Shell) -> None:
 
 
 def test_output_formats(shell: Shell) -> None:
-    outs, _ = shell.run(f"az group show -n {RG} -o tsv")
+    outs, _ = shell.ok_host(f"az group show -n {RG} -o tsv")
     assert outs == [f"/subscriptions/{shell.sub}/resourceGroups/{RG}\twestus\t\t{RG}\t\t\t"
                     "Microsoft.Resources/resourceGroups"]
-    outs, _ = shell.run(f"az group show -n {RG} -o table")
+    outs, _ = shell.ok_host(f"az group show -n {RG} -o table")
     assert outs[0].split() == ["Id", "Location", "ManagedBy", "Name", "Tags", "Type"][:len(outs[0].split())] or \
         outs[0].startswith("Id")
     assert set(outs[1].replace(" ", "")) == {"-"}
-    outs, _ = shell.run(f"az group show -n {RG} -o none")
+    outs, _ = shell.ok_host(f"az group show -n {RG} -o none")
     assert outs == []
     assert shell.az(f"az group show -n {RG} --query location -o json") == '"westus"'
     text = shell.az_error(f"az group show -n {RG} -o xml", 2)
@@ -111,8 +101,8 @@ def test_vm_create_identity_and_role(shell: Shell) -> None:
     ident = shell.az(f"az vm identity show -g {RG} -n myVM")
     assert ident["type"] == "SystemAssigned" and ident["principalId"] == pid
     assert shell.az(f"az vm show -g {RG} -n myVM --query identity.principalId -o tsv") == pid
-    shell.run(f"$x = az vm show -g {RG} -n myVM | ConvertFrom-Json")
-    assert shell.run("$x.identity.principalId")[0] == [pid]
+    shell.ok_host(f"$x = az vm show -g {RG} -n myVM | ConvertFrom-Json")
+    assert shell.ok_host("$x.identity.principalId")[0] == [pid]
 
 
 def test_vm_password_and_role_usage(shell: Shell) -> None:
@@ -147,7 +137,7 @@ def test_user_assigned_identity_lifecycle(shell: Shell) -> None:
 
 def test_2017_assign_identity_and_extension_delete(shell: Shell) -> None:
     shell.az(f"az vm create -g {RG} -n myVM --image win2016datacenter --admin-username u --admin-password myPassword12")
-    outs, host = shell.run(f"az vm assign-identity -g {RG} -n myVM")
+    outs, host = shell.ok_host(f"az vm assign-identity -g {RG} -n myVM")
     assert any("deprecated" in h for h in host)
     exts = shell.az(f"az vm extension list -g {RG} --vm-name myVM --query [].name -o tsv")
     assert exts == "ManagedIdentityExtensionForWindows"
@@ -192,13 +182,13 @@ def test_webapp_and_plan(shell: Shell) -> None:
 def test_login_identity_on_vm_and_authorization_failed(shell: Shell) -> None:
     vm = shell.az(f"az vm create -g {RG} -n myVM --image UbuntuLTS --assign-identity --admin-username u "
                   "--admin-password myPassword12")
-    shell.run(f"Enter-AzVM -ResourceGroupName {RG} -Name myVM")
+    shell.ok_host(f"Enter-AzVM -ResourceGroupName {RG} -Name myVM")
     assert shell.az_error("az group list", 1) == "ERROR: Please run 'az login' to setup account."
     assert "No access was configured" in shell.az_error("az login --identity", 1)
-    shell.run("Exit-AzVM")
+    shell.ok_host("Exit-AzVM")
     shell.az(f"az role assignment create --assignee {vm['identity']['systemAssignedIdentity']} --role Reader "
              f"--scope /subscriptions/{shell.sub}/resourceGroups/{RG}")
-    shell.run(f"Enter-AzVM -ResourceGroupName {RG} -Name myVM")
+    shell.ok_host(f"Enter-AzVM -ResourceGroupName {RG} -Name myVM")
     subs = shell.az("az login --identity")
     assert subs[0]["user"] == {"assignedIdentityInfo": "MSI", "name": "systemAssignedIdentity",
                                "type": "servicePrincipal"}
@@ -239,13 +229,13 @@ def _listed(outs: list[Any]) -> list[str]:
 
 
 def test_help_lists_every_services_group(shell: Shell) -> None:
-    outs, _ = shell.run("az --help")
+    outs, _ = shell.ok_host("az --help")
     assert _listed(outs) == ["account", "appservice", "group", "identity", "keyvault", "login", "logout", "role",
                              "version", "vm", "webapp"]
-    outs, _ = shell.run("az vm --help")
+    outs, _ = shell.ok_host("az vm --help")
     assert _listed(outs) == ["assign-identity", "create", "delete", "extension", "identity", "list", "show",
                              "update"]
-    outs, _ = shell.run("az keyvault")
+    outs, _ = shell.ok_host("az keyvault")
     assert _listed(outs) == ["create", "secret", "show"]
     assert shell.az("az version")["azure-cli"] == AZ_VERSION  # the one command of no service
 
@@ -277,7 +267,7 @@ def test_a_new_service_adds_its_group(monkeypatch: pytest.MonkeyPatch, clock: Fi
     try:
         shell = Shell(world)
         assert shell.az("az fake hello -n you") == {"greeting": "hello you", "subscription": shell.sub}
-        assert "fake" in _listed(shell.run("az --help")[0])
+        assert "fake" in _listed(shell.ok_host("az --help")[0])
         assert shell.az("az group exists -n nothere") == "false"
         assert "the following arguments are required: --name/-n" in shell.az_error("az fake hello", 2)
     finally:

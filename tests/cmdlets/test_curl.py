@@ -9,33 +9,13 @@ import pytest
 
 from azshell.lang.binder import ArgItem, Binder
 from azshell.lang.cmdlet import Param
-from azshell.session import Session
 from azshell.world import World
+from tests.cmdlets._shell import Shell
 
 RG = "myResourceGroup"
 VM = "myVM"
 IMDS = ("'http://169.254.169.254/metadata/identity/oauth2/token?api-version=2018-02-01"
         "&resource=https://management.azure.com/'")
-
-
-class Shell:
-    def __init__(self, world: World) -> None:
-        self.session = Session(world=world)
-        self.sub = world.default_subscription_id
-
-    def run(self, text: str) -> tuple[list[Any], list[str]]:
-        result = self.session.execute(text)
-        outs = [r.value for r in result.records if r.stream == "output"]
-        host = [str(r.value) for r in result.records if r.stream == "host"]
-        errs = [r for r in result.records if r.stream == "error"]
-        assert not errs, [e.value.render() for e in errs]
-        return outs, host
-
-    def out(self, text: str) -> str:
-        return "\n".join(str(o) for o in self.run(text)[0])
-
-    def exit_code(self) -> Any:
-        return self.run("$LASTEXITCODE")[0][0]
 
 
 @pytest.fixture
@@ -44,15 +24,15 @@ def shell(world: World) -> Shell:
 
 
 def on_vm(shell: Shell, *, extension: bool = False, grant: bool = True) -> None:
-    shell.run(f"New-AzResourceGroup -Name {RG} -Location westus")
-    shell.run(f"New-AzVM -ResourceGroupName {RG} -Name {VM} -Location westus -Image UbuntuLTS")
+    shell.ok_host(f"New-AzResourceGroup -Name {RG} -Location westus")
+    shell.ok_host(f"New-AzVM -ResourceGroupName {RG} -Name {VM} -Location westus -Image UbuntuLTS")
     if extension:
-        shell.run(f"Enable-Msi -ResourceGroupName {RG} -Name {VM}")
+        shell.ok_host(f"Enable-Msi -ResourceGroupName {RG} -Name {VM}")
     else:
-        shell.run(f"Update-AzVM -ResourceGroupName {RG} -Name {VM} -IdentityType SystemAssigned")
+        shell.ok_host(f"Update-AzVM -ResourceGroupName {RG} -Name {VM} -IdentityType SystemAssigned")
     if grant:
-        shell.run(f"New-RoleAssignment -Assignee {VM} -Role Reader -ResourceGroupName {RG}")
-    shell.run(f"Enter-AzVM -ResourceGroupName {RG} -Name {VM}")
+        shell.ok_host(f"New-RoleAssignment -Assignee {VM} -Role Reader -ResourceGroupName {RG}")
+    shell.ok_host(f"Enter-AzVM -ResourceGroupName {RG} -Name {VM}")
 
 
 # ------------------------------------------------------------------------------------------------ binder
@@ -76,21 +56,21 @@ def test_binder_still_rejects_unknown_parameters_of_other_commands() -> None:
 # --------------------------------------------------------------------------------------------- requests
 def test_imds_token_with_header(shell: Shell) -> None:
     on_vm(shell)
-    body = json.loads(shell.out(f"curl {IMDS} -H Metadata:true"))
+    body = json.loads(shell.text(f"curl {IMDS} -H Metadata:true"))
     assert body["token_type"] == "Bearer" and body["resource"].startswith("https://management.azure.com")
     assert shell.exit_code() == 0
 
 
 def test_missing_metadata_header_is_a_400_body(shell: Shell) -> None:
     on_vm(shell)
-    text = shell.out(f"curl {IMDS}")
+    text = shell.text(f"curl {IMDS}")
     assert "Metadata" in text or "error" in text
     assert shell.exit_code() == 0
 
 
 def test_fail_flag_exit_22(shell: Shell) -> None:
     on_vm(shell)
-    outs, host = shell.run(f"curl {IMDS} --fail")
+    outs, host = shell.ok_host(f"curl {IMDS} --fail")
     assert outs == []
     assert host[0] == "curl: (22) The requested URL returned error: 400"
     assert shell.exit_code() == 22
@@ -98,59 +78,59 @@ def test_fail_flag_exit_22(shell: Shell) -> None:
 
 def test_2017_extension_form_post(shell: Shell) -> None:
     on_vm(shell, extension=True)
-    text = shell.out('curl http://localhost:50342/oauth2/token --data "resource=https://management.azure.com/" '
-                     "-H Metadata:true")
+    text = shell.text('curl http://localhost:50342/oauth2/token --data "resource=https://management.azure.com/" '
+                      "-H Metadata:true")
     assert json.loads(text)["access_token"]
 
 
 def test_data_urlencode_and_get(shell: Shell) -> None:
     on_vm(shell)
-    text = shell.out("curl -G http://169.254.169.254/metadata/identity/oauth2/token --data api-version=2018-02-01 "
-                     "--data-urlencode resource=https://management.azure.com/ -H Metadata:true")
+    text = shell.text("curl -G http://169.254.169.254/metadata/identity/oauth2/token --data api-version=2018-02-01 "
+                      "--data-urlencode resource=https://management.azure.com/ -H Metadata:true")
     assert json.loads(text)["token_type"] == "Bearer"
 
 
 def test_data_from_file(shell: Shell, tmp_path: Any) -> None:
     on_vm(shell, extension=True)
-    shell.run('echo "resource=https://management.azure.com/" > body.txt')  # on the VM's disk
-    text = shell.out("curl http://localhost:50342/oauth2/token -d '@body.txt' -H Metadata:true")
+    shell.ok_host('echo "resource=https://management.azure.com/" > body.txt')  # on the VM's disk
+    text = shell.text("curl http://localhost:50342/oauth2/token -d '@body.txt' -H Metadata:true")
     assert json.loads(text)["access_token"]
 
 
 def test_include_verbose_silent_and_output(shell: Shell, tmp_path: Any) -> None:
     on_vm(shell)
-    outs, host = shell.run(f"curl -i -v {IMDS} -H Metadata:true")
+    outs, host = shell.ok_host(f"curl -i -v {IMDS} -H Metadata:true")
     assert outs[0] == "HTTP/1.1 200 OK"
     assert "" in outs and outs[-1].startswith("{")
     assert any(h.startswith("> GET /metadata/identity/oauth2/token?") for h in host)
     assert "> Metadata: true" in host and any(h.startswith("< HTTP/1.1 200") for h in host)
-    outs, host = shell.run(f"curl -s -o token.json {IMDS} -H Metadata:true -k")
+    outs, host = shell.ok_host(f"curl -s -o token.json {IMDS} -H Metadata:true -k")
     assert outs == [] and host == []
     # -o writes to the VM's own disk, not to the real folder
     assert not (tmp_path / "token.json").exists()
-    outs, _ = shell.run("(Get-Content token.json | ConvertFrom-Json).token_type")
+    outs, _ = shell.ok_host("(Get-Content token.json | ConvertFrom-Json).token_type")
     assert outs == ["Bearer"]
 
 
 def test_arm_with_bearer_header(shell: Shell) -> None:
     on_vm(shell)
-    shell.run(f"$token = (curl {IMDS} -H Metadata:true -s | ConvertFrom-Json).access_token")
-    text = shell.out(f"curl https://management.azure.com/subscriptions/{shell.sub}/resourceGroups/{RG}"
-                     "?api-version=2016-09-01 -H \"Authorization: Bearer $token\"")
+    shell.ok_host(f"$token = (curl {IMDS} -H Metadata:true -s | ConvertFrom-Json).access_token")
+    text = shell.text(f"curl https://management.azure.com/subscriptions/{shell.sub}/resourceGroups/{RG}"
+                      "?api-version=2016-09-01 -H \"Authorization: Bearer $token\"")
     assert json.loads(text)["name"] == RG
 
 
 def test_request_method_flag(shell: Shell) -> None:
     on_vm(shell)
-    text = shell.out(f"curl -X POST {IMDS} -H Metadata:true")
+    text = shell.text(f"curl -X POST {IMDS} -H Metadata:true")
     assert "error" in text  # IMDS takes GET only
 
 
 # ---------------------------------------------------------------------------------------------- errors
 def test_refused_port_50432(shell: Shell) -> None:
     on_vm(shell, extension=True)
-    outs, host = shell.run('curl http://localhost:50432/oauth2/token --data "resource=https://vault.azure.net" '
-                           "-H Metadata:true")
+    outs, host = shell.ok_host('curl http://localhost:50432/oauth2/token --data "resource=https://vault.azure.net" '
+                               "-H Metadata:true")
     assert outs == []
     assert host[0] == "curl: (7) Failed to connect to localhost port 50432 after 0 ms: Connection refused"
     assert any("50342" in h for h in host[1:])
@@ -158,30 +138,30 @@ def test_refused_port_50432(shell: Shell) -> None:
 
 
 def test_unresolvable_host(shell: Shell) -> None:
-    outs, host = shell.run("curl https://nosuchhost.example.org/x")
+    outs, host = shell.ok_host("curl https://nosuchhost.example.org/x")
     assert host == ["curl: (6) Could not resolve host: nosuchhost.example.org"]
     assert shell.exit_code() == 6
 
 
 def test_off_vm_imds_has_the_hint(shell: Shell) -> None:
-    outs, host = shell.run(f"curl {IMDS} -H Metadata:true -s")
+    outs, host = shell.ok_host(f"curl {IMDS} -H Metadata:true -s")
     assert outs == []
     assert not any(h.startswith("curl:") for h in host)  # -s hides curl's message, not azshell's hint
     assert any("Enter-AzVM" in h for h in host)
     assert shell.exit_code() == 28
-    _, host = shell.run(f"curl {IMDS} -H Metadata:true")
+    _, host = shell.ok_host(f"curl {IMDS} -H Metadata:true")
     assert host[0].startswith("curl: (28) Failed to connect to 169.254.169.254 port 80")
 
 
 def test_usage_errors(shell: Shell) -> None:
-    _, host = shell.run("curl --bogus http://x")
+    _, host = shell.ok_host("curl --bogus http://x")
     assert host[0] == "curl: option --bogus: is unknown"
     assert shell.exit_code() == 2
-    _, host = shell.run("curl")
+    _, host = shell.ok_host("curl")
     assert host[0] == "curl: no URL specified"
 
 
 def test_upload_file_missing(shell: Shell) -> None:
-    _, host = shell.run("curl -T nosuchfile.txt https://x.azuredatalakestore.net/webhdfs/v1/a?op=CREATE")
+    _, host = shell.ok_host("curl -T nosuchfile.txt https://x.azuredatalakestore.net/webhdfs/v1/a?op=CREATE")
     assert host[0] == "curl: (26) Failed to open/read local data from file/application"
     assert shell.exit_code() == 26

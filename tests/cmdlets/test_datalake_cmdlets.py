@@ -19,8 +19,8 @@ from azshell.cmdlets import register_all
 from azshell.lang.cmdlet import CommandRegistry
 from azshell.services.datalake.cmdlets import COMMANDS, COMPLETERS
 from azshell.services.registry import default_registry
-from azshell.session import Session
 from azshell.world import World
+from tests.cmdlets._shell import Shell
 
 RG = "myResourceGroup"
 VM = "myVM"
@@ -49,29 +49,6 @@ $HdfsRedirectResponse = Invoke-WebRequest -Uri https://{ADLS}.azuredatalakestore
 $HdfsRedirectResponse
 Invoke-WebRequest -Uri $HdfsRedirectResponse.Headers.Location -Method PUT -Headers @{{Authorization="Bearer $AccessToken"}} -Infile Test1.txt -MaximumRedirection 0
 """  # noqa: E501
-
-
-class Shell:
-    def __init__(self, world: World) -> None:
-        self.world = world
-        self.session = Session(world=world)
-        self.sub = world.default_subscription_id
-
-    def run(self, text: str) -> tuple[list[Any], list[Any]]:
-        result = self.session.execute(text)
-        outs = [r.value for r in result.records if r.stream == "output"]
-        errs = [r.value for r in result.records if r.stream == "error"]
-        return outs, errs
-
-    def ok(self, text: str) -> list[Any]:
-        outs, errs = self.run(text)
-        assert not errs, "\n".join(e.render() if hasattr(e, "render") else str(e) for e in errs)
-        return outs
-
-    def error_text(self, text: str) -> str:
-        outs, errs = self.run(text)
-        assert errs, f"expected an error, got {outs!r}"
-        return "\n".join(e.render() if hasattr(e, "render") else str(e) for e in errs)
 
 
 @pytest.fixture

@@ -2,38 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
-from azshell.session import Session
 from azshell.world import World
+from tests.cmdlets._shell import Shell
 
 RG = "myResourceGroup"
 VM = "myVM"
-
-
-class Shell:
-    def __init__(self, world: World) -> None:
-        self.session = Session(world=world)
-        self.world = world
-        self.sub = world.default_subscription_id
-
-    def run(self, text: str) -> tuple[list[Any], list[Any]]:
-        result = self.session.execute(text)
-        outs = [r.value for r in result.records if r.stream == "output"]
-        errs = [r.value for r in result.records if r.stream == "error"]
-        return outs, errs
-
-    def ok(self, text: str) -> list[Any]:
-        outs, errs = self.run(text)
-        assert not errs, "\n".join(e.render() if hasattr(e, "render") else str(e) for e in errs)
-        return outs
-
-    def error_text(self, text: str) -> str:
-        outs, errs = self.run(text)
-        assert errs, f"expected an error, got {outs!r}"
-        return "\n".join(e.render() if hasattr(e, "render") else str(e) for e in errs)
 
 
 @pytest.fixture

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
 
 import pytest
 
-from azshell.session import Session
 from azshell.world import World
+from tests.cmdlets._shell import Shell as BaseShell
 
 RG = "mi-test"
 VM = "myVM"
@@ -37,27 +36,7 @@ LINES_2017 = [
 ]
 
 
-class Shell:
-    def __init__(self, world: World) -> None:
-        self.session = Session(world=world)
-        self.world = world
-
-    def run(self, text: str) -> tuple[list[Any], list[Any]]:
-        result = self.session.execute(text)
-        outs = [r.value for r in result.records if r.stream == "output"]
-        errs = [r.value for r in result.records if r.stream == "error"]
-        return outs, errs
-
-    def ok(self, text: str) -> list[Any]:
-        outs, errs = self.run(text)
-        assert not errs, "\n".join(getattr(e, "render", lambda e=e: str(e))() for e in errs)
-        return outs
-
-    def error_text(self, text: str) -> str:
-        outs, errs = self.run(text)
-        assert errs, f"expected an error, got {outs!r}"
-        return "\n".join(e.render() if hasattr(e, "render") else str(e) for e in errs)
-
+class Shell(BaseShell):
     def printed(self, text: str) -> str:
         chunks: list[str] = []
         self.session.run(text, lambda stream, t: chunks.append(t))

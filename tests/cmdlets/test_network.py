@@ -2,40 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
-from azshell.cmdlets import register_all
 from azshell.lang.cmdlet import Cmdlet, CommandRegistry
 from azshell.services.network.cmdlets import COMMANDS, VIRTUAL_NETWORK_VIEW
-from azshell.services.registry import default_registry
-from azshell.session import Session
 from azshell.world import World
+from tests.cmdlets._shell import Shell, assert_documented_and_aliased
 
 RG = "netRG"
-
-
-class Shell:
-    def __init__(self, world: World) -> None:
-        self.world = world
-        self.session = Session(world=world)
-        self.sub = world.default_subscription_id
-
-    def run(self, text: str) -> tuple[list[Any], list[Any]]:
-        result = self.session.execute(text)
-        return ([r.value for r in result.records if r.stream == "output"],
-                [r.value for r in result.records if r.stream == "error"])
-
-    def ok(self, text: str) -> list[Any]:
-        outs, errs = self.run(text)
-        assert not errs, "\n".join(e.render() if hasattr(e, "render") else str(e) for e in errs)
-        return outs
-
-    def error_text(self, text: str) -> str:
-        outs, errs = self.run(text)
-        assert errs, f"expected an error, got {outs!r}"
-        return "\n".join(e.render() if hasattr(e, "render") else str(e) for e in errs)
 
 
 @pytest.fixture
@@ -50,19 +24,9 @@ VNET = (f"$subnet = New-AzVirtualNetworkSubnetConfig -Name mySubnet -AddressPref
         "-AddressPrefix 192.168.0.0/16 -Subnet $subnet")
 
 
-@pytest.fixture
-def registry() -> CommandRegistry:
-    r = CommandRegistry()
-    register_all(r, default_registry())
-    return r
-
-
 @pytest.mark.parametrize("cls", COMMANDS, ids=lambda c: c.name)
 def test_documented_and_aliased(cls: type[Cmdlet], registry: CommandRegistry) -> None:
-    assert registry.resolve(cls.name) is cls
-    assert cls.synopsis and cls.description and cls.examples
-    rm = cls.name.replace("-Az", "-AzureRm", 1)
-    assert rm in cls.aliases and registry.resolve(rm) is cls
+    assert_documented_and_aliased(cls, registry)
 
 
 def test_subnet_config_is_local(shell: Shell) -> None:

@@ -9,12 +9,10 @@ identity off and names the typo. Negative twin: a Reader on the group gets ARM's
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
-from azshell.session import Session
 from azshell.world import World
+from tests.cmdlets._shell import Shell as BaseShell
 
 RG = "myResourceGroup"
 VM = "myVM"
@@ -66,29 +64,7 @@ TOKEN_2017 = ('$response = Invoke-WebRequest -Uri http://localhost:50342/oauth2/
               '-Body @{resource="https://management.azure.com/"} -Headers @{Metadata="true"}')
 
 
-class Shell:
-    def __init__(self, world: World) -> None:
-        self.world = world
-        self.session = Session(world=world)
-        self.sub = world.default_subscription_id
-
-    def run(self, text: str) -> tuple[list[Any], list[Any], list[str]]:
-        result = self.session.execute(text)
-        outs = [r.value for r in result.records if r.stream == "output"]
-        errs = [r.value for r in result.records if r.stream == "error"]
-        warns = [str(r.value) for r in result.records if r.stream == "warning"]
-        return outs, errs, warns
-
-    def ok(self, text: str) -> list[Any]:
-        outs, errs, _ = self.run(text)
-        assert not errs, "\n".join(e.render() if hasattr(e, "render") else str(e) for e in errs)
-        return outs
-
-    def error_text(self, text: str) -> str:
-        outs, errs, _ = self.run(text)
-        assert errs, f"expected an error, got {outs!r}"
-        return "\n".join(e.render() if hasattr(e, "render") else str(e) for e in errs)
-
+class Shell(BaseShell):
     # state, read from the model (assertions only; the cmdlets went through ARM)
     def vm_id(self, rg: str = RG, vm: str = VM) -> str:
         return f"/subscriptions/{self.sub}/resourceGroups/{rg}/providers/Microsoft.Compute/virtualMachines/{vm}"
@@ -276,8 +252,8 @@ def test_current_system_assigned_during_creation_entra(shell: Shell) -> None:
 
 def test_current_azure_docs_assign_identity_typo_leaves_identity_off(shell: Shell) -> None:
     _network(shell)
-    outs, errs, warns = shell.run("$vmConfig = New-AzVMConfig -VMName myVM -AssignIdentity:$SystemAssigned "
-                                  + REST_OF_CONFIG)
+    outs, errs, warns = shell.run_all("$vmConfig = New-AzVMConfig -VMName myVM -AssignIdentity:$SystemAssigned "
+                                      + REST_OF_CONFIG)
     assert not errs
     assert any("$SystemAssigned is not defined, so -AssignIdentity:$SystemAssigned is $false; the identity was "
                "not enabled. Did you mean -IdentityType SystemAssigned?" in w for w in warns)
@@ -286,8 +262,8 @@ def test_current_azure_docs_assign_identity_typo_leaves_identity_off(shell: Shel
     assert vm.get("Identity") is None
     assert shell.identity() == ("None", [])
     # the existing-VM variant has the same defect
-    outs, errs, warns = shell.run("$vm = Get-AzVM -ResourceGroupName myResourceGroup -Name myVM\n"
-                                  "Update-AzVM -ResourceGroupName myResourceGroup -VM $vm -AssignIdentity:$SystemAssigned")
+    outs, errs, warns = shell.run_all("$vm = Get-AzVM -ResourceGroupName myResourceGroup -Name myVM\n"
+                                      "Update-AzVM -ResourceGroupName myResourceGroup -VM $vm -AssignIdentity:$SystemAssigned")
     assert not errs and any("Did you mean -IdentityType SystemAssigned?" in w for w in warns)
     assert shell.identity() == ("None", [])
     # the fixed (entra) form works

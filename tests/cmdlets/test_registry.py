@@ -38,13 +38,6 @@ AZURERM_ALIASES = {
 }
 
 
-@pytest.fixture
-def registry() -> CommandRegistry:
-    r = CommandRegistry()
-    register_all(r, default_registry())
-    return r
-
-
 @pytest.mark.parametrize("cls", ALL_CMDLETS, ids=lambda c: c.name)
 def test_cmdlet_is_documented(cls: type, registry: CommandRegistry) -> None:
     assert registry.resolve(cls.name) is cls

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from azshell.world import World
-from tests.cmdlets.test_directory import Shell
+from tests.cmdlets._shell import Shell
 from tests.conftest import ArmClient
 
 RG = "myRG"

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from azshell.session import Session
 from azshell.world import World
+from tests.cmdlets._shell import Shell
 
 RG = "myResourceGroup"
 VM = "myVM"
@@ -39,28 +39,6 @@ def arm_line(sub: str) -> str:
     return (f"(Invoke-WebRequest -Uri https://management.azure.com/subscriptions/{sub}/resourceGroups/{RG}"
             "?api-version=2016-06-01 -Method GET -ContentType \"application/json\" "
             "-Headers @{ Authorization =\"Bearer $ArmToken\"}).content")
-
-
-class Shell:
-    def __init__(self, world: World) -> None:
-        self.session = Session(world=world)
-        self.sub = world.default_subscription_id
-
-    def run(self, text: str) -> tuple[list[Any], list[Any]]:
-        result = self.session.execute(text)
-        outs = [r.value for r in result.records if r.stream == "output"]
-        errs = [r.value for r in result.records if r.stream == "error"]
-        return outs, errs
-
-    def ok(self, text: str) -> list[Any]:
-        outs, errs = self.run(text)
-        assert not errs, "\n".join(getattr(e, "render", lambda e=e: str(e))() for e in errs)
-        return outs
-
-    def error_text(self, text: str) -> str:
-        outs, errs = self.run(text)
-        assert errs, f"expected an error, got {outs!r}"
-        return "\n".join(e.render() if hasattr(e, "render") else str(e) for e in errs)
 
 
 @pytest.fixture

@@ -5,40 +5,12 @@ whole shell (Session → engine → cmdlets → planes), with its negative twins
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import jwt
 import pytest
 
-from azshell.session import Session
 from azshell.world import World
-
-
-class Shell:
-    def __init__(self, world: World) -> None:
-        self.session = Session(world=world)
-        self.world = world
-        self.sub = world.default_subscription_id
-
-    def run(self, text: str) -> tuple[list[Any], list[Any], list[Any]]:
-        result = self.session.execute(text)
-        outs = [r.value for r in result.records if r.stream == "output"]
-        errs = [r.value for r in result.records if r.stream == "error"]
-        warns = [r.value for r in result.records if r.stream == "warning"]
-        return outs, errs, warns
-
-    def ok(self, text: str) -> list[Any]:
-        outs, errs, _ = self.run(text)
-        assert not errs, "\n".join(e.render() if hasattr(e, "render") else str(e) for e in errs)
-        return outs
-
-    def error_text(self, text: str) -> str:
-        outs, errs, _ = self.run(text)
-        assert errs, f"expected an error, got {outs!r}"
-        return "\n".join(e.render() if hasattr(e, "render") else str(e) for e in errs)
-
-    def var(self, name: str) -> Any:
-        return self.session.engine.get_variable(name)
+from tests.cmdlets._shell import Shell
 
 
 @pytest.fixture
@@ -93,7 +65,7 @@ def client_id_of(shell: Shell, name: str = "ID1") -> str:
 # ------------------------------------------------------------------------------------------------ tutorial
 def test_current_vm_user_assigned_tutorial_verbatim(shell: Shell) -> None:
     portal_steps(shell)
-    outs, errs, warns = shell.run(tutorial_setup(shell.sub))
+    outs, errs, warns = shell.run_all(tutorial_setup(shell.sub))
     assert not errs, [e.render() for e in errs]
     uai = outs[1]  # after Connect-AzAccount's context
     assert [n for n, _ in uai.properties()][:9] == [

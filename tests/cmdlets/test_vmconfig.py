@@ -6,12 +6,12 @@ from typing import Any
 
 import pytest
 
-from azshell.cmdlets import register_all
 from azshell.lang.cmdlet import Cmdlet, CommandRegistry
 from azshell.services.compute.cmdlets_vmconfig import COMMANDS, EXTENSION_VIEW
-from azshell.services.registry import default_registry
 from azshell.session import Session
 from azshell.world import World
+from tests.cmdlets._shell import Shell as BaseShell
+from tests.cmdlets._shell import assert_documented_and_aliased
 
 RG = "rg1"
 EXT = "ManagedIdentityExtensionForWindows"
@@ -21,27 +21,7 @@ TOKEN = ('Invoke-WebRequest -Uri http://localhost:50342/oauth2/token -Method GET
          '-Body @{resource="https://management.azure.com/"} -Headers @{Metadata="true"}')
 
 
-class Shell:
-    def __init__(self, world: World) -> None:
-        self.world = world
-        self.session = Session(world=world)
-
-    def run(self, text: str) -> tuple[list[Any], list[Any], list[str]]:
-        result = self.session.execute(text)
-        return ([r.value for r in result.records if r.stream == "output"],
-                [r.value for r in result.records if r.stream == "error"],
-                [str(r.value) for r in result.records if r.stream == "warning"])
-
-    def ok(self, text: str) -> list[Any]:
-        outs, errs, _ = self.run(text)
-        assert not errs, "\n".join(e.render() if hasattr(e, "render") else str(e) for e in errs)
-        return outs
-
-    def error_text(self, text: str) -> str:
-        outs, errs, _ = self.run(text)
-        assert errs, f"expected an error, got {outs!r}"
-        return "\n".join(e.render() if hasattr(e, "render") else str(e) for e in errs)
-
+class Shell(BaseShell):
     def labels(self, objects: list[Any]) -> list[str]:
         text = self.session.render_outputs(objects)
         return [line.split(":", 1)[0].strip() for line in text.splitlines()
@@ -62,19 +42,9 @@ def vm(shell: Shell) -> Shell:
 
 
 # ------------------------------------------------------------------------------------------- registry, help
-@pytest.fixture
-def registry() -> CommandRegistry:
-    r = CommandRegistry()
-    register_all(r, default_registry())
-    return r
-
-
 @pytest.mark.parametrize("cls", COMMANDS, ids=lambda c: c.name)
 def test_documented_and_aliased(cls: type[Cmdlet], registry: CommandRegistry) -> None:
-    assert registry.resolve(cls.name) is cls
-    assert cls.synopsis and cls.description and cls.examples
-    rm = cls.name.replace("-Az", "-AzureRm", 1)
-    assert rm in cls.aliases and registry.resolve(rm) is cls
+    assert_documented_and_aliased(cls, registry)
 
 
 def test_extension_names_complete_from_live_state(vm: Shell) -> None:
@@ -104,9 +74,9 @@ def test_identity_type_validate_set(shell: Shell) -> None:
 def test_assign_identity_forms(shell: Shell) -> None:
     assert shell.ok('(New-AzVMConfig -VMName a -AssignIdentity "SystemAssigned").Identity.Type') == ["SystemAssigned"]
     assert shell.ok("(New-AzVMConfig -VMName a -AssignIdentity:$true).Identity.Type") == ["SystemAssigned"]
-    outs, errs, warns = shell.run("$x = New-AzVMConfig -VMName a -AssignIdentity:$false")
+    outs, errs, warns = shell.run_all("$x = New-AzVMConfig -VMName a -AssignIdentity:$false")
     assert not errs and warns and "-IdentityType SystemAssigned" in warns[0]
-    outs, errs, warns = shell.run("$x = New-AzVMConfig -VMName a -AssignIdentity:$SystemAssigned")
+    outs, errs, warns = shell.run_all("$x = New-AzVMConfig -VMName a -AssignIdentity:$SystemAssigned")
     assert any("$SystemAssigned is not defined" in w for w in warns)
 
 
@@ -197,7 +167,6 @@ def test_update_vm_object_mutation_removes_user_assigned(vm: Shell) -> None:
 
 def test_extension_listens_on_the_port_its_settings_name(world) -> None:  # type: ignore[no-untyped-def]
     """Set-AzVMExtension -Settings @{port=50343}: the token endpoint answers on 50343, not on 50342."""
-    from azshell.session import Session
 
     s = Session(world=world)
     r = s.execute(

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
 
 import pytest
 
+from tests._tmux import TmuxShell
 from tests.conftest import needs_tool, require_module
 
 pexpect = require_module("pexpect")
@@ -73,32 +72,14 @@ def test_tab_completes_under_a_pty(tmp_path: Path) -> None:
 
 @needs_tool("tmux")
 def test_tab_completion_on_the_screen_with_tmux(tmp_path: Path) -> None:
-    name = f"azshell-test-{uuid.uuid4().hex[:8]}"
-    socket = str(tmp_path / "tmux.sock")
-    env = _env(tmp_path)
-    cmd = f"{sys.executable} -m azshell"
-    tmux = ["tmux", "-S", socket]
-    subprocess.run([*tmux, "new-session", "-d", "-s", name, "-x", "120", "-y", "30", cmd], env=env, check=True,
-                   cwd=str(tmp_path))
-
-    def screen() -> str:
-        return subprocess.run([*tmux, "capture-pane", "-p", "-t", name], env=env, capture_output=True,
-                              text=True).stdout
-
-    def wait_for(text: str, timeout: float = 15) -> str:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            shown = screen()
-            if text in shown:
-                return shown
-            time.sleep(0.1)
-        raise AssertionError(f"{text!r} not on screen:\n{screen()}")
+    tmux = TmuxShell(tmp_path, _env(tmp_path), prefix="azshell-test", width=120, height=30, wait_timeout=15)
+    screen, wait_for = tmux.screen, tmux.wait_for
 
     try:
         wait_for("PS ")
-        subprocess.run([*tmux, "send-keys", "-t", name, "-l", "Get-Ch"], env=env, check=True)
+        tmux.send_text("Get-Ch")
         time.sleep(0.3)
-        subprocess.run([*tmux, "send-keys", "-t", name, "Tab"], env=env, check=True)
+        tmux.send_key("Tab")
         deadline = time.monotonic() + 15
         prompt_line = ""
         while time.monotonic() < deadline and not prompt_line.endswith("Get-ChildItem"):
@@ -108,4 +89,4 @@ def test_tab_completion_on_the_screen_with_tmux(tmp_path: Path) -> None:
         toolbar = wait_for("subscription:")
         assert "account:" in toolbar and "host:" in toolbar
     finally:
-        subprocess.run([*tmux, "kill-server"], env=env, capture_output=True)
+        tmux.kill()
