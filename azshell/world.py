@@ -34,6 +34,9 @@ if TYPE_CHECKING:
 
 __all__ = ["World", "build_world"]
 
+#: ``generation_cache`` name of the RBAC index
+_RBAC_CACHE = "auth.rbac_index"
+
 
 @dataclass
 class World:
@@ -54,7 +57,6 @@ class World:
     clock: Clock
     registry: Registry
     _tokens: TokenService | None = field(default=None, repr=False)
-    _rbac: tuple[int, RbacIndex] | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _caches: dict[str, tuple[int, dict[Any, Any]]] = field(default_factory=dict, repr=False)
 
@@ -90,19 +92,17 @@ class World:
     # -- RBAC ------------------------------------------------------------------------------------------------
     def rbac_index(self) -> RbacIndex:
         """The RBAC index over every assignment and definition, rebuilt when ``store.generation()`` moves."""
-        gen = self.store.generation()
-        cached = self._rbac
-        if cached is not None and cached[0] == gen:
-            return cached[1]
-        with self._lock:
-            cached = self._rbac
-            if cached is not None and cached[0] == gen:
-                return cached[1]
-            from azshell.auth.rbac import RbacIndex
+        cache = self.generation_cache(_RBAC_CACHE)
+        index: RbacIndex | None = cache.get("index")
+        if index is None:
+            with self._lock:
+                index = cache.get("index")
+                if index is None:
+                    from azshell.auth.rbac import RbacIndex
 
-            index = RbacIndex(self.store.list_role_assignments(), self.store.list_role_definitions())
-            self._rbac = (gen, index)
-            return index
+                    index = RbacIndex(self.store.list_role_assignments(), self.store.list_role_definitions())
+                    cache["index"] = index
+        return index
 
     def generation_cache(self, name: str) -> dict[Any, Any]:
         """A dict of derived values named ``name``, emptied whenever ``store.generation()`` moves (any committed
