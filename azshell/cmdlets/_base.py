@@ -24,7 +24,7 @@ import re
 from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any, NoReturn, cast
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import httpx
 
@@ -41,6 +41,7 @@ from azshell.lang.cmdlet import Cmdlet, CmdletError
 __all__ = [
     "AzCmdlet",
     "access_hints",
+    "checked_uri",
     "decision_of",
     "AzureRestError",
     "arm_error_parts",
@@ -83,6 +84,28 @@ def reason_phrase(status: int) -> str:
 def reason_code(status: int) -> str:
     """The reason phrase as an error code (``404`` → ``NotFound``), or the number for a status with none."""
     return reason_phrase(status).replace(" ", "") or str(status)
+
+
+def checked_uri(value: str, original: str, *, param: str = "Uri") -> str:
+    """``value`` when it is a URL a request can go to; else the binding error PowerShell gives for a string that
+    is no ``System.Uri`` (``original`` is what the user typed)."""
+    why = ""
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - reading it validates it
+        if not parts.hostname:
+            why = "Invalid URI: The hostname could not be parsed."
+        else:
+            httpx.URL(value)
+    except (httpx.InvalidURL, ValueError, TypeError) as e:
+        why = "Invalid URI: Invalid port specified." if "port" in str(e).lower() else \
+            "Invalid URI: The hostname could not be parsed." if "ipv6" in str(e).lower() else \
+            "Invalid URI: The format of the URI could not be determined."
+    if why:
+        raise CmdletError(f"Cannot bind parameter '{param}'. Cannot convert value \"{original}\" to type "
+                          f"\"System.Uri\". Error: \"{why}\"", category="InvalidArgument",
+                          error_id="CannotConvertArgumentNoMessage")
+    return value
 
 
 def decision_of(resp: httpx.Response | None) -> AccessDecision | None:

@@ -24,7 +24,7 @@ from urllib.parse import quote_plus, urlsplit
 import httpx
 
 from azshell.cmdlets._azure import PS_WEB_RESPONSE
-from azshell.cmdlets._base import AzCmdlet, access_hints
+from azshell.cmdlets._base import AzCmdlet, access_hints, checked_uri
 from azshell.cmdlets.context import hint_of
 from azshell.cmdlets.views import ViewSpec, pairs, register_table, truncated
 from azshell.hostnames import LOOPBACK_HOSTS, MSI_EXTENSION_PORT
@@ -231,9 +231,11 @@ class _WebCmdlet(AzCmdlet):
         from azshell.lang.conversions import to_string
 
         p = self.bound
-        url = to_string(p["Uri"]).strip()
+        typed = to_string(p["Uri"])
+        url = typed.strip()
         if "://" not in url:
             url = "http://" + url
+        url = checked_uri(url, typed)
         method = str(p.get("CustomMethod") or p.get("Method") or "Default")
         method = "GET" if method.casefold() == "default" else method.upper()
         headers: list[tuple[str, str]] = []

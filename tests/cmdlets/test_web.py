@@ -188,3 +188,21 @@ def test_http_error_body_is_in_error_details_and_status_line_in_exception_messag
     outs = [x.value for x in r.records if x.stream == "output"]
     assert outs == ["Response status code does not indicate success: 401 (Unauthorized).",
                     "InvalidAuthenticationToken"]
+
+
+@pytest.mark.parametrize(("uri", "why"), [
+    ("::::", "Invalid URI: Invalid port specified."),
+    ("http://x:99999/", "Invalid URI: Invalid port specified."),
+    ("http://[bad", "Invalid URI: The hostname could not be parsed."),
+    ("http://", "Invalid URI: The hostname could not be parsed."),
+])
+def test_a_uri_that_is_no_uri_is_powershells_binding_error(world: World, uri: str, why: str) -> None:
+    """Was an internal error (httpx.InvalidURL / urlsplit's ValueError); Test-AzAccess -Uri says the same."""
+    from tests.cmdlets._shell import Shell
+
+    shell = Shell(world)
+    for line in (f"Invoke-WebRequest -Uri '{uri}'", f"Invoke-RestMethod '{uri}'", f"Test-AzAccess -Uri '{uri}'"):
+        text = shell.error_text(line)
+        assert f"Cannot bind parameter 'Uri'. Cannot convert value \"{uri}\" to type \"System.Uri\". Error: " \
+               f"\"{why}\"" in text, text
+        assert "internal error" not in text

@@ -25,7 +25,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from azshell.auth.decision import DRY_RUN_EXTENSION, AccessDecision, TokenProblem
 from azshell.cmdlets._azure import API_AUTHORIZATION
-from azshell.cmdlets._base import AzCmdlet, arm_error_parts, decision_of
+from azshell.cmdlets._base import AzCmdlet, arm_error_parts, checked_uri, decision_of
 from azshell.hostnames import (
     AAD_GRAPH_RESOURCE,
     ARM_CLASSIC_RESOURCE,
@@ -524,7 +524,7 @@ class TestAzAccess(GraphCmdlet, RoleCmdlet):
 
     def uri_result(self, uri: str, method: str) -> PSObject:
         p = self.bound
-        url = uri if "://" in uri else f"https://{uri}"
+        url = checked_uri(uri if "://" in uri else f"https://{uri}", uri)
         given, header = self.credential()
         if given and (p.get("ObjectId") or p.get("Assignee")):
             self.fail(TOKEN_OR_PRINCIPAL, error_id="TokenOrPrincipal")
