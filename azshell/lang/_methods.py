@@ -263,7 +263,10 @@ def _list_method(ev: EvaluatorState, lst: list[Any], key: str, a: tuple[Any, ...
             if isinstance(a[0], ScriptBlock):
                 out.extend(ev.invoke_script_block(a[0], list(a[1:]), dollar_under=x))
             elif isinstance(a[0], str):
-                if len(a) > 1:
+                if len(a) == 2 and isinstance(x, PSObject) and x.has(a[0]) \
+                        and not isinstance(x.get(a[0]), ScriptBlock):
+                    x.set(a[0], a[1])  # .ForEach('Name', value) sets a property; it outputs nothing
+                elif len(a) > 1:
                     out.append(ev.call_method(x, a[0], list(a[1:]), node))
                 else:
                     v = ev.get_member(x, a[0])
@@ -317,11 +320,16 @@ def call(ev: EvaluatorState, obj: Any, key: str, name: str, args: list[Any], nod
         if isinstance(obj, TypeRef):
             return TypeRef("System.RuntimeType")
         return TypeRef(_type_name(obj))
+    if key in ("foreach", "where") and not isinstance(obj, (list, PSHashtable, dict)) \
+            and not (isinstance(obj, PSObject) and isinstance(obj.get(name), ScriptBlock)):
+        return _list_method(ev, [obj], key, a, node)  # the magic methods treat one object as a list of one
     if isinstance(obj, str):
         return _string_method(obj, key, a)
     if isinstance(obj, list):
         return _list_method(ev, obj, key, a, node)
     if isinstance(obj, (PSHashtable, dict)):
+        if key in ("foreach", "where") and key not in {k.casefold() for k in obj if isinstance(k, str)}:
+            return _list_method(ev, [obj], key, a, node)  # the magic methods treat one object as a list of one
         return _dict_method(obj, key, a)
     if isinstance(obj, ScriptBlock):
         if key in ("invoke", "invokereturnasis"):
@@ -602,7 +610,6 @@ _STATIC_CALLS: dict[str, dict[str, Callable[..., Any]]] = {
         "htmldecode": lambda s: __import__("html").unescape(_s(s)),
     },
     "guid": {
-        "newguid": lambda: Guid(str(uuid.uuid4())),
         "parse": lambda s: Guid(str(uuid.UUID(_s(s)))),
         "new": lambda s=None: Guid(str(uuid.UUID(_s(s)))) if s is not None else Guid("00000000-0000-0000-0000-000000000000"),
     },
@@ -671,8 +678,6 @@ _STATIC_CALLS: dict[str, dict[str, Callable[..., Any]]] = {
         "getfilenamewithoutextension": lambda p: (lambda n: n.rsplit(".", 1)[0] if "." in n else n)(re.split(r"[\\/]", _s(p))[-1]),
         "getdirectoryname": lambda p: re.sub(r"[\\/][^\\/]*$", "", _s(p)) if re.search(r"[\\/]", _s(p)) else "",
         "changeextension": lambda p, e: re.sub(r"\.[^.\\/]*$", "", _s(p)) + ("." + _s(e).lstrip(".") if e else ""),
-        "getrandomfilename": lambda: uuid.uuid4().hex[:8] + "." + uuid.uuid4().hex[:3],
-        "gettempfilename": lambda: "/tmp/tmp" + uuid.uuid4().hex[:6] + ".tmp",
         "ispathrooted": lambda p: bool(re.match(r"^([\\/]|[A-Za-z]:)", _s(p))),
         "hasextension": lambda p: "." in re.split(r"[\\/]", _s(p))[-1],
     },
@@ -716,7 +721,15 @@ _STATIC_CALLS: dict[str, dict[str, Callable[..., Any]]] = {
     "management.automation.pscredential": {"new": lambda u, p: PSCredential(_s(u), p if isinstance(p, SecureString) else SecureString(_s(p)))},
     "pscredential": {"new": lambda u, p: PSCredential(_s(u), p if isinstance(p, SecureString) else SecureString(_s(p)))},
     "bitconverter": {"tostring": lambda b, *_: "-".join(f"{x:02X}" for x in _bytes(b))},
-    "security.cryptography.randomnumbergenerator": {"getbytes": lambda n: os.urandom(_i(n))},
+    "security.cryptography.randomnumbergenerator": {},
+}
+
+#: Static methods that draw randomness: they read the engine's source (``ev.random_data``, seeded by ``--seed``).
+_RANDOM_STATICS: dict[tuple[str, str], Callable[..., Any]] = {
+    ("guid", "newguid"): lambda ev: Guid(ev.new_guid()),
+    ("io.path", "getrandomfilename"): lambda ev: (lambda h: h[:8] + "." + h[8:11])(ev.random_data(6).hex()),
+    ("io.path", "gettempfilename"): lambda ev: "/tmp/tmp" + ev.random_data(3).hex() + ".tmp",
+    ("security.cryptography.randomnumbergenerator", "getbytes"): lambda ev, n: ev.random_data(_i(n)),
 }
 
 
@@ -767,6 +780,9 @@ def static_call(ev: EvaluatorState, t: str, raw: str, name: str, args: list[Any]
         return Encoding(name2, codec)
     if t in ("text.encoding", "encoding") and key in _ENCODINGS:
         raise MethodMissing
+    random_fn = _RANDOM_STATICS.get((t, key))
+    if random_fn is not None:
+        return random_fn(ev, *args)
     table = _STATIC_CALLS.get(t)
     fn = table.get(key) if table is not None else None
     if fn is None:

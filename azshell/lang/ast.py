@@ -86,6 +86,9 @@ class Expr(Node):
 
 class Number(Expr):
     value: int | float
+    #: a command argument's own text when it differs from the value's (``24l``, ``0x10``, ``1kb``): bound to a
+    #: ``[string]`` parameter, PowerShell passes that text, not the number
+    text: str = ""
 
 
 class StringConstant(Expr):
@@ -219,6 +222,8 @@ class Statement(Node):
 
 class StatementBlock(Node):
     statements: tuple[Statement, ...]
+    #: the block's ``trap`` statements (not among ``statements``: a trap covers its whole block, wherever it is)
+    traps: tuple[Trap, ...] = ()
 
 
 class ParameterDecl(Node):
@@ -241,6 +246,8 @@ class ScriptBlock(Node):
     process: StatementBlock | None
     end: StatementBlock | None
     text: str = ""
+    #: PowerShell 7.3's ``clean { }``: runs last, always (even when the pipeline stops or fails), output dropped
+    clean: StatementBlock | None = None
 
 
 class Script(Node):
@@ -356,6 +363,13 @@ class Try(Statement):
     body: StatementBlock
     catches: tuple[Catch, ...]
     finally_body: StatementBlock | None = None
+
+
+class Trap(Statement):
+    """``trap [Type] { body }``: handles a terminating error anywhere in its statement block."""
+
+    type_name: str | None
+    body: StatementBlock
 
 
 class Throw(Statement):

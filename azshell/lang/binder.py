@@ -102,8 +102,11 @@ class Binder:
     :meth:`bind_pipeline` for each input object, then :meth:`check_mandatory` as needed."""
 
     def __init__(self, command_name: str, params: tuple[Param, ...], *, default_set: str | None = None,
-                 should_process: bool = False, is_function: bool = False, include_common: bool = True) -> None:
+                 should_process: bool = False, is_function: bool = False, include_common: bool = True,
+                 dynamic: bool = False) -> None:
         self.command_name = command_name
+        #: ``-Name value`` pairs no declared parameter matches, for a cmdlet with dynamic parameters (None: refused)
+        self.dynamic: dict[str, Any] | None = {} if dynamic else None
         self.declared = params
         extra = (COMMON_PARAMS + (SHOULD_PROCESS_PARAMS if should_process else ())) if include_common else ()
         self.all_params: tuple[Param, ...] = params + tuple(p for p in extra if not any(
@@ -161,6 +164,19 @@ class Binder:
                 positional.append(item)
                 i += 1
                 continue
+            if self.is_function and self.remaining_param is not None and not item.splatted and self._is_dynamic(item):
+                # no such parameter, but one takes the remaining arguments: '-q' is one of them, as typed
+                positional.append(ArgItem("value", item.text or f"-{item.name}", span=item.span, text=item.text))
+                if item.colon and item.value is not None:
+                    positional.append(ArgItem("value", item.value, span=item.span))
+                i += 1
+                continue
+            if self.dynamic is not None and self._is_dynamic(item):
+                taken = item.colon or item.splatted or not (i + 1 < n and items[i + 1].kind == "value")
+                self.dynamic[item.name] = item.value if item.colon or item.splatted else (
+                    True if taken else items[i + 1].value)
+                i += 1 if taken else 2
+                continue
             p = self.resolve(item.name, item.span)
             if p.is_switch:
                 value: Any = True if not item.colon else item.value
@@ -182,6 +198,19 @@ class Binder:
                 f"'{dotnet_type_name(p.type)}' and try again.", "MissingArgument", span=item.span)
         self._bind_positional(positional)
         return BindResult(self.bound, None, self.common)
+
+    @property
+    def remaining_param(self) -> Param | None:
+        """The parameter that takes the remaining arguments, if any."""
+        return next((p for p in self.declared if p.value_from_remaining_arguments), None)
+
+    def _is_dynamic(self, item: ArgItem) -> bool:
+        """Does ``-name`` match no declared (or common) parameter, so it is a dynamic one?"""
+        try:
+            self.resolve(item.name, item.span)
+        except BindingError as exc:
+            return exc.error_id == "NamedParameterNotFound"
+        return False
 
     def takes_raw_arguments(self) -> bool:
         """True for a cmdlet whose only parameter takes the remaining arguments (``curl``, ``az``): like a native
@@ -263,8 +292,10 @@ class Binder:
         remaining = next((p for p in self.declared if p.value_from_remaining_arguments), None)
         queue = list(values)
         while queue:
+            # the default parameter set's parameter wins a position two sets share
             slots = sorted((p for p in self.declared if p.position is not None and p.name not in self.bound
-                            and self._in_candidates(p)), key=lambda p: (p.position or 0))
+                            and self._in_candidates(p)),
+                           key=lambda p: (p.position or 0, 0 if self.default_set in p.parameter_sets else 1))
             if slots:
                 item = queue.pop(0)
                 p = slots[0]
@@ -287,6 +318,12 @@ class Binder:
         from azshell.lang import conversions as conv
 
         t = p.type.casefold()
+        literal = getattr(value, "literal_text", None)
+        if literal is not None:
+            if t == "string":
+                self.validate(p, literal, span)
+                return literal
+            value = type(value).__mro__[1](value)  # the plain int or float under the typed text
         if t == "switch":
             return conv.to_bool(value)
         if value is None:
@@ -342,9 +379,57 @@ class Binder:
                     f"Cannot validate argument on parameter '{p.name}'. The argument is null or empty. Provide an "
                     "argument that is not null or empty, and then try the command again.",
                     "ParameterArgumentValidationError", span=span)
+        custom = dict(p.validate_messages)
+        invalid = f"Cannot validate argument on parameter '{p.name}'. "
+        if p.validate_pattern is not None:
+            import re
+
+            from azshell.lang.conversions import translate_regex
+
+            rx = re.compile(translate_regex(p.validate_pattern), re.IGNORECASE)
+            for v in items:
+                if v is not None and not rx.search(to_string(v)):
+                    text = custom["pattern"].format(to_string(v), p.validate_pattern) if "pattern" in custom else (
+                        f"The argument \"{to_string(v)}\" does not match the \"{p.validate_pattern}\" pattern. Supply "
+                        f"an argument that matches \"{p.validate_pattern}\" and try the command again.")
+                    raise BindingError(invalid + text, "ParameterArgumentValidationError", span=span)
+        if p.validate_script is not None:
+            script_text, check = p.validate_script
+            for v in items:
+                if not check(v):
+                    text = custom["script"].format(to_string(v), script_text) if "script" in custom else (
+                        f"The \"{script_text}\" validation script for the argument with value \"{to_string(v)}\" did "
+                        "not return a result of True. Determine why the validation script failed, and then try the "
+                        "command again.")
+                    raise BindingError(invalid + text, "ParameterArgumentValidationError", span=span)
+        if p.validate_length is not None:
+            lo_len, hi_len = p.validate_length
+            for v in items:
+                n = len(to_string(v))
+                if n < lo_len:
+                    raise BindingError(invalid + f"The character length ({n}) of the argument is too short. Specify "
+                                       f"an argument with a length that is greater than or equal to \"{lo_len}\", and "
+                                       "then try the command again.", "ParameterArgumentValidationError", span=span)
+                if n > hi_len:
+                    raise BindingError(invalid + f"The character length of the {n} argument is too long. Shorten "
+                                       "the character length of the argument so it is fewer than or equal to "
+                                       f"\"{hi_len}\" characters, and then try the command again.",
+                                       "ParameterArgumentValidationError", span=span)
+        if p.validate_count is not None:
+            lo_n, hi_n = p.validate_count
+            n = len(value) if isinstance(value, list) else (0 if value is None else 1)
+            if n < lo_n:
+                raise BindingError(invalid + f"The parameter requires at least {lo_n} value(s) and only {n} value(s) "
+                                   "were supplied.", "ParameterArgumentValidationError", span=span)
+            if n > hi_n:
+                raise BindingError(invalid + f"The parameter requires at most {hi_n} value(s), but {n} value(s) were "
+                                   "supplied.", "ParameterArgumentValidationError", span=span)
         if p.validate_set is not None:
             allowed = {s.casefold() for s in p.validate_set}
             for v in items:
+                if to_string(v).casefold() not in allowed and "set" in custom:
+                    raise BindingError(invalid + custom["set"].format(to_string(v), ",".join(p.validate_set)),
+                                       "ParameterArgumentValidationError", span=span)
                 if to_string(v).casefold() not in allowed:
                     raise BindingError(
                         f"Cannot validate argument on parameter '{p.name}'. The argument \"{to_string(v)}\" does not "

@@ -31,10 +31,14 @@ This module imports nothing Azure. Azure cmdlets live in ``azshell.cmdlets`` and
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from azshell.lang.formatting import ViewTable
+
+if TYPE_CHECKING:
+    from azshell.lang.progress import ProgressRecord, ProgressReporter
 
 # Parameter types understood by the binder (conversion happens on bind, with PowerShell's error text
 # "Cannot convert value "x" to type "System.Int32"..." on failure):
@@ -65,6 +69,16 @@ class Param:
     validate_set: tuple[str, ...] | None = None
     validate_range: tuple[float, float] | None = None
     validate_not_null_or_empty: bool = False
+    #: [ValidatePattern('regex')]
+    validate_pattern: str | None = None
+    #: [ValidateScript({ ... })]: (the script's text, a callable value -> bool)
+    validate_script: tuple[str, Callable[[Any], bool]] | None = None
+    #: [ValidateLength(min, max)], [ValidateCount(min, max)]
+    validate_length: tuple[int, int] | None = None
+    validate_count: tuple[int, int] | None = None
+    #: the ErrorMessage = '...' of a Validate* attribute (``{0}`` the value, ``{1}`` the pattern/script/set), by
+    #: attribute kind: "pattern", "script", "set"
+    validate_messages: tuple[tuple[str, str], ...] = ()
     allow_null: bool = False
     allow_empty_string: bool = False
     allow_empty_collection: bool = False
@@ -144,6 +158,9 @@ class Cmdlet:
     default_parameter_set: ClassVar[str | None] = None
     #: adds -WhatIf / -Confirm; call ``self.should_process(target, action)`` before changing state
     supports_should_process: ClassVar[bool] = False
+    #: takes dynamic parameters: ``-Name value`` pairs no declared parameter matches are bound, by the name typed,
+    #: into ``self.dynamic_params`` (the cmdlet checks them: New-AzResourceGroupDeployment against its template)
+    dynamic_parameters: ClassVar[bool] = False
     synopsis: ClassVar[str] = ""
     description: ClassVar[str] = ""
     examples: ClassVar[tuple[Example, ...]] = ()
@@ -156,6 +173,7 @@ class Cmdlet:
         self.parameter_set = parameter_set
         self.input: Any = None
         self.what_if = False
+        self.dynamic_params: dict[str, Any] = {}
 
     def begin(self) -> None:
         pass
@@ -178,6 +196,21 @@ class Cmdlet:
 
     def write_verbose(self, message: str) -> None:
         self.ctx.write_verbose(message)
+
+    def write_progress(self, record: ProgressRecord) -> None:
+        """Show a progress record on the host (not the pipeline); nothing where the host has no progress."""
+        write = getattr(self.ctx, "write_progress", None)
+        if callable(write):
+            write(record)
+
+    def progress(self, activity: str, *, activity_id: int = 0, parent_id: int = -1) -> AbstractContextManager[
+            ProgressReporter]:
+        """``with self.progress("Deploying") as p: p.update("Creating myVM", 40)``: one activity, completed when
+        the block ends (also on an error). Long commands use it; ``$ProgressPreference`` still applies."""
+        from azshell.lang.progress import reporting
+
+        return reporting(self.write_progress, activity, activity_id=activity_id, parent_id=parent_id,
+                         source=self.name)
 
     def should_process(self, target: str, action: str) -> bool:
         """False under -WhatIf (after printing PowerShell's 'What if: Performing the operation ...' line)."""

@@ -24,6 +24,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
 
+from azshell.lang.numbers import SIZED_TYPES, Char, Single, SizedInt
 from azshell.lang.values import Guid, PSCredential, PSHashtable, PSObject, SecureString, Uri
 
 PSCUSTOMOBJECT = "System.Management.Automation.PSCustomObject"
@@ -148,6 +149,16 @@ def is_known_type(name: str) -> bool:
     return full_type_name(name) is not None
 
 
+_TYPE_NAME_RE = re.compile(r"[A-Za-z_][\w.+`]*(\[[\w.,\[\] `]*\])?")
+
+
+def valid_type_name(name: str) -> bool:
+    """``name`` is spelled like a type name (``int``, ``System.Collections.Generic.List[string]``, ``int[]``):
+    what ``[type]'…'`` accepts before looking the type up."""
+    text = name.strip()
+    return bool(_TYPE_NAME_RE.fullmatch(text)) and text.count("[") == text.count("]")
+
+
 def _is_scriptblock(v: Any) -> bool:
     return type(v).__name__ == "ScriptBlock"
 
@@ -175,6 +186,8 @@ def type_name_of(v: Any) -> str:
         return ""
     if isinstance(v, bool):
         return "System.Boolean"
+    if isinstance(v, (SizedInt, Single, Char)):
+        return v.ps_type_name
     if isinstance(v, int):
         if _INT32_MIN <= v <= _INT32_MAX:
             return "System.Int32"
@@ -198,8 +211,9 @@ def type_name_of(v: Any) -> str:
 
 def _type_chain(v: Any) -> set[str]:
     """Every full type name (lower-case) ``v`` is an instance of, for ``-is``."""
-    names = {type_name_of(v).casefold(), "system.object", "system.management.automation.psobject"}
+    names = {type_name_of(v).casefold(), "system.object"}
     if isinstance(v, PSObject):
+        names.add("system.management.automation.psobject")  # only a wrapped object is a PSObject
         names.update(t.casefold() for t in v.type_names)
         names.add(PSCUSTOMOBJECT.casefold())
     elif isinstance(v, bool) or isinstance(v, (int, float, Decimal)):
@@ -383,6 +397,8 @@ def to_number(v: Any) -> int | float:
         return v
     if isinstance(v, Decimal):
         return int(v) if v == v.to_integral_value() else float(v)
+    if isinstance(v, Char):
+        return ord(v)  # a [char] is its code point: [int][char]'a' is 97
     if isinstance(v, str):
         n = parse_number(v)
         if n is None:
@@ -503,10 +519,10 @@ def _to_guid(v: Any) -> Guid:
 def _to_char(v: Any) -> str:
     if isinstance(v, str):
         if len(v) == 1:
-            return v
+            return Char(v)
         raise ConversionError(v, "System.Char", "String must be exactly one character long.")
     if isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 0xFFFF:
-        return chr(v)
+        return Char(chr(v))
     raise ConversionError(v, "System.Char")
 
 
@@ -534,19 +550,12 @@ def _to_bytes(v: Any) -> bytes:
 def _convert_scalar(n: str, v: Any, original_name: str) -> Any:
     if n in ("int", "int32"):
         return to_int(v)
-    if n in ("long", "int64"):
-        return to_int(v, "System.Int64", _INT64_MIN, _INT64_MAX)
-    if n in ("short", "int16"):
-        return to_int(v, "System.Int16", -(2**15), 2**15 - 1)
-    if n == "byte":
-        return to_int(v, "System.Byte", 0, 255)
-    if n in ("uint", "uint32"):
-        return to_int(v, "System.UInt32", 0, 2**32 - 1)
-    if n in ("ulong", "uint64"):
-        return to_int(v, "System.UInt64", 0, 2**64 - 1)
-    if n in ("bigint", "numerics.biginteger"):
-        return to_int(v, "System.Numerics.BigInteger", -(2**4096), 2**4096)
-    if n in ("double", "float", "single"):
+    sized = SIZED_TYPES.get(n)
+    if sized is not None:
+        return sized(to_int(v, sized.ps_type_name, sized.minimum, sized.maximum))
+    if n in ("float", "single"):
+        return Single(to_double(v))
+    if n == "double":
         return to_double(v)
     if n == "decimal":
         if isinstance(v, Decimal):
@@ -620,6 +629,8 @@ def _convert_scalar(n: str, v: Any, original_name: str) -> Any:
     if n == "void":
         return None
     if n == "type":
+        if isinstance(v, str) and not valid_type_name(v):
+            raise ConversionError(v, "System.Type")
         return v
     full = full_type_name(original_name)
     if full is not None:
@@ -636,6 +647,11 @@ def convert_to(type_name: str, v: Any) -> Any:
     if raw.startswith("[") and raw.endswith("]") and not raw.endswith("[]]"):
         raw = raw[1:-1].strip()
     n = _norm_type(raw)
+    literal = getattr(v, "literal_text", None)
+    if literal is not None:  # a number typed as a command argument: [string] gets its text (f 24l -> '24l')
+        if n == "string":
+            return literal
+        v = type(v).__mro__[1](v)
     if n.endswith("[]") and n not in ("object[]", "byte[]"):
         elem = raw[:-2]
         if v is None:

@@ -77,13 +77,17 @@ class Engine:
     """One language session: global scope, functions, ``$Error``; thread-safe :meth:`interrupt`."""
 
     def __init__(self, registry: CommandRegistry, *, services: Any = None, fs: FileSystem | None = None,
-                 env: MutableMapping[str, str] | None = None, clock: Callable[[], datetime] | None = None) -> None:
+                 env: MutableMapping[str, str] | None = None, clock: Callable[[], datetime] | None = None,
+                 random_bytes: Callable[[int], bytes] | None = None) -> None:
         """``clock`` (optional) is what Get-Date and friends read as "now" (tests and the emulated tenant
-        inject one); without it the system clock is used."""
+        inject one); without it the system clock is used. ``random_bytes(n)`` (optional) is where New-Guid,
+        ``[guid]::NewGuid()`` and Get-Random get randomness (a host passes a seeded source for reproducible
+        runs); without it the operating system's."""
         from azshell.lang.evaluator import Evaluator
 
         self.registry = registry
         self.evaluator = Evaluator(registry, services=services, fs=fs, env=env, clock=clock)
+        self.evaluator.random_bytes = random_bytes
         self.after_command: Callable[[str, bool], None] | None = None
 
     # host hooks: a REPL/kernel sets these; they live on the evaluator, where the generic cmdlets find them --
@@ -93,7 +97,11 @@ class Engine:
     read_host: _OnEvaluator[Callable[[str, bool], str | None]] = _OnEvaluator()
     #: ``prompt_credential(user, message) -> PSCredential | None`` for Get-Credential (None: no prompt)
     prompt_credential: _OnEvaluator[Callable[[str, str | None], Any]] = _OnEvaluator()
+    #: ``progress(record)`` shows a Write-Progress record (an ``azshell.lang.progress.ProgressRecord``); None
+    #: (the default) shows nothing, as a non-interactive host does
+    progress: _OnEvaluator[Callable[[Any], None] | None] = _OnEvaluator()
     clock: _OnEvaluator[Callable[[], datetime] | None] = _OnEvaluator()
+    random_bytes: _OnEvaluator[Callable[[int], bytes] | None] = _OnEvaluator()
     services: _OnEvaluator[Any] = _OnEvaluator()
     fs: _OnEvaluator[FileSystem] = _OnEvaluator()
     env: _OnEvaluator[MutableMapping[str, str]] = _OnEvaluator()
@@ -133,12 +141,14 @@ class Engine:
 
     # ------------------------------------------------------------------------------------------------
     def execute(self, text: str, sink: Sink, *, script_path: str | None = None,
-                script_args: Sequence[str] | None = None) -> ExecutionOutcome:
+                script_args: Sequence[str] | None = None, source_name: str | None = None) -> ExecutionOutcome:
         """Run ``text``; stream records to ``sink``. Never raises.
 
         ``script_path`` runs ``text`` as that script file (``pwsh -File``): in its own scope, with
         ``script_args`` (command-line strings, see :func:`command_line_arguments`) bound to its ``param()``
         block and ``$args``. Without it, a ``param()`` block of ``text`` gets its defaults in the global scope.
+        ``source_name`` names the file ``text`` was read from without running it as a script file (a test
+        harness running one block of a file): ``$MyInvocation.ScriptName`` reports it.
         """
         from azshell.lang.parser import parse
         from azshell.lang.runtime import ExitSignal, Flow, ScriptTerminatingError
@@ -180,8 +190,9 @@ class Engine:
             self._after(text, False)
             return ExecutionOutcome(True, None)
 
-        prev = (ev.out, ev.err, ev.stream_fn, ev.script_text, ev.scope, ev.try_depth, ev.call_depth)
+        prev = (ev.out, ev.err, ev.stream_fn, ev.script_text, ev.scope, ev.try_depth, ev.call_depth, ev.script_name)
         ev.out, ev.err, ev.stream_fn, ev.script_text = emit_output, emit_error, emit_stream, text
+        ev.script_name = script_path or source_name or ""
         ev.scope = ev.global_scope
         ev.try_depth = 0
         try:
@@ -219,7 +230,7 @@ class Engine:
             ev.errors.insert(0, rec)
             emit_error(rec)
         finally:
-            ev.out, ev.err, ev.stream_fn, ev.script_text, ev.scope, ev.try_depth, ev.call_depth = prev
+            ev.out, ev.err, ev.stream_fn, ev.script_text, ev.scope, ev.try_depth, ev.call_depth, ev.script_name = prev
             ev.catch_stack.clear()
         if len(ev.errors) > 256:
             del ev.errors[256:]

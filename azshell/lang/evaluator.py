@@ -34,6 +34,7 @@ from azshell.lang.errors import (
     ParseError,
     RuntimeLangError,
 )
+from azshell.lang.numbers import Char
 from azshell.lang.operators import OperatorsMixin
 from azshell.lang.pipeline import CmdletStage, InvocationContext, PipelineMixin, ScriptStage, Stage
 from azshell.lang.runtime import (
@@ -49,6 +50,7 @@ from azshell.lang.runtime import (
     ScriptTerminatingError,
     TypeRef,
     error_member,
+    literal_number,
     norm_type,
     unwrap,
 )
@@ -101,6 +103,9 @@ class Evaluator(StatementsMixin, OperatorsMixin, PipelineMixin):
 
     # ---------------------------------------------------------------------------------------- statements
     def exec_block(self, block: A.StatementBlock) -> None:
+        if block.traps:
+            self.exec_trapped(block)
+            return
         for stmt in block.statements:
             self.exec_statement(stmt)
 
@@ -224,6 +229,8 @@ class Evaluator(StatementsMixin, OperatorsMixin, PipelineMixin):
 
     # ---------------------------------------------------------------------------------------- expressions
     def visit_Number(self, node: A.Number) -> Any:
+        if node.text:
+            return literal_number(node.value, node.text)
         return node.value
 
     def visit_StringConstant(self, node: A.StringConstant) -> Any:
@@ -406,7 +413,7 @@ class Evaluator(StatementsMixin, OperatorsMixin, PipelineMixin):
             except (conv.ConversionError, ValueError, TypeError):
                 return None
             if -len(obj) <= i < len(obj):
-                return obj[i]
+                return Char(obj[i]) if isinstance(obj, str) else obj[i]  # "abc"[0] is a [char]
             return None
         if isinstance(idx, list):
             return [self.index(obj, i, node) for i in idx]

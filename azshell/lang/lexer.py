@@ -22,6 +22,7 @@ from types import MappingProxyType
 from typing import Literal
 
 from azshell.lang.errors import ParseError, Span
+from azshell.lang.numbers import SUFFIX_TYPES
 from azshell.lang.tokens import (
     DASH_OPERATORS,
     T_EOF,
@@ -62,8 +63,10 @@ _VARNAME_RE = re.compile(r"[\w\u00c0-\uffff]+")
 _SIMPLE_GENERIC_RE = re.compile(r"[^\s;,|&(){}`'\"$\u2018\u2019\u201a\u201b\u201c\u201d\u201e\u00a0\u0085]+")
 _PARAM_RE = re.compile(r"[^\s;,|&(){}:'\"\u00a0\u0085`]+")
 _NUMBER_RE = re.compile(
-    r"(?:0[xX](?P<hex>[0-9A-Fa-f]+)|(?P<dec>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?))"
-    r"(?P<suffix>[lLdD](?![A-Za-z]))?(?P<mult>[kKmMgGtTpP][bB])?"
+    r"(?:0[xX](?P<hex>[0-9A-Fa-f]+)|0[bB](?P<bin>[01]+)|(?P<dec>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?))"
+    # type suffixes: l long, d decimal; PowerShell 7 adds y sbyte, uy byte, s short, us ushort, u uint, ul ulong,
+    # n bigint (all integers here)
+    r"(?P<suffix>(?:[uU][lLyYsS]?|[yYsSnN]|[lLdD])(?![A-Za-z]))?(?P<mult>[kKmMgGtTpP][bB])?"
 )
 _SQ_RUN_RE = re.compile("[^'\u2018\u2019\u201a\u201b]*")
 _DQ_RUN_RE = re.compile('[^`$"\u201c\u201d\u201e]*')
@@ -75,7 +78,7 @@ _ONE_CHAR_PUNCT = frozenset("()[]{},")
 _QUOTES_AT = SINGLE_QUOTES | DOUBLE_QUOTES | {"@"}
 _DIGITS_RE = re.compile(r"\d+")
 # characters that may continue a number literal after its digits (decimals, exponent, suffixes, multipliers, hex)
-_NUMBER_MORE = frozenset(".eElLdDkKmMgGtTpPxX")
+_NUMBER_MORE = frozenset(".eElLdDkKmMgGtTpPxXbBuUyYsSnN")
 _MULT = {"k": 1024, "m": 1024**2, "g": 1024**3, "t": 1024**4, "p": 1024**5}
 
 BACKTICK_ESCAPES = {"0": "\0", "a": "\a", "b": "\b", "e": "\x1b", "f": "\f", "n": "\n", "r": "\r", "t": "\t",
@@ -679,8 +682,10 @@ class Lexer:
         mult = _MULT[m.group("mult")[0].lower()] if m.group("mult") else 1
         if m.group("hex") is not None:
             value = int(m.group("hex"), 16)
-            if value >= 2**31 and value < 2**32 and len(m.group("hex")) <= 8 and suffix != "l":
+            if value >= 2**31 and value < 2**32 and len(m.group("hex")) <= 8 and suffix == "":
                 value -= 2**32
+        elif m.group("bin") is not None:
+            value = int(m.group("bin"), 2)
         else:
             assert dec is not None
             if "." in dec or "e" in dec.lower() or suffix == "d":
@@ -693,6 +698,9 @@ class Lexer:
         value = value * mult
         if negative:
             value = -value
+        sized = SUFFIX_TYPES.get(suffix)
+        if sized is not None and isinstance(value, int):
+            value = sized(value)
         return Token(T_NUMBER, text[s:end], s, end, value)
 
     # expression mode -------------------------------------------------------------------------------

@@ -13,7 +13,8 @@ from typing import Any
 from azshell.lang import ast as A
 from azshell.lang import conversions as conv
 from azshell.lang.errors import ErrorRecord, RuntimeLangError
-from azshell.lang.runtime import VOID, ScriptBlock, TypeRef, norm_type, unroll
+from azshell.lang.numbers import Char
+from azshell.lang.runtime import VOID, ScriptBlock, TypeRef, norm_type, unroll, unwrap
 from azshell.lang.state import EvaluatorState
 from azshell.lang.values import PSCredential, PSHashtable, PSObject, SecureString
 
@@ -56,10 +57,14 @@ class OperatorsMixin(EvaluatorState):
             return conv.to_bool(self.eval(node.left)) or conv.to_bool(self.eval(node.right))
         left = self.eval(node.left)
         if op in ("-is", "-isnot", "-as"):
-            tname = node.right.name if isinstance(node.right, A.TypeLiteral) else None
-            if tname is None:
-                rv = self.eval(node.right)
-                tname = rv.name if isinstance(rv, TypeRef) else conv.to_string(rv)
+            rv = self.eval(node.right)  # a type literal PowerShell does not know fails here (TypeNotFound)
+            tname = rv.name if isinstance(rv, TypeRef) else conv.to_string(rv)
+            if not isinstance(rv, TypeRef) and not (conv.valid_type_name(tname) and (
+                    conv.is_known_type(tname) or tname.casefold().startswith(("system.", "microsoft.")))):
+                if op == "-as":
+                    return None
+                raise self.record_at(node.right, f'Cannot convert the "{tname}" value of type '
+                                     f'"{conv.type_name_of(rv)}" to type "System.Type".', error_id="RuntimeException")
             if op == "-as":
                 try:
                     return self.cast(tname, left, node)
@@ -139,32 +144,72 @@ class OperatorsMixin(EvaluatorState):
         return one(conv.to_string(left))
 
     def _split(self, left: Any, right: Any, cs: bool) -> Any:
-        limit = 0
-        if isinstance(right, list):
-            pat = right[0]
-            if len(right) > 1:
-                limit = int(conv.to_number(right[1]))
-        else:
-            pat = right
+        """``left -split pattern[, max[, options]]`` as PowerShell splits: ``max`` > 0 gives at most that many
+        pieces from the left, < 0 from the right, 0 all; options ``SimpleMatch`` or ``RegexMatch`` (with
+        ``IgnoreCase``, ``Multiline``, ``Singleline``, ``IgnorePatternWhitespace``, ``ExplicitCapture``,
+        ``CultureInvariant``); a script block decides per character."""
+        parts = right if isinstance(right, list) else [right]
+        pat = parts[0]
+        limit = int(conv.to_number(parts[1])) if len(parts) > 1 and parts[1] is not None else 0
+        options = {o.strip().casefold() for o in conv.to_string(parts[2]).split(",") if o.strip()} \
+            if len(parts) > 2 and parts[2] is not None else set()
+        known = {"simplematch", "regexmatch", "cultureinvariant", "ignorepatternwhitespace", "multiline",
+                 "singleline", "ignorecase", "explicitcapture", "none"}
+        bad = options - known
+        if bad:
+            raise RuntimeLangError(ErrorRecord(
+                f"Cannot convert value \"{conv.to_string(parts[2])}\" to type "
+                "\"System.Management.Automation.SplitOptions\". Error: \"Unable to match the identifier name "
+                f"{sorted(bad)[0]} to a valid enumerator name. Specify one of the following enumerator names and try "
+                "again:\nSimpleMatch, RegexMatch, CultureInvariant, IgnorePatternWhitespace, Multiline, Singleline, "
+                "IgnoreCase, ExplicitCapture\"", category="InvalidArgument", error_id="InvalidCastFromStringToType"))
+        simple = "simplematch" in options
+        if simple and options & {"regexmatch", "multiline", "singleline", "ignorepatternwhitespace",
+                                  "explicitcapture"}:
+            # INFERRED: the message (the error id is PowerShell's, from its own tests)
+            raise RuntimeLangError(ErrorRecord(
+                "Cannot use the specified split option combination." if "regexmatch" not in options else
+                "Cannot use the 'RegexMatch' and 'SimpleMatch' options together.",
+                category="InvalidOperation", error_id="InvalidSplitOptionCombination"))
+        if "ignorecase" in options:
+            cs = False
         out: list[str] = []
         for x in unroll(left):
             s = conv.to_string(x)
+            spans: list[tuple[int, int, tuple[str, ...]]]
             if isinstance(pat, ScriptBlock):
-                cur = ""
-                pieces = []
-                for ch in s:
-                    r = self.invoke_script_block(pat, [], dollar_under=ch)
-                    if conv.to_bool(r[0] if len(r) == 1 else r):
-                        pieces.append(cur)
-                        cur = ""
-                    else:
-                        cur += ch
-                pieces.append(cur)
-                out.extend(pieces)
-                continue
-            rx = conv.compile_regex(conv.to_string(pat), cs)
-            out.extend(rx.split(s, maxsplit=limit - 1 if limit > 0 else 0) if rx.groups == 0
-                       else [p for p in rx.split(s, maxsplit=limit - 1 if limit > 0 else 0) if p is not None])
+                cuts = [i for i, ch in enumerate(s)
+                        if conv.to_bool(unwrap(self.invoke_script_block(pat, [ch, i], dollar_under=ch)))]
+                spans = [(i, i + 1, ()) for i in cuts]
+            else:
+                text = conv.to_string(pat)
+                flags = 0 if cs else re.IGNORECASE
+                if simple:
+                    rx = re.compile(re.escape(text), flags)
+                else:
+                    flags |= (re.MULTILINE if "multiline" in options else 0) \
+                        | (re.DOTALL if "singleline" in options else 0) \
+                        | (re.VERBOSE if "ignorepatternwhitespace" in options else 0)
+                    source = conv.translate_regex(text)
+                    if "explicitcapture" in options:
+                        source = re.sub(r"(?<!\\)\((?!\?)", "(?:", source)
+                    try:
+                        rx = re.compile(source, flags)
+                    except re.error:
+                        rx = conv.compile_regex(text, cs)  # raises with .NET's wording
+                spans = [(m.start(), m.end(), tuple(g for g in m.groups() if g is not None))
+                         for m in rx.finditer(s) if m.end() > m.start() or 0 < m.start() < len(s)]
+            if limit > 0:
+                spans = spans[:limit - 1]
+            elif limit < 0:
+                keep = -limit - 1
+                spans = spans[max(0, len(spans) - keep):] if keep > 0 else []
+            pos = 0
+            for a, b, groups in spans:
+                out.append(s[pos:a])
+                out.extend(groups)
+                pos = b
+            out.append(s[pos:])
         return out
 
     def _add(self, left: Any, right: Any, node: A.Node) -> Any:
@@ -234,10 +279,12 @@ class OperatorsMixin(EvaluatorState):
     def visit_Range(self, node: A.Range) -> Any:
         a = self.eval(node.start)
         b = self.eval(node.end)
-        if isinstance(a, str) and isinstance(b, str) and len(a) == 1 and len(b) == 1 and not a.isdigit():
+        if isinstance(a, str) and isinstance(b, str) and len(a) == 1 and len(b) == 1 and (
+                not (a.isdigit() and b.isdigit()) or (isinstance(a, Char) and isinstance(b, Char))):
+            # 'a'..'e' is a range of [char] ('0'..'9' stays numbers, [char]'0'..[char]'9' does not)
             start, stop = ord(a), ord(b)
             step = 1 if stop >= start else -1
-            return [chr(c) for c in range(start, stop + step, step)]
+            return [Char(chr(c)) for c in range(start, stop + step, step)]
         lo = conv.to_index(a)
         hi = conv.to_index(b)
         if abs(hi - lo) > 50_000_000:

@@ -49,6 +49,8 @@ _KEYWORD_STATEMENTS = frozenset({
     "if", "while", "for", "foreach", "do", "switch", "try", "throw", "break", "continue", "return", "exit",
     "function", "filter", "trap", "class", "enum", "using",
 })
+#: statements that end with their own closing brace, after which another statement may follow on the same line
+_BRACE_ENDED = (A.If, A.While, A.For, A.Foreach, A.Switch, A.Try, A.Trap, A.FunctionDefinition)
 _SWITCH_FLAGS = {"regex": "regex", "wildcard": "wildcard", "exact": "exact", "casesensitive": "casesensitive",
                  "file": "file", "parallel": "parallel"}
 
@@ -218,13 +220,13 @@ class Parser:
             param_block = self.try_parse_param_block()
             self.skip_separators()
             tok = self.peek("start")
-        if tok.kind is T_GENERIC and not tok.parts and tok.value.lower() in ("begin", "process", "end", "dynamicparam") \
+        if tok.kind is T_GENERIC and not tok.parts and tok.value.lower() in ("begin", "process", "end", "clean", "dynamicparam") \
                 and self._next_is_brace(tok):
             blocks: dict[str, A.StatementBlock] = {}
             while True:
                 self.skip_separators()
                 tok = self.peek("start")
-                if tok.kind is T_GENERIC and not tok.parts and tok.value.lower() in ("begin", "process", "end", "dynamicparam"):
+                if tok.kind is T_GENERIC and not tok.parts and tok.value.lower() in ("begin", "process", "end", "clean", "dynamicparam"):
                     self.advance(tok)
                     self.skip_newlines()
                     blocks[tok.value.lower()] = self.parse_braced_block(f"Missing statement block after '{tok.value}'.")
@@ -232,7 +234,7 @@ class Parser:
                 break
             text = self.text[start:self.last_end]
             return A.ScriptBlock(self.span(start), param_block, blocks.get("begin"), blocks.get("process"),
-                                 blocks.get("end"), text)
+                                 blocks.get("end"), text, blocks.get("clean"))
         body = self.parse_statement_list(closing, tok)
         return A.ScriptBlock(self.span(start), param_block, None, None, body, self.text[start:self.last_end])
 
@@ -403,7 +405,12 @@ class Parser:
                 continue
             if closing is not None and tok.kind is T_OP and tok.value == closing:
                 continue
+            if isinstance(stmts[-1], _BRACE_ENDED) and self.text[self.last_end - 1:self.last_end] == "}":
+                continue  # `if ($x) { 1 } "next"`: a statement that ends with its block needs no separator
             self.unexpected(self.peek("start") if tok.kind is T_OP and tok.value in ("}", ")") else tok)
+        traps = tuple(s for s in stmts if isinstance(s, A.Trap))
+        if traps:
+            return A.StatementBlock(self.span(start), tuple(s for s in stmts if not isinstance(s, A.Trap)), traps)
         return A.StatementBlock(self.span(start), tuple(stmts))
 
     # statements -------------------------------------------------------------------------------------
@@ -651,7 +658,8 @@ class Parser:
             return A.StringConstant(self.span(tok.start), tok.text, True)
         if tok.kind is T_NUMBER:
             self.pos = self.last_end = tok.end
-            return A.Number(self.span(tok.start), tok.value)
+            text = tok.text if tok.text != str(tok.value) else ""
+            return A.Number(self.span(tok.start), tok.value, text)
         if tok.kind is T_OP and tok.value in (")", "}", "|", ";"):
             self.unexpected(tok)
         if tok.kind is T_OP and tok.value not in ("(", "{", "@(", "@{", "$(", "["):
@@ -896,7 +904,7 @@ class Parser:
         block = self.parse_script_block_body("}", open_tok.end)
         self.expect_close_brace(open_tok)
         inner = A.ScriptBlock(self.span(open_tok.start), block.param_block, block.begin, block.process, block.end,
-                              self.text[open_tok.end:self.last_end - 1])
+                              self.text[open_tok.end:self.last_end - 1], block.clean)
         return A.ScriptBlockExpression(self.span(open_tok.start), inner)
 
     def parse_hashtable(self, open_tok: Token) -> A.Hashtable:
@@ -1245,6 +1253,25 @@ class Parser:
                                            "MissingSwitchStatementClause")
             clauses.append(A.SwitchClause(self.span(cstart), cond, body))
         return A.Switch(self.span(tok.start), subject, tuple(clauses), frozenset(flags))
+
+    def parse_trap_statement(self, tok: Token) -> A.Statement:
+        """trap : 'trap' ['[' type ']'] block"""
+        self.advance(tok)
+        self.skip_newlines()
+        type_name: str | None = None
+        t = self.peek_expr()
+        if t.kind is T_OP and t.value == "[":
+            self.advance(t)
+            end, name = self.lx.scan_type_name(t.end)
+            self.pos = self.last_end = end
+            close = self.peek_expr()
+            if not name or not (close.kind is T_OP and close.value == "]"):
+                self.fail("Missing type name after '['.", close, error_id="MissingTypename", at=t.end)
+            self.advance(close)
+            type_name = name
+            self.skip_newlines()
+        body = self.parse_braced_block("Missing statement block after 'trap'.", "MissingTrapStatement")
+        return A.Trap(self.span(tok.start), type_name, body)
 
     def parse_try_statement(self, tok: Token) -> A.Statement:
         """try : 'try' block ('catch' ([type] (',' [type])*)? block)* ['finally' block]"""

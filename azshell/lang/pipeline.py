@@ -28,13 +28,18 @@ from azshell.lang.errors import (
 )
 from azshell.lang.runtime import (
     VOID,
+    BreakSignal,
+    ContinueSignal,
+    ExitSignal,
     Flow,
     FunctionInfo,
     ReturnSignal,
     Scope,
     ScriptBlock,
     ScriptTerminatingError,
+    StopUpstreamCommands,
     unroll,
+    unwrap,
 )
 from azshell.lang.state import Emit, ErrEmit, EvaluatorState, discard
 from azshell.lang.values import PSHashtable, PSObject
@@ -123,6 +128,19 @@ class InvocationContext:
     def write_information(self, message: Any) -> None:
         self.ev.stream("information", message)
 
+    def write_progress(self, record: Any) -> None:
+        """Hand a progress record to the host (``Engine.progress``) unless -ProgressAction/$ProgressPreference
+        hide it; never to the pipeline."""
+        from azshell.lang.progress import hidden_by
+
+        show = self.ev.progress
+        if show is None or hidden_by(self.common.get("ProgressAction") or self.ev.get_variable("ProgressPreference")):
+            return
+        try:
+            show(record)
+        except Exception:  # a host that cannot draw must not fail the command
+            pass
+
     def get_variable(self, name: str) -> Any:
         return self.ev.get_variable(name)
 
@@ -138,6 +156,12 @@ class InvocationContext:
 
     def now(self) -> datetime:
         return self.ev.now()
+
+    def random_data(self, n: int) -> bytes:
+        return self.ev.random_data(n)
+
+    def new_guid(self) -> str:
+        return self.ev.new_guid()
 
     @property
     def console_width(self) -> int:
@@ -163,12 +187,23 @@ class InvocationContext:
             self._store(self.common["ErrorVariable"], self.error_variable)
 
     def _store(self, name: str, values: list[Any]) -> None:
-        if name.startswith("+"):
-            prior = self.ev.get_variable(name[1:])
-            base = list(prior) if isinstance(prior, list) else ([] if prior is None else [prior])
-            self.ev.set_variable(name[1:], base + values)
-        else:
-            self.ev.set_variable(name, values)
+        store_stream_variable(self.ev, name, values)
+
+
+def store_stream_variable(ev: Any, spec: Any, values: list[Any]) -> None:
+    """Store -OutVariable/-ErrorVariable values: ``name``, ``+name`` appends, ``scope:name`` (``script:a``)."""
+    name = conv.to_string(spec)
+    append = name.startswith("+")
+    if append:
+        name = name[1:]
+    scope = ""
+    if ":" in name:
+        scope, name = name.split(":", 1)
+    if append:
+        prior = ev.get_variable(name, scope)
+        base = list(prior) if isinstance(prior, list) else ([] if prior is None else [prior])
+        values = base + values
+    ev.set_variable(name, list(values), scope)
 
 
 # ------------------------------------------------------------------------------------------- pipeline stages
@@ -184,6 +219,9 @@ class Stage:
     def end(self) -> None:
         pass
 
+    def clean(self) -> None:
+        """Runs once after the pipeline, however it ended (a script's ``clean { }`` block)."""
+
 
 class CmdletStage(Stage):
     def __init__(self, ev: PipelineMixin, cls: type[Cmdlet], name: str, items: list[ArgItem], node: A.Command,
@@ -193,7 +231,7 @@ class CmdletStage(Stage):
         self.node = node
         self.has_input = has_input
         self.binder = Binder(cls.name, tuple(cls.params), default_set=cls.default_parameter_set,
-                             should_process=cls.supports_should_process)
+                             should_process=cls.supports_should_process, dynamic=cls.dynamic_parameters)
         ev.bind_or_raise(self.binder, items, cls.name, node)
         self.common = self.binder.common
         self.ctx = InvocationContext(ev, cls.name, node.span, out, err, self.common)
@@ -209,6 +247,7 @@ class CmdletStage(Stage):
         self.pset = pset
         self.base = dict(self.binder.bound)
         inst = self.cls(self.ctx, dict(self.base), pset)
+        inst.dynamic_params = dict(self.binder.dynamic or {})
         if self.common.get("WhatIf"):
             inst.what_if = True
         self.instance = inst
@@ -298,6 +337,31 @@ class ScriptStage(Stage):
         self.specs: tuple[Param, ...] = ()
         self.common: dict[str, Any] = {}
         self._bind(items)
+        # -OutVariable / -ErrorVariable of an advanced function: what it writes, kept for the caller
+        self.out_variable: list[Any] | None = None
+        self.error_variable: list[Any] | None = None
+        if self.common.get("OutVariable"):
+            self.out_variable = collected_out = []
+            inner_out = self.out
+
+            def tee_out(value: Any) -> None:
+                collected_out.append(value)
+                inner_out(value)
+            self.out = tee_out
+        if self.common.get("ErrorVariable"):
+            self.error_variable = collected_err = []
+            inner_err = self.err
+
+            def tee_err(rec: ErrorRecord) -> None:
+                collected_err.append(rec)
+                inner_err(rec)
+            self.err = tee_err
+
+    def _store_variables(self) -> None:
+        if self.out_variable is not None:
+            store_stream_variable(self.ev, self.common["OutVariable"], self.out_variable)
+        if self.error_variable is not None:
+            store_stream_variable(self.ev, self.common["ErrorVariable"], self.error_variable)
 
     def _bind(self, items: list[ArgItem]) -> None:
         ev = self.ev
@@ -432,31 +496,144 @@ class ScriptStage(Stage):
             if not self.dot_source:
                 self.scope.set("args", list(self.args))
                 self.scope.set("PSBoundParameters", bound_table)
-                self.scope.set("PSCmdlet", PSObject([("ParameterSetName", self.pset or "__AllParameterSets")]))
+                self.scope.set("PSCmdlet", self._ps_cmdlet())
                 command: list[tuple[str, Any]] = [("Name", self.name)]
                 if self.path is not None:
                     command += [("Path", self.path), ("Definition", self.path)]
                     self.scope.set("PSCommandPath", self.path)
                     self.scope.set("PSScriptRoot", _parent_dir(self.path))
-                self.scope.set("MyInvocation", PSObject([("MyCommand", PSObject(command)),
-                                                         ("BoundParameters", bound_table),
-                                                         ("InvocationName", self.name)]))
+                self.scope.set("MyInvocation", self._invocation_info(command, bound_table))
+            else:
+                self._prior_invocation = self.scope.vars.get("myinvocation")
+                self.scope.set("MyInvocation", self._invocation_info([("Name", self.name)], bound_table))
             if self.common.get("Verbose"):
                 self.scope.set("VerbosePreference", "Continue")
             if self.common.get("ErrorAction"):
                 self.scope.set("ErrorActionPreference", self.common["ErrorAction"])
             if self.block.begin is not None:
+                self.scope.set("input", [])  # nothing has arrived yet
                 self._run(self.block.begin)
         finally:
             ev.scope = prev
 
     def _run(self, body: A.StatementBlock) -> None:
         ev = self.ev
+        prior_text = ev.script_text
+        if self.path is not None:
+            ev.script_text = self.block.text  # spans inside a script file are offsets into its own text
         with ev.redirect(self.out, self.err):
             try:
                 ev.exec_block(body)
             except ReturnSignal:
                 pass
+            except RuntimeLangError as exc:
+                if self.path is not None and not exc.record.script_name and exc.record.script is self.block.text:
+                    exc.record.script_name = self.path  # "At FILE:N char:M", ScriptStackTrace names the file
+                # a terminating error ends the function; -ErrorVariable keeps it too
+                if self.error_variable is not None and not isinstance(exc, PipelineStoppedError):
+                    self.error_variable.append(exc.record)
+                self._store_variables()
+                raise
+            finally:
+                ev.script_text = prior_text
+
+    def clean(self) -> None:
+        """``clean { }``: once, after end (or after the pipeline stopped or failed); its output is dropped, its
+        errors are written but end nothing, and ``exit``/``return`` in it end only it."""
+        block = self.block.clean
+        if block is None or getattr(self, "_cleaned", False):
+            return
+        self._cleaned = True
+        ev = self.ev
+        prev = self._enter()
+        try:
+            with ev.redirect(discard, self.err):
+                try:
+                    ev.exec_block(block)
+                except (ReturnSignal, ExitSignal, BreakSignal, ContinueSignal):
+                    pass
+                except RuntimeLangError as exc:
+                    if isinstance(exc, PipelineStoppedError):
+                        return
+                    ev.errors.insert(0, exc.record)
+                    self.err(exc.record)
+        finally:
+            ev.scope = prev
+
+    def _invocation_info(self, command: list[tuple[str, Any]], bound: PSHashtable) -> PSObject:
+        """``$MyInvocation``: the command, its arguments, and where it was called from (Line, Statement,
+        ScriptLineNumber, OffsetInLine, ScriptName)."""
+        text = self.ev.script_text
+        line = statement = ""
+        line_no = offset = 0
+        if self.node is not None and self.node.span.end_offset <= len(text):
+            span = self.node.span
+            start = text.rfind("\n", 0, span.offset) + 1
+            end = text.find("\n", span.offset)
+            line = text[start:end if end >= 0 else len(text)]
+            statement = text[span.offset:span.end_offset]
+            line_no, offset = span.line, span.col
+        return PSObject([("MyCommand", PSObject(command)), ("BoundParameters", bound),
+                         ("InvocationName", self.name), ("Line", line), ("Statement", statement),
+                         ("ScriptLineNumber", line_no), ("OffsetInLine", offset),
+                         ("ScriptName", self.path or self.ev.script_name)],
+                        ("System.Management.Automation.InvocationInfo",))
+
+    def _ps_cmdlet(self) -> PSObject:
+        """``$PSCmdlet`` of an advanced function: ParameterSetName and the Write*/ShouldProcess methods."""
+        ev = self.ev
+        obj = PSObject([("ParameterSetName", self.pset or "__AllParameterSets")],
+                       ("System.Management.Automation.PSScriptCmdlet",))
+
+        def write_object(value: Any, enumerate_collection: Any = False) -> None:
+            if conv.to_bool(enumerate_collection) and isinstance(value, (list, tuple)):
+                for v in value:
+                    ev.out(v)
+            else:
+                ev.out(value)
+
+        def write_error(record: Any) -> None:
+            rec = record if isinstance(record, ErrorRecord) else ErrorRecord(message=conv.to_string(record))
+            action = self.common.get("ErrorAction")
+            ev.report_error(rec, conv.to_string(action) if action else None, ev.err)
+
+        def throw_terminating(record: Any) -> None:
+            rec = record if isinstance(record, ErrorRecord) else ErrorRecord(message=conv.to_string(record))
+            raise ScriptTerminatingError(rec)
+
+        def write_stream(stream: str) -> Callable[[Any], None]:
+            def write(message: Any) -> None:
+                text = conv.to_string(message)
+                if stream == "verbose":
+                    pref = conv.to_string(ev.get_variable("VerbosePreference") or "SilentlyContinue")
+                    if self.common.get("Verbose") or pref.casefold() == "continue":
+                        ev.stream("verbose", text)
+                elif stream == "warning":
+                    pref = conv.to_string(self.common.get("WarningAction") or ev.get_variable("WarningPreference")
+                                          or "Continue")
+                    if pref.casefold() not in ("silentlycontinue", "ignore"):
+                        ev.stream("warning", text)
+                elif stream == "debug":
+                    ev.write_debug(text, switch=bool(self.common.get("Debug")))
+                else:
+                    ev.stream("information", message)
+            return write
+
+        def should_process(target: Any = None, action: Any = None, *_: Any) -> bool:
+            if self.common.get("WhatIf"):
+                verb = conv.to_string(action) if action is not None else self.name
+                ev.stream("host", f'What if: Performing the operation "{verb}" on target '
+                                  f'"{conv.to_string(target)}".')
+                return False
+            return True
+
+        obj.methods.update({
+            "writeobject": write_object, "writeerror": write_error, "throwterminatingerror": throw_terminating,
+            "writeverbose": write_stream("verbose"), "writewarning": write_stream("warning"),
+            "writedebug": write_stream("debug"), "writeinformation": write_stream("information"),
+            "shouldprocess": should_process, "shouldcontinue": lambda *a: True,
+        })
+        return obj
 
     def process(self, item: Any, has_input: bool) -> None:
         ev = self.ev
@@ -479,6 +656,7 @@ class ScriptStage(Stage):
             elif self.process_block is None:
                 return
             assert self.process_block is not None
+            self.scope.set("input", [item] if has_input else [])
             self._run(self.process_block)
         finally:
             ev.scope = prev
@@ -494,6 +672,13 @@ class ScriptStage(Stage):
                 self._run(self.end_block)
         finally:
             ev.scope = prev
+            if self.dot_source:  # a dot-sourced block leaves the caller's $MyInvocation as it was
+                prior = getattr(self, "_prior_invocation", None)
+                if prior is None:
+                    self.scope.vars.pop("myinvocation", None)
+                else:
+                    self.scope.vars["myinvocation"] = prior
+        self._store_variables()
 
 
 class _ExpressionStage(Stage):
@@ -667,10 +852,13 @@ class PipelineMixin(EvaluatorState):
         stages: list[Stage] = [Stage()] * n
         downstream: list[Emit] = [out] * n
         redirected: list[_Redirected | None] = [None] * n
+        # what a stage's begin block writes waits for the next stage's begin (begin blocks run first to last)
+        started = [False] * n
+        pending: list[list[Any]] = [[] for _ in range(n)]
         # build from the last stage so each knows its downstream
         for i in range(n - 1, -1, -1):
             el = elements[i]
-            target = out if i == n - 1 else self._feeder(stages, i + 1)
+            target = out if i == n - 1 else self._feeder(stages, i + 1, started, pending)
             e_err = err
             red: _Redirected | None = None
             if el.redirections:
@@ -682,24 +870,43 @@ class PipelineMixin(EvaluatorState):
                 stages[i] = _ExpressionStage(self, el.expression, target, e_err)
             else:
                 stages[i] = self.make_command_stage(el, target, e_err, has_input=i > 0 or input_items is not None)
-        for st in stages:
-            st.begin()
-        first = stages[0]
-        if input_items is not None:
-            for item in input_items:
-                self.check_interrupt()
-                first.process(item, True)
-        else:
-            first.process(None, False)
-        for st in stages:
-            st.end()
+        try:
+            ends_from = 0
+            try:
+                for i, st in enumerate(stages):
+                    st.begin()
+                    started[i] = True
+                    waiting, pending[i] = pending[i], []
+                    for item in waiting:
+                        st.process(item, True)
+                first = stages[0]
+                if input_items is not None:
+                    for item in input_items:
+                        self.check_interrupt()
+                        first.process(item, True)
+                else:
+                    first.process(None, False)
+            except StopUpstreamCommands as stop:
+                found = next((i for i, st in enumerate(stages) if getattr(st, "instance", None) is stop.source), None)
+                if found is None:
+                    raise
+                ends_from = found
+            for st in stages[ends_from:]:
+                st.end()
+        finally:
+            for i, st in enumerate(stages):
+                if started[i]:
+                    st.clean()
         for red in redirected:
             if red is not None:
                 red.flush()
 
-    def _feeder(self, stages: list[Stage], index: int) -> Emit:
+    def _feeder(self, stages: list[Stage], index: int, started: list[bool], pending: list[list[Any]]) -> Emit:
         def feed(item: Any) -> None:
             self.check_interrupt()
+            if not started[index]:
+                pending[index].append(item)
+                return
             stages[index].process(item, True)
         return feed
 
@@ -807,7 +1014,10 @@ class PipelineMixin(EvaluatorState):
         from azshell.lang.parser import parse
 
         try:
-            return parse(text).block
+            block = parse(text).block
+            # the file's whole text (comments included): error positions inside it quote it
+            return A.ScriptBlock(block.span, block.param_block, block.begin, block.process, block.end, text,
+                                 block.clean)
         except ParseError as exc:
             raise RuntimeLangError(exc.to_record()) from None
 
@@ -879,6 +1089,7 @@ class PipelineMixin(EvaluatorState):
         if t in ("switchparameter", "system.management.automation.switchparameter"):
             type_name = "switch"
         kw: dict[str, Any] = {}
+        messages: list[tuple[str, str]] = []
         sets: list[str] = []
         mandatory = False
         position: int | None = None
@@ -907,6 +1118,21 @@ class PipelineMixin(EvaluatorState):
                 kw["aliases"] = tuple(conv.to_string(x) for v in attr.positional for x in unroll(self.eval(v)))
             elif an == "validateset":
                 kw["validate_set"] = tuple(conv.to_string(x) for v in attr.positional for x in unroll(self.eval(v)))
+                messages.extend(("set", conv.to_string(self.eval(v))) for k, v in attr.named
+                                if k.casefold() == "errormessage" and v is not None)
+            elif an == "validatepattern" and attr.positional:
+                kw["validate_pattern"] = conv.to_string(self.eval(attr.positional[0]))
+                messages.extend(("pattern", conv.to_string(self.eval(v))) for k, v in attr.named
+                                if k.casefold() == "errormessage" and v is not None)
+            elif an == "validatescript" and attr.positional:
+                block = self.eval(attr.positional[0])
+                if isinstance(block, ScriptBlock):
+                    kw["validate_script"] = (block.text.strip(), self._validation_check(block))
+                messages.extend(("script", conv.to_string(self.eval(v))) for k, v in attr.named
+                                if k.casefold() == "errormessage" and v is not None)
+            elif an in ("validatelength", "validatecount") and len(attr.positional) == 2:
+                lo, hi = (int(conv.to_number(self.eval(v))) for v in attr.positional)
+                kw["validate_length" if an == "validatelength" else "validate_count"] = (lo, hi)
             elif an == "validaterange":
                 vals = [self.eval(v) for v in attr.positional]
                 if len(vals) == 2:
@@ -919,9 +1145,20 @@ class PipelineMixin(EvaluatorState):
                 kw["allow_empty_string"] = True
             elif an == "allowemptycollection":
                 kw["allow_empty_collection"] = True
+        if messages:
+            kw["validate_messages"] = tuple(messages)
         return Param(d.name, type_name, mandatory=mandatory, position=position, parameter_sets=tuple(sets),
                      value_from_pipeline=vfp, value_from_pipeline_by_property_name=vfpbn,
                      value_from_remaining_arguments=vfra, **kw)
+
+    def _validation_check(self, block: ScriptBlock) -> Callable[[Any], bool]:
+        """A [ValidateScript()] block as a test of one value (``$_`` the value; an error counts as False)."""
+        def check(value: Any) -> bool:
+            try:
+                return conv.to_bool(unwrap(self.invoke_script_block(block, [], dollar_under=value)))
+            except RuntimeLangError:
+                return False
+        return check
 
     # ---------------------------------------------------------------------------------------- script blocks
     def invoke_script_block(self, block: Any, args: list[Any], *, dollar_under: Any = None,

@@ -115,6 +115,15 @@ class Flow(Exception):
     """The base of the signals below: not an error, a jump out of the statements being run."""
 
 
+class StopUpstreamCommands(Flow):
+    """Raised by a command that needs no more input (``Select-Object -First 3`` after three): the commands
+    before it in its pipeline stop at once, their ``end`` blocks do not run; it and the ones after it end as usual."""
+
+    def __init__(self, source: object) -> None:
+        super().__init__()
+        self.source = source
+
+
 class BreakSignal(Flow):
     def __init__(self, label: str | None = None) -> None:
         super().__init__()
@@ -181,6 +190,35 @@ class Scope:
             hit[1] = value
 
 
+# ------------------------------------------------------------------------------------------- literal arguments
+class LiteralInt(int):
+    """A number typed as a command argument (``f 24l``): an int everywhere, but a ``[string]`` parameter gets
+    the text as typed (``literal_text``), as PowerShell binds it."""
+
+    literal_text: str
+
+
+class LiteralFloat(float):
+    """The float twin of :class:`LiteralInt`."""
+
+    literal_text: str
+
+
+def literal_number(value: int | float, text: str) -> LiteralInt | LiteralFloat:
+    out: LiteralInt | LiteralFloat = LiteralInt(value) if isinstance(value, int) else LiteralFloat(value)
+    out.literal_text = text
+    return out
+
+
+def plain_number(value: Any) -> Any:
+    """``value`` without its typed text (a plain int or float); anything else unchanged."""
+    if isinstance(value, LiteralInt):
+        return int(value)
+    if isinstance(value, LiteralFloat):
+        return float(value)
+    return value
+
+
 # ------------------------------------------------------------------------------------------- helpers
 def unwrap(results: list[Any]) -> Any:
     """Output as one value: nothing → None, one object → it, more → a list of them."""
@@ -244,7 +282,10 @@ def error_member(rec: ErrorRecord, name: str) -> Any:
     """The members of an ErrorRecord beyond its own fields (``$_.Exception``, ``.CategoryInfo``, ...)."""
     key = name.casefold()
     if key == "exception":
-        return ExceptionInfo(rec)
+        info = rec.extra.get("exception_info")  # one object per record: $a.Exception -eq $a.Exception
+        if not isinstance(info, ExceptionInfo):
+            info = rec.extra["exception_info"] = ExceptionInfo(rec)
+        return info
     if key == "errordetails":
         return None if rec.error_details is None else PSObject([("Message", rec.error_details),
                                                                 ("RecommendedAction", None)],

@@ -26,7 +26,7 @@ from azshell.lang.errors import (
     RuntimeLangError,
     runtime_error,
 )
-from azshell.lang.runtime import FunctionInfo, Scope, ScriptTerminatingError
+from azshell.lang.runtime import FunctionInfo, ReturnSignal, Scope, ScriptTerminatingError
 from azshell.lang.values import Guid, PSHashtable, PSObject
 
 Emit = Callable[[Any], None]
@@ -68,9 +68,14 @@ class EvaluatorState:
         self.registry = registry
         # host hooks (see azshell.lang.builtins): a host replaces them through the Engine's properties
         self.clock = clock
+        #: ``random_bytes(n)``: where New-Guid, [guid]::NewGuid() and Get-Random get randomness (the session
+        #: passes its world's seeded id source); None: the operating system's
+        self.random_bytes: Callable[[int], bytes] | None = None
         self.clear_screen: Callable[[], None] | None = None
         self.read_host: Callable[[str, bool], str | None] = _no_input
         self.prompt_credential: Callable[[str, str | None], Any] = _no_credential
+        #: Write-Progress records go here (azshell.lang.progress); None: the host shows no progress (-c, pipes)
+        self.progress: Callable[[Any], None] | None = None
         self.console_width = 120
         self.services = services
         if fs is None:
@@ -88,6 +93,8 @@ class EvaluatorState:
         self.error_count = 0
         self.last_success = True
         self.script_text = ""
+        #: the file the running text came from ("" for typed text): ``$MyInvocation.ScriptName``
+        self.script_name = ""
         self.try_depth = 0
         self.catch_stack: list[ErrorRecord] = []
         self.interrupted = threading.Event()
@@ -101,6 +108,7 @@ class EvaluatorState:
             ("Error", self.errors), ("ErrorActionPreference", "Continue"), ("WarningPreference", "Continue"),
             ("VerbosePreference", "SilentlyContinue"), ("DebugPreference", "SilentlyContinue"),
             ("InformationPreference", "SilentlyContinue"), ("ConfirmPreference", "High"), ("WhatIfPreference", False),
+            ("ProgressPreference", "Continue"),
             ("PSVersionTable", ps_version_table()), ("HOME", home), ("LASTEXITCODE", None), ("OFS", " "),
             ("IsWindows", False), ("IsLinux", True), ("IsMacOS", False), ("IsCoreCLR", True), ("PID", os.getpid()),
             ("Host", PSObject([("Name", "azshell"), ("Version", "7.4.6"), ("InstanceId", Guid(str(uuid.uuid4()))),
@@ -133,8 +141,15 @@ class EvaluatorState:
 
     def capture(self, fn: Callable[[], None]) -> list[Any]:
         buf: list[Any] = []
-        with self.redirect(buf.append):
-            fn()
+        try:
+            with self.redirect(buf.append):
+                fn()
+        except ReturnSignal:
+            # `$x = if (...) { return "one" }`, `$("1"; return "2")`: a return leaves the function, and what was
+            # written so far goes to the function's output, not to the assignment or subexpression
+            for item in buf:
+                self.out(item)
+            raise
         return buf
 
     def record_at(self, node: A.Node | None, message: str, *, error_id: str, category: str = "InvalidOperation",
@@ -265,6 +280,15 @@ class EvaluatorState:
             s = s.parent
         return False
 
+    def random_data(self, n: int) -> bytes:
+        """``n`` random bytes, from the injected source when there is one (else ``os.urandom``)."""
+        source = self.random_bytes
+        return source(n) if source is not None else os.urandom(n)
+
+    def new_guid(self) -> str:
+        """A version-4 GUID from :meth:`random_data` (New-Guid, ``[guid]::NewGuid()``)."""
+        return str(uuid.UUID(bytes=self.random_data(16), version=4))
+
     def now(self) -> datetime:
         """The current local time, from the injected clock when there is one (Get-Date)."""
         clock = self.clock
@@ -292,6 +316,8 @@ class EvaluatorState:
         def eval(self, node: A.Node) -> Any: ...
 
         def exec_block(self, block: A.StatementBlock) -> None: ...
+
+        def exec_statement(self, stmt: A.Statement) -> None: ...
 
         def statement_value(self, stmt: A.Statement) -> Any: ...
 

@@ -15,6 +15,7 @@ from azshell.lang.runtime import (
     ExitSignal,
     FunctionInfo,
     ReturnSignal,
+    Scope,
     ScriptBlock,
     ScriptTerminatingError,
 )
@@ -177,6 +178,51 @@ class StatementsMixin(EvaluatorState):
             raise
         if node.finally_body is not None:
             self.exec_block(node.finally_body)
+
+    def exec_trapped(self, block: A.StatementBlock) -> None:
+        """Run a statement block that has ``trap`` statements. A terminating error in one of its statements (or
+        below them) runs the first trap whose type matches, with ``$_`` the error: ``continue`` in the trap goes on
+        with the next statement quietly, ``break`` rethrows, and otherwise the error is written and the next
+        statement runs. As inside ``try``, statement-terminating errors reach the trap."""
+        self.try_depth += 1
+        try:
+            for stmt in block.statements:
+                try:
+                    self.exec_statement(stmt)
+                except RuntimeLangError as exc:
+                    if isinstance(exc, PipelineStoppedError):
+                        raise
+                    rec = exc.record
+                    trap = next((t for t in block.traps
+                                 if t.type_name is None or _exception_matches(rec.exception_type, t.type_name)), None)
+                    if trap is None:
+                        raise
+                    if not self.errors or self.errors[0] is not rec:
+                        self.errors.insert(0, rec)
+                        self.error_count += 1
+                    self.last_success = False
+                    outcome = self._run_trap(trap, rec)
+                    if outcome == "break":
+                        raise
+                    if outcome == "default":
+                        self.err(rec)
+        finally:
+            self.try_depth -= 1
+
+    def _run_trap(self, trap: A.Trap, rec: ErrorRecord) -> str:
+        """Run ``trap``'s body in a child scope: 'continue', 'break' or 'default' (it ended on its own)."""
+        prev = self.scope
+        self.scope = Scope(prev)
+        self.scope.set("_", rec)
+        try:
+            self.exec_block(trap.body)
+        except ContinueSignal:
+            return "continue"
+        except BreakSignal:
+            return "break"
+        finally:
+            self.scope = prev
+        return "default"
 
     def visit_Throw(self, node: A.Throw) -> None:
         if node.value is None:

@@ -8,6 +8,7 @@ from typing import Any
 from azshell.lang.cmdlet import Cmdlet, CommandRegistry
 from azshell.lang.filesystem import MemoryFileSystem
 from azshell.lang.formatting import format_objects
+from azshell.lang.runtime import StopUpstreamCommands
 
 
 class Block:
@@ -98,14 +99,17 @@ def run(cls: type[Cmdlet], params: dict[str, Any] | None = None, pipeline: list[
     bound = dict(params or {})
     cmd = cls(ctx, bound)  # type: ignore[arg-type]
     cmd.begin()
-    if pipeline is None:
-        cmd.process()
-    else:
-        by_value = [p.name for p in cls.params if p.value_from_pipeline]
-        for item in pipeline:
-            if by_value:
-                bound[by_value[0]] = item
-            cmd.input = item
+    try:
+        if pipeline is None:
             cmd.process()
+        else:
+            by_value = [p.name for p in cls.params if p.value_from_pipeline]
+            for item in pipeline:
+                if by_value:
+                    bound[by_value[0]] = item
+                cmd.input = item
+                cmd.process()
+    except StopUpstreamCommands as stop:  # the command needs no more input (Select-Object -First)
+        assert stop.source is cmd
     cmd.end()
     return ctx

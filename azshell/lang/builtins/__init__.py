@@ -14,9 +14,10 @@ from azshell.lang.cmdlet import Cmdlet, CommandRegistry
 
 
 def builtin_commands() -> list[type[Cmdlet]]:
-    from azshell.lang.builtins import data, files, info, objects, output
+    from azshell.lang.builtins import data, files, info, objects, output, progress
 
-    return [*output.COMMANDS, *objects.COMMANDS, *data.COMMANDS, *files.COMMANDS, *info.COMMANDS]
+    return [*output.COMMANDS, *progress.COMMANDS, *objects.COMMANDS, *data.COMMANDS, *files.COMMANDS,
+            *info.COMMANDS]
 
 
 def register_builtins(registry: CommandRegistry) -> None:

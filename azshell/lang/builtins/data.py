@@ -20,6 +20,7 @@ from azshell.lang.conversions import (
     to_string,
     wildcard_to_regex,
 )
+from azshell.lang.errors import RuntimeLangError
 from azshell.lang.formatting import ViewTable
 from azshell.lang.jsonconv import JsonConversionError, from_json, to_json
 from azshell.lang.runtime import unwrap
@@ -246,6 +247,19 @@ def now(ctx: Any) -> datetime:
     return datetime.now(UTC).astimezone()
 
 
+def random_data(ctx: Any, n: int) -> bytes:
+    """``n`` random bytes from the engine's source (``Engine(random_bytes=...)``: seeded by ``--seed``), else the
+    operating system's."""
+    source = getattr(ctx, "random_data", None)
+    if callable(source):
+        data = source(n)
+        if isinstance(data, bytes) and len(data) == n:
+            return data
+    import os
+
+    return os.urandom(n)
+
+
 def _utc_offset_hours(d: datetime) -> str:
     off = d.utcoffset() or timedelta(0)
     h = int(off.total_seconds() // 3600)
@@ -349,7 +363,8 @@ class NewGuid(Builtin):
     def process(self) -> None:
         import uuid
 
-        self.write(Guid(str(uuid.UUID(int=0) if self.bound.get("Empty") else uuid.uuid4())))
+        value = uuid.UUID(int=0) if self.bound.get("Empty") else uuid.UUID(bytes=random_data(self.ctx, 16), version=4)
+        self.write(Guid(str(value)))
 
 
 class GetRandom(Builtin):
@@ -372,7 +387,7 @@ class GetRandom(Builtin):
     def begin(self) -> None:
         self._items: list[Any] = []
         seed = self.bound.get("SetSeed")
-        self._rng = random.Random(seed) if seed is not None else random.Random()
+        self._rng = random.Random(seed if seed is not None else int.from_bytes(random_data(self.ctx, 32), "big"))
 
     def process(self) -> None:
         if self.input is not None:
@@ -478,7 +493,13 @@ class InvokeExpression(Builtin):
         if not callable(run):
             raise CmdletError("Invoke-Expression is not available in this context.", category="NotImplemented",
                               error_id="InvokeExpressionUnavailable")
-        result = run(to_string(self.bound.get("Command")))
+        try:
+            result = run(to_string(self.bound.get("Command")))
+        except RuntimeLangError as exc:
+            rec = exc.record  # PowerShell names Invoke-Expression in the error's id
+            if "," not in rec.fully_qualified_error_id:
+                rec.error_id = f"{rec.fully_qualified_error_id},Microsoft.PowerShell.Commands.InvokeExpressionCommand"
+            raise
         if result is None:
             return
         for x in enumerate_value(result) if isinstance(result, list) else [result]:

@@ -42,7 +42,7 @@ from azshell.lang.conversions import (
 )
 from azshell.lang.conversions import property_names as object_property_names
 from azshell.lang.formatting import ViewTable
-from azshell.lang.runtime import unwrap
+from azshell.lang.runtime import StopUpstreamCommands, unwrap
 from azshell.lang.values import PSHashtable, PSObject
 
 
@@ -69,6 +69,15 @@ class _Collecting(Builtin):
 # ----------------------------------------------------------------------------------------------- Select-Object
 class SelectObject(_Collecting):
     name = "Select-Object"
+
+    def process(self) -> None:
+        super().process()
+        b = self.bound
+        first = b.get("First")
+        if first is not None and not any(k in b for k in ("Last", "Unique", "Index", "SkipLast")) \
+                and len(self._items) >= int(b.get("Skip") or 0) + int(first):
+            raise StopUpstreamCommands(self)  # enough: the commands before it stop, as in PowerShell
+
     aliases = ("select",)
     module = UTILITY
     synopsis = "Selects objects or object properties."
