@@ -30,6 +30,8 @@ _MISSING_BRACE = re.compile(r"-Body\s+@resource\s*=", re.IGNORECASE)
 _REPSONSE = re.compile(r"\$repsonse\b", re.IGNORECASE)
 _SLASH_PORT = re.compile(r"https?://localhost/\d{2,5}/", re.IGNORECASE)
 _PORT_50432 = re.compile(r"localhost:50432\b", re.IGNORECASE)
+_EN_DASH_OPTION = re.compile("[\u2013\u2014]-?[A-Za-z]")
+_POST_DOLLAR = re.compile(r"-Method\s+POST\$", re.IGNORECASE)
 
 RULES: tuple[TypoRule, ...] = (
     TypoRule(
@@ -55,6 +57,19 @@ RULES: tuple[TypoRule, ...] = (
         "port-50432",
         lambda text, rec, hist: bool(_PORT_50432.search(text)),
         "The 2017 Linux Key Vault tutorial prints port 50432; the MSI extension listens on 50342.",
+    ),
+    TypoRule(
+        "en-dash-option",
+        lambda text, rec, hist: bool(_EN_DASH_OPTION.search(text)),
+        "The 2017 tutorial prints '\u2013-request' whose first character is an en dash (\u2013), not a hyphen: curl "
+        "takes it, and POST, as two more URLs ('Could not resolve host'). Type --request POST (-d \"\" alone already "
+        "makes the call a POST).",
+    ),
+    TypoRule(
+        "method-post-dollar",
+        lambda text, rec, hist: bool(_POST_DOLLAR.search(text)),
+        "The September 2017 tutorial prints '-Method POST$' with a stray '$': POST$ is no HTTP method. Type "
+        "-Method POST.",
     ),
 )
 

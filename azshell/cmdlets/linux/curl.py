@@ -336,6 +336,10 @@ class Curl(NativeCommand):
             parts = urlsplit(url)
             if not parts.hostname:
                 raise CurlFailure(EXIT_URL_MALFORMAT, "URL using bad/illegal format or missing URL")
+            try:
+                httpx.URL(url)
+            except httpx.InvalidURL:  # a word that is no host name ("–-request" with an en dash): no such host
+                raise CurlFailure(EXIT_COULDNT_RESOLVE_HOST, f"Could not resolve host: {parts.hostname}") from None
             host_header = parts.netloc.rsplit("@", 1)[-1]
             headers = self._request_headers(opts, host_header, body)
             if hops and (parts.hostname or "").casefold() != first_host and "location-trusted" not in opts.flags:

@@ -9,6 +9,7 @@ access policy, Data Lake's endpoint, App Service's host names and identity heade
     def render(ctx, res, doc) -> dict                             # the JSON ARM returns for res
     def resource_action(ctx, rtype, name) -> Response | None      # {resource}/{name} (GET .../instanceView)
     def provider_action(ctx, name) -> Response | None             # /subscriptions/{s}/providers/{ns}/{name}
+    CREATED_STATUS = 200                                           # what a create answers (default 201)
     def extension(ctx, rtype, scope) -> Response                  # the type is an extension resource: ARM
                                                                   # serves it at any scope ({scope}/providers/…)
 
@@ -58,6 +59,11 @@ def render(ctx: ArmContext, res: Resource, doc: dict[str, Any]) -> dict[str, Any
         return doc
     result: dict[str, Any] = fn(ctx, res, doc)
     return result
+
+
+def created_status(rtype: ResourceType) -> int:
+    """The status a create answers: 201, or the type's hooks' ``CREATED_STATUS`` (the Storage RP answers 200)."""
+    return int(getattr(_module(rtype), "CREATED_STATUS", 201))
 
 
 def resource_action(ctx: ArmContext, rtype: ResourceType, name: str) -> Response | None:
