@@ -12,6 +12,7 @@ SERVICE = Service(
         "azshell.services.compute.cmdlets",
         "azshell.services.compute.cmdlets_vmconfig",
         "azshell.services.compute.cmdlets_hosts",
+        "azshell.services.compute.cmdlets_vmss",
     ),
     az="azshell.services.compute.az",
     checks="azshell.services.compute.checks",

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import re
-import uuid
 from typing import Any
 
 from azshell.cmdlets._azure import (
@@ -110,7 +109,8 @@ def config_body(cfg: PSObject, name: str, location: str, default_image: dict[str
     storage = cfg.get("StorageProfile")
     storage_profile: dict[str, Any] = _camel(storage) if isinstance(storage, PSObject) else {}
     storage_profile.setdefault("imageReference", dict(default_image))
-    storage_profile.setdefault("osDisk", {"osType": os_type, "name": f"{name}_OsDisk_1_{uuid.uuid4().hex}",
+    # no disk name: ARM names the disk ``{vm}_OsDisk_1_{32 hex}`` from the world's ids (``--seed`` repeats it)
+    storage_profile.setdefault("osDisk", {"osType": os_type,
                                           "createOption": "FromImage", "caching": "ReadWrite",
                                           "managedDisk": {"storageAccountType": "Premium_LRS"}})
     storage_profile.setdefault("dataDisks", [])

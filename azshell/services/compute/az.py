@@ -1,4 +1,4 @@
-"""Compute's ``az`` commands: ``az vm create|show|list|delete|update``, ``az vm identity assign|remove|show``, the
+"""Compute's ``az`` commands (and ``az vmss``, from ``az_vmss.py``): ``az vm create|show|list|delete|update``, ``az vm identity assign|remove|show``, the
 2017 ``az vm assign-identity`` (system identity plus the MSI VM extension) and ``az vm extension delete|list``."""
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from azshell.cmdlets.linux.azcli import EXIT_USAGE, AzCliError, OptSpec, ParsedA
 from azshell.hostnames import MSI_EXTENSION_PORT
 from azshell.lang.cmdlet import CmdletError
 from azshell.services.authorization.az import assign_role
+from azshell.services.compute.az_vmss import VMSS_AZ_COMMANDS
 from azshell.services.compute.cmdlets import NewAzVM, VmCmdlet, _os_type, identity_body
 from azshell.services.resources.cmdlets import normalize_location
 
@@ -324,4 +325,5 @@ AZ_COMMANDS: AzCommandTable = {
     ("vm", "extension", "delete"): ((O_RG, OptSpec(("--vm-name",), "vm_name", required=True), O_NAME),
                                     cmd_vm_extension_delete),
     ("vm", "extension", "list"): ((O_RG, OptSpec(("--vm-name",), "vm_name", required=True)), cmd_vm_extension_list),
+    **VMSS_AZ_COMMANDS,
 }

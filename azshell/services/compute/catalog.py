@@ -8,10 +8,11 @@ listed are accepted by the rule in ``azshell.planes._shared.api_version_accepted
 
 from __future__ import annotations
 
-from azshell.model.types import VM_EXTENSION_TYPE, VM_TYPE
+from azshell.model.types import VM_EXTENSION_TYPE, VM_TYPE, VMSS_TYPE, VMSS_VM_TYPE
 from azshell.planes.catalog import ResourceType, resource_type
 
 _HOOKS = "azshell.services.compute.arm"
+_VMSS_HOOKS = "azshell.services.compute.arm_vmss"
 
 _COMPUTE_VERSIONS: tuple[str, ...] = (
     "2015-05-01-preview", "2015-06-15", "2016-03-30", "2016-04-30-preview", "2016-08-30", "2017-03-30",
@@ -33,5 +34,6 @@ RESOURCE_TYPES: tuple[ResourceType, ...] = (
     resource_type(VM_EXTENSION_TYPE, _COMPUTE_VERSIONS, "vm_extension"),
     resource_type("Microsoft.Compute/disks", _DISK_VERSIONS),
     resource_type("Microsoft.Compute/availabilitySets", _COMPUTE_VERSIONS),
-    resource_type("Microsoft.Compute/virtualMachineScaleSets", _COMPUTE_VERSIONS, identity=True),
+    resource_type(VMSS_TYPE, _COMPUTE_VERSIONS, identity=True, hooks=_VMSS_HOOKS),
+    resource_type(VMSS_VM_TYPE, _COMPUTE_VERSIONS, hooks=_VMSS_HOOKS),
 )

@@ -1,10 +1,12 @@
-"""Compute's tutorial checks: ``vm`` (the VM exists), ``vm_identity`` (its managed identity is of ``type``) and
-``vm_extension`` (the MSI VM extension is, or is not, installed)."""
+"""Compute's tutorial checks: ``vm`` (the VM exists), ``vm_identity`` (its managed identity is of ``type``),
+``vm_extension`` (the MSI VM extension is, or is not, installed) and ``vmss_identity`` (the scale set ``{vmss}``
+exists with a managed identity of ``type``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from azshell.model.types import VMSS_TYPE
 from azshell.services.identity.checks import identity_matches
 from azshell.tutorials.checks import Check, CheckContext, CheckResult
 
@@ -32,7 +34,18 @@ def _vm_extension(ctx: CheckContext, p: dict[str, Any]) -> CheckResult:
     return CheckResult(False, f"extension {name} is {'not ' if not found else ''}installed")
 
 
+def _vmss_identity(ctx: CheckContext, p: dict[str, Any]) -> CheckResult:
+    name = str(p.get("vmss") or ctx.vars.get("vmss", ""))
+    rid = f"{ctx.rg_id(p.get('rg'))}/providers/{VMSS_TYPE}/{name}"
+    res = ctx.resource(rid)
+    if res is None:
+        return CheckResult(False, f"scale set {name} does not exist yet")
+    uai = ctx.uai_id() if p.get("identity") else None
+    return identity_matches(res, str(p.get("type", "SystemAssigned")), uai)
+
+
 CHECKS: dict[str, Check] = {
+    "vmss_identity": _vmss_identity,
     "vm": _vm,
     "vm_identity": _vm_identity,
     "vm_extension": _vm_extension,

@@ -6,7 +6,6 @@ plane stores says ``"SystemAssigned, UserAssigned"``; ``-IdentityType`` takes Az
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -129,10 +128,10 @@ def vm_list_object(data: dict[str, Any]) -> PSObject:
     return obj
 
 
-def operation_response(request_id: str | None = None) -> PSObject:
-    """``PSAzureOperationResponse``, what Update-AzVM prints."""
+def operation_response(request_id: str) -> PSObject:
+    """``PSAzureOperationResponse``, what Update-AzVM prints (``request_id``: ARM's ``x-ms-request-id``)."""
     return PSObject([
-        ("RequestId", request_id or str(uuid.uuid4())),
+        ("RequestId", request_id),
         ("IsSuccessStatusCode", True),
         ("StatusCode", "OK"),
         ("ReasonPhrase", "OK"),
@@ -151,8 +150,30 @@ VM_TARGET_PARAMS = (
 )
 
 
+#: ``-Realistic`` on enabling an identity (Update-AzVM, Enable-Msi)
+REALISTIC_PARAM = Param("Realistic", "switch",
+                        help="Like a real VM right after its identity is turned on: IMDS answers 404 for it for "
+                             "the first few seconds of tenant time (clients retry; Get-AzShellEvent shows them).")
+
+
 class VmCmdlet(AzCmdlet):
     """Shared by the VM cmdlets: the VM's path and reading it through ARM."""
+
+    def realistic_identity(self, vm: dict[str, Any], *, already_on: bool = False) -> None:
+        """``-Realistic``: IMDS answers 404 for this VM for a few tenant-seconds (an azshell fault)."""
+        from azshell.controls.faults import REALISTIC_IDENTITY_DELAY, realistic_identity_delay
+
+        world = getattr(self.ctx.services, "world", None)
+        if world is None or not vm.get("id"):
+            return
+        name = str(vm.get("name") or "the VM")
+        if already_on:
+            self.ctx.write_host(f"-Realistic: the system-assigned identity of {name} was already on; IMDS answers "
+                                "at once.")
+            return
+        realistic_identity_delay(world, str(vm["id"]), name)
+        self.ctx.write_host(f"-Realistic: IMDS on {name} answers 404 (identity not yet available) for the next "
+                            f"{REALISTIC_IDENTITY_DELAY:g} seconds of tenant time.")
 
     def vm_path(self, rg: str, name: str) -> str:
         return vm_path(self.subscription_id, rg, name)
@@ -325,7 +346,8 @@ class NewAzVM(VmCmdlet):
                 "hardwareProfile": {"vmSize": size},
                 "storageProfile": {
                     "imageReference": image_ref,
-                    "osDisk": {"osType": os_type, "name": f"{name}_OsDisk_1", "createOption": "FromImage",
+                    # no disk name: ARM names it ``{vm}_OsDisk_1_{32 hex}`` (as Azure does)
+                    "osDisk": {"osType": os_type, "createOption": "FromImage",
                                "caching": "ReadWrite", "managedDisk": {"storageAccountType": "Premium_LRS"}},
                     "dataDisks": [],
                 },
@@ -467,6 +489,7 @@ class UpdateAzVM(VmCmdlet):
         Param("AsJob", "switch"),
         Param("NoWait", "switch"),
         Param("OsDiskWriteAccelerator", "bool"),
+        REALISTIC_PARAM,
     )
     outputs = (PS_OPERATION_RESPONSE,)
     examples = (
@@ -518,7 +541,10 @@ class UpdateAzVM(VmCmdlet):
             if resp.status_code >= 400:
                 self.raise_arm_error(resp)
             resp_id = resp.headers.get("x-ms-request-id")
-        self.write(operation_response(resp_id))
+            if p.get("Realistic") and identity_type is not None and "system" in identity_type.casefold():
+                was_on = bool((current.get("identity") or {}).get("principalId"))
+                self.realistic_identity(self.get_vm(rg, name), already_on=was_on)
+        self.write(operation_response(resp_id or self.services.new_guid()))
 
     @staticmethod
     def _identity_from_object(vm: PSObject, current: dict[str, Any]) -> tuple[str | None, list[str] | None]:
@@ -574,7 +600,7 @@ class RemoveAzVM(VmCmdlet):
 
         stamp = datetime.fromtimestamp(now, UTC) if now else None
         self.write(PSObject([
-            ("OperationId", str(uuid.uuid4())),
+            ("OperationId", self.services.new_guid()),
             ("Status", "Succeeded"),
             ("StartTime", stamp),
             ("EndTime", stamp),

@@ -457,7 +457,7 @@ class SetAzVMExtension(VmCmdlet):
                                 body={"location": location, "properties": props})
         if resp.status_code >= 400:
             self.raise_arm_error(resp)
-        self.write(operation_response(resp.headers.get("x-ms-request-id")))
+        self.write(operation_response(resp.headers.get("x-ms-request-id") or self.services.new_guid()))
 
 
 class GetAzVMExtension(VmCmdlet):
@@ -529,7 +529,7 @@ class RemoveAzVMExtension(VmCmdlet):
         resp = self.arm_request("DELETE", f"{self.vm_path(rg, vm_name)}/extensions/{ext}", API_COMPUTE)
         if resp.status_code >= 400:
             self.raise_arm_error(resp)
-        out = operation_response(resp.headers.get("x-ms-request-id"))
+        out = operation_response(resp.headers.get("x-ms-request-id") or self.services.new_guid())
         if resp.status_code == 204:
             out.set("StatusCode", "NoContent")
             out.set("ReasonPhrase", "No Content")

@@ -12,7 +12,8 @@ SERVICE = Service(
         PlaneRoute("graph", host_is(GRAPH_HOST), "azshell.services.entra.plane_graph:handle",
                    tls_hosts=(GRAPH_HOST,)),
     ),
-    cmdlets=("azshell.services.entra.cmdlets_accounts", "azshell.services.entra.cmdlets"),
+    cmdlets=("azshell.services.entra.cmdlets_accounts", "azshell.services.entra.cmdlets",
+             "azshell.services.entra.cmdlets_azuread"),
     az="azshell.services.entra.az",
     checks="azshell.services.entra.checks",
 )

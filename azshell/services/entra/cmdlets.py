@@ -389,8 +389,7 @@ class AddAzADGroupMember(_MemberCmdlet):
 
 class NewMgGroupMember(_MemberCmdlet):
     name = "New-MgGroupMember"
-    aliases = ("Add-AzureADGroupMember",)
-    synopsis = "Adds a member to a group (Microsoft Graph PowerShell; AzureAD's Add-AzureADGroupMember)."
+    synopsis = "Adds a member to a group (Microsoft Graph PowerShell; the AzureAD module's Add-AzureADGroupMember)."
     description = ("The Microsoft.Graph.Groups form the current quickstart uses; -ObjectId/-RefObjectId are "
                    "the AzureAD module's names.")
     supports_should_process = True

@@ -112,14 +112,21 @@ class ConnectAzAccount(AzCmdlet):
         "Without -Identity you are signed in as the tenant's admin user, as Azure Cloud Shell signs you in. "
         "With -Identity, on a host you entered with Enter-AzVM, Az asks the host's token endpoint "
         "(169.254.169.254) for a token of the host's managed identity and every following Az cmdlet runs with "
-        "that identity's rights. -AccountId picks a user-assigned identity by its client ID."
+        "that identity's rights. -AccountId picks a user-assigned identity by its client ID or resource ID. "
+        "-AccessToken $token -AccountId ID signs in with a bearer token you already have (the 2017 "
+        "Login-AzureRmAccount -AccessToken $access_token -AccountId \"MSI@50342\"): cmdlets call ARM with that "
+        "token until it expires."
     )
     params = (
         Param("Identity", "switch", parameter_sets=("ManagedServiceLogin",),
               help="Sign in with the managed identity of the host you are on."),
-        Param("AccountId", "string", parameter_sets=("ManagedServiceLogin", "UserWithSubscriptionId"),
+        Param("AccessToken", "string", parameter_sets=("AccessTokenWithSubscriptionId",), mandatory=True,
+              help="An ARM bearer token (the access_token of a token response)."),
+        Param("AccountId", "string",
+              parameter_sets=("ManagedServiceLogin", "UserWithSubscriptionId", "AccessTokenWithSubscriptionId"),
               aliases=("ApplicationId",), completer="identity_client_id",
-              help="With -Identity: the client ID of a user-assigned identity."),
+              help="With -Identity: the client ID or resource ID of a user-assigned identity; with -AccessToken: "
+                   "any string that names the session (required)."),
         Param("Tenant", "string", aliases=("TenantId", "Domain", "TenantName"), help="Tenant ID or domain."),
         Param("Subscription", "string", aliases=("SubscriptionId", "SubscriptionName"),
               completer="subscription", help="Subscription name or ID to select."),
@@ -138,14 +145,25 @@ class ConnectAzAccount(AzCmdlet):
                 "what the identity may read."),
         Example("Connect-AzAccount -Identity -AccountId $uai.ClientId",
                 "Sign in with a user-assigned identity attached to the VM."),
+        Example("Login-AzureRmAccount -AccessToken $access_token -AccountId \"MSI@50342\"",
+                "The 2017 way: sign in with a token you got from the VM's token endpoint."),
     )
 
     def process(self) -> None:
         p = self.bound
         try:
-            if p.get("Identity"):
-                ctx = self.services.connect_identity(client_id=p.get("AccountId"), tenant=p.get("Tenant"),
-                                                     subscription=p.get("Subscription"))
+            if p.get("AccessToken") is not None:
+                if not p.get("AccountId"):
+                    raise CmdletError(
+                        "Cannot process command because of one or more missing mandatory parameters: AccountId.",
+                        category="InvalidArgument", error_id="MissingMandatoryParameter")
+                ctx = self.services.connect_access_token(str(p["AccessToken"]), str(p["AccountId"]),
+                                                         tenant=p.get("Tenant"), subscription=p.get("Subscription"))
+            elif p.get("Identity"):
+                account = p.get("AccountId")
+                ctx = self.services.connect_identity(client_id=self._client_id(account), tenant=p.get("Tenant"),
+                                                     subscription=p.get("Subscription"),
+                                                     account_id=str(account) if account else None)
             else:
                 ctx = self.services.connect_user(tenant=p.get("Tenant"), subscription=p.get("Subscription"))
         except SignInError as e:
@@ -158,6 +176,20 @@ class ConnectAzAccount(AzCmdlet):
                 "subscription or resource group (New-AzRoleAssignment), then run Connect-AzAccount again."
             )
         self.write(profile_object(ctx))
+
+    def _client_id(self, account: Any) -> str | None:
+        """-AccountId as a client ID: a user-assigned identity's resource ID is looked up in the directory."""
+        if not account:
+            return None
+        text = str(account)
+        if text.startswith("/"):
+            found = [o for o in self.services.find_principals(resource_id=text) if getattr(o, "app_id", None)]
+            if not found:
+                found = [o for o in self.services.find_principals(resource_id=text.rstrip("/"))
+                         if getattr(o, "app_id", None)]
+            if found:
+                return str(found[0].app_id)
+        return text
 
 
 class DisconnectAzAccount(AzCmdlet):

@@ -15,7 +15,6 @@ that is not a GUID is AADSTS700016.
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -25,7 +24,7 @@ from azshell.auth.resources import scope_to_resource
 from azshell.auth.tokens import TokenService
 from azshell.clock import Clock
 from azshell.hostnames import LOGIN_AUTHORITY, LOGIN_V2_ISSUER_TEMPLATE, STS_ISSUER_TEMPLATE
-from azshell.ids import is_guid
+from azshell.ids import IdSource, is_guid
 from azshell.model.types import DirectoryObject, Resource, Tenant
 from azshell.planes.base import PlaneError, Request, Response
 
@@ -120,6 +119,9 @@ class TokenWorld(Protocol):
     @property
     def clock(self) -> Clock: ...
 
+    @property
+    def ids(self) -> IdSource: ...
+
 
 # ------------------------------------------------------------------------------------------------------ errors
 class OAuthError(PlaneError):
@@ -140,10 +142,11 @@ def _aad_timestamp(now: float) -> str:
     return datetime.fromtimestamp(int(now), tz=UTC).strftime("%Y-%m-%d %H:%M:%SZ")
 
 
-def aadsts_error(status: int, code: str, text: str, error_code: int, now: float, *,
+def aadsts_error(status: int, code: str, text: str, error_code: int, now: float, ids: IdSource, *,
                  headers: dict[str, str] | None = None) -> OAuthError:
-    """An Entra ID error body: the AADSTS text plus trace/correlation IDs and timestamp, as Entra sends it."""
-    trace_id, correlation_id = str(uuid.uuid4()), str(uuid.uuid4())
+    """An Entra ID error body: the AADSTS text plus trace/correlation IDs (from the world's ``ids``, which
+    ``--seed`` repeats) and timestamp, as Entra sends it."""
+    trace_id, correlation_id = ids.guid(), ids.guid()
     stamp = _aad_timestamp(now)
     description = f"{text}\r\nTrace ID: {trace_id}\r\nCorrelation ID: {correlation_id}\r\nTimestamp: {stamp}"
     return OAuthError(status, code, description, headers=headers, extra={
@@ -152,9 +155,9 @@ def aadsts_error(status: int, code: str, text: str, error_code: int, now: float,
     })
 
 
-def unknown_resource_error(exc: UnknownResourceError, now: float) -> OAuthError:
+def unknown_resource_error(exc: UnknownResourceError, now: float, ids: IdSource) -> OAuthError:
     """AADSTS500011 as the token endpoints pass it through (400 ``invalid_resource``)."""
-    return aadsts_error(400, INVALID_RESOURCE, str(exc), exc.error_code, now)
+    return aadsts_error(400, INVALID_RESOURCE, str(exc), exc.error_code, now, ids)
 
 
 # ----------------------------------------------------------------------------------------------------- handlers
@@ -166,7 +169,8 @@ def _resolve_tenant(world: TokenWorld, name: str, *, allow_common: bool) -> str 
         return tenant.tenant_id
     if allow_common and low in MULTI_TENANT_ALIASES:
         return None
-    raise aadsts_error(400, INVALID_TENANT, AADSTS90002_TEMPLATE.format(tenant=name), 90002, world.clock.now())
+    raise aadsts_error(400, INVALID_TENANT, AADSTS90002_TEMPLATE.format(tenant=name), 90002, world.clock.now(),
+                       world.ids)
 
 
 def _openid(world: TokenWorld, tenant: str, v2: bool) -> Response:
@@ -189,33 +193,33 @@ def _form_value(form: list[tuple[str, str]], name: str) -> str | None:
 
 
 def _token(world: TokenWorld, request: Request, tenant: str, v2: bool) -> Response:
-    now = world.clock.now()
+    now, ids = world.clock.now(), world.ids
     tid = _resolve_tenant(world, tenant, allow_common=True) or world.store.get_tenant().tenant_id
     form = request.form()
     grant = _form_value(form, "grant_type")
     if not grant:
-        raise aadsts_error(400, INVALID_REQUEST, AADSTS900144_TEMPLATE.format(name="grant_type"), 900144, now)
+        raise aadsts_error(400, INVALID_REQUEST, AADSTS900144_TEMPLATE.format(name="grant_type"), 900144, now, ids)
     if grant != PASSWORD_GRANT:
-        raise aadsts_error(400, UNSUPPORTED_GRANT_TYPE, AADSTS70003_TEXT, 70003, now)
+        raise aadsts_error(400, UNSUPPORTED_GRANT_TYPE, AADSTS70003_TEXT, 70003, now, ids)
     param = "scope" if v2 else "resource"
     for name in ("username", "password", param):
         if not _form_value(form, name):
-            raise aadsts_error(400, INVALID_REQUEST, AADSTS900144_TEMPLATE.format(name=name), 900144, now)
+            raise aadsts_error(400, INVALID_REQUEST, AADSTS900144_TEMPLATE.format(name=name), 900144, now, ids)
     client_id = _form_value(form, "client_id") or None
     if client_id is not None and not is_guid(client_id):
         raise aadsts_error(400, UNAUTHORIZED_CLIENT, AADSTS700016_TEMPLATE.format(client_id=client_id, tenant=tid),
-                           700016, now)
+                           700016, now, ids)
     username = _form_value(form, "username") or ""
     users = [u for u in world.store.find_directory_objects(user_principal_name=username) if u.object_type == "User"]
     if not users:
-        raise aadsts_error(400, INVALID_GRANT, AADSTS50034_TEMPLATE.format(tenant=tid), 50034, now)
+        raise aadsts_error(400, INVALID_GRANT, AADSTS50034_TEMPLATE.format(tenant=tid), 50034, now, ids)
     requested = _form_value(form, param) or ""
     resource = scope_to_resource(requested) if v2 else requested
     try:
         issued = world.tokens.issue_for_principal(principal=users[0], resource=resource, kind="user",
                                                   source="login", client_id=client_id)
     except UnknownResourceError as exc:
-        raise unknown_resource_error(exc, now) from None
+        raise unknown_resource_error(exc, now, ids) from None
     if v2:
         return Response.json(200, {
             "token_type": issued.token_type, "scope": f"{issued.resource.rstrip('/')}/user_impersonation",

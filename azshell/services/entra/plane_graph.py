@@ -27,13 +27,13 @@ Errors are Graph's ``{"error":{"code","message","innerError":{"date","request-id
 from __future__ import annotations
 
 import re
-import uuid
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from azshell.auth.decision import AccessDecision, Evidence
 from azshell.auth.errors import ExpiredTokenError, InvalidAudienceError, TokenValidationError
 from azshell.hostnames import GRAPH_RESOURCE, GRAPH_V1_ENDPOINT, LOGIN_AUTHORITY
+from azshell.ids import IdSource
 from azshell.model.errors import ModelError
 from azshell.model.types import DirectoryObject
 from azshell.planes._shared import bearer_token, dry_run_claims, record, token_refused
@@ -110,8 +110,9 @@ class GraphError(PlaneError):
     def __init__(self, status: int, code: str, message: str) -> None:
         super().__init__(status, code, message)
 
-    def graph_response(self, now: float) -> Response:
-        rid = str(uuid.uuid4())
+    def graph_response(self, now: float, ids: IdSource) -> Response:
+        """The error as Graph sends it; its request id comes from the world's ``ids`` (``--seed`` repeats it)."""
+        rid = ids.guid()
         stamp = datetime.fromtimestamp(now, tz=UTC).strftime("%Y-%m-%dT%H:%M:%S")
         body = {"error": {"code": self.code, "message": self.message,
                           "innerError": {"date": stamp, "request-id": rid, "client-request-id": rid}}}
@@ -404,6 +405,6 @@ def handle(request: Request, world: World) -> Response:
     try:
         return _answer(request, world)
     except GraphError as exc:
-        return exc.graph_response(world.clock.now())
+        return exc.graph_response(world.clock.now(), world.ids)
     except ModelError as exc:
-        return GraphError(400, REQUEST_BAD, exc.message).graph_response(world.clock.now())
+        return GraphError(400, REQUEST_BAD, exc.message).graph_response(world.clock.now(), world.ids)
