@@ -54,6 +54,8 @@ from azshell.server.ca import CAError, LocalCA
 from azshell.server.proxy import TlsHosts, TunnelPolicy, is_tls_host, protocol_class
 
 if TYPE_CHECKING:
+    from azshell.planes.router import Planes
+    from azshell.portal import Portal
     from azshell.world import World
 
 __all__ = [
@@ -199,7 +201,7 @@ class AzShellServer:
     """
 
     def __init__(self, dispatch: Dispatch, endpoints: TokenEndpoints, ca: LocalCA, sock: socket.socket, *,
-                 tls_hosts: TlsHosts) -> None:
+                 tls_hosts: TlsHosts, portal: Dispatch | None = None) -> None:
         self.sock = sock
         self.tls_hosts = tls_hosts
         self.ca = ca
@@ -210,7 +212,8 @@ class AzShellServer:
         advertised = self.client_host
         self.app = ServerApp(dispatch, endpoints,
                              self_authorities=[f"{advertised}:{self.port}", f"localhost:{self.port}",
-                                               f"{self.host}:{self.port}"], tls_hosts=tls_hosts)
+                                               f"{self.host}:{self.port}"], tls_hosts=tls_hosts,
+                             portal=portal)
         policy = TunnelPolicy(tls_context=self._tls_context, tls_hosts=self.tls_hosts, extra_plain=self._extra_plain)
         config = uvicorn.Config(
             self.app,
@@ -275,9 +278,9 @@ class AzShellServer:
     @classmethod
     @contextlib.contextmanager
     def start(cls, dispatch: Dispatch, endpoints: TokenEndpoints, ca: LocalCA, *, tls_hosts: TlsHosts,
-              bind: str = "127.0.0.1", port: int = 0) -> Iterator[AzShellServer]:
+              bind: str = "127.0.0.1", port: int = 0, portal: Dispatch | None = None) -> Iterator[AzShellServer]:
         """Run a server in a background thread for the ``with`` block (tests and benchmarks)."""
-        server = cls(dispatch, endpoints, ca, listen(bind, port), tls_hosts=tls_hosts)
+        server = cls(dispatch, endpoints, ca, listen(bind, port), tls_hosts=tls_hosts, portal=portal)
         thread = threading.Thread(target=server.run, name=f"azshell-serve-{server.port}", daemon=True)
         server._thread = thread
         thread.start()
@@ -334,7 +337,8 @@ class _OneLineFormatter(logging.Formatter):
 
 
 def serve(*, port: int = 0, bind: str = "127.0.0.1", vm: str | None = None, app: str | None = None,
-          state: str | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
+          state: str | None = None, out: TextIO | None = None, err: TextIO | None = None,
+          portal_first: bool = False) -> int:
     """Run ``azshell serve`` until SIGINT/SIGTERM; returns the exit code (0 after a clean stop, 1 on error).
 
     Arguments:
@@ -343,6 +347,7 @@ def serve(*, port: int = 0, bind: str = "127.0.0.1", vm: str | None = None, app:
         vm / app: the host the token endpoints answer for (name, ``RG/NAME`` or resource ID).
         state: the state file (default ``azshell.session.default_state_path()``).
         out / err: where the export lines / diagnostics go (default stdout / stderr).
+        portal_first: print the portal's URL as the first line of ``out`` (``azshell portal``).
     """
     out = out or sys.stdout
     err = err or sys.stderr
@@ -355,7 +360,8 @@ def serve(*, port: int = 0, bind: str = "127.0.0.1", vm: str | None = None, app:
         lg.setLevel(level)
         lg.propagate = False
     try:
-        return _serve(port=port, bind=bind, vm=vm, app=app, state=state, out=out, err=err)
+        return _serve(port=port, bind=bind, vm=vm, app=app, state=state, out=out, err=err,
+                      portal_first=portal_first)
     except ServeError as exc:
         print(f"azshell serve: {exc}", file=err)
         return 1
@@ -369,8 +375,17 @@ def serve(*, port: int = 0, bind: str = "127.0.0.1", vm: str | None = None, app:
             lg.propagate = propagate
 
 
+def _make_portal(planes: Planes) -> Portal | None:
+    """The portal over ``planes``, or None when this build lacks Jinja2 (the ``server`` extra)."""
+    try:
+        from azshell.portal import Portal
+    except ImportError:
+        return None
+    return Portal(planes)
+
+
 def _serve(*, port: int, bind: str, vm: str | None, app: str | None, state: str | None, out: TextIO,
-           err: TextIO) -> int:
+           err: TextIO, portal_first: bool = False) -> int:
     from azshell.planes.router import Planes
     from azshell.services.registry import open_world
     from azshell.session import default_state_path
@@ -391,7 +406,12 @@ def _serve(*, port: int, bind: str, vm: str | None, app: str | None, state: str 
             raise ServeError(str(exc)) from None
         sock = listen(bind, port)
         endpoints = TokenEndpoints(host_id=host.resource_id if host else None, app_service=_app_service_endpoint())
-        server = AzShellServer(Planes(world).dispatch, endpoints, ca, sock, tls_hosts=TlsHosts.of(world.registry))
+        planes = Planes(world)
+        portal = _make_portal(planes)
+        server = AzShellServer(planes.dispatch, endpoints, ca, sock, tls_hosts=TlsHosts.of(world.registry),
+                               portal=portal)
+        if portal_first and portal is not None:
+            print(f"{server.url}/", file=out)
         for line in export_lines(server, ca.cert_path, host):
             print(line, file=out)
         out.flush()
@@ -400,8 +420,20 @@ def _serve(*, port: int, bind: str, vm: str | None, app: str | None, state: str 
             print("azshell serve: note: the App Service identity endpoint is not emulated yet; IDENTITY_HEADER "
                   "is not set.", file=err)
         print(f"azshell serve: listening on {server.url} {who}; state {path}; Ctrl+C to stop", file=err)
+        if portal is not None:
+            print(f"azshell serve: the Azure portal is at {server.url}/ (signed in as the tenant's admin)",
+                  file=err)
+        elif portal_first:
+            print("azshell serve: the portal is not available in this build (jinja2 missing?)", file=err)
         err.flush()
-        server.run()
+        from azshell.controls.served import forget_served_url, record_served_url
+
+        if portal is not None:  # the walkthroughs in a REPL or kernel on this state show live portal links
+            record_served_url(world.store, server.url)
+        try:
+            server.run()
+        finally:
+            forget_served_url(world.store, server.url)
         print("azshell serve: stopped", file=err)
         return 0
     finally:

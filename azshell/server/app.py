@@ -11,6 +11,7 @@ Every request reaching the app is one of three kinds, told apart by the listener
                     /metadata/...   -> http://169.254.169.254/metadata/...   (AZURE_POD_IDENTITY_AUTHORITY_HOST)
                     /oauth2/token   -> http://localhost:50342/oauth2/token  (the 2017 MSI VM extension)
                     /MSI/token      -> the App Service identity endpoint    (IDENTITY_ENDPOINT)
+                    anything else   -> the portal (``azshell.portal``), when the server has one; else 404
 
 Each becomes an ``azshell.planes.base.Request`` with ``CallerContext(host_id=<--vm/--app resource ID>,
 remote_addr=<client IP>)`` and is answered by the synchronous ``dispatch`` in a worker thread (a small
@@ -53,6 +54,7 @@ __all__ = [
     "IMDS_TOKEN_PATH",
     "MAX_BODY",
     "MSI_EXTENSION_TOKEN_PATH",
+    "PORTAL_HOST",
     "Dispatch",
     "ServerApp",
     "TokenEndpoints",
@@ -69,6 +71,8 @@ Dispatch = Callable[[Request], Response]
 IMDS_TOKEN_PATH = "/metadata/identity/oauth2/token"
 MSI_EXTENSION_TOKEN_PATH = "/oauth2/token"
 APP_SERVICE_TOKEN_PATH = "/MSI/token"
+#: The host name a direct request for a portal page carries inside the server (never a real host).
+PORTAL_HOST = "azshell.portal"
 
 #: Worker threads running the (synchronous) planes. The state file is one SQLite connection behind a lock, so
 #: more threads add no throughput; a few keep a slow request (a REPL holding a write lock) from stalling others.
@@ -143,8 +147,10 @@ class ServerApp:
 
     def __init__(self, dispatch: Dispatch, endpoints: TokenEndpoints,
                  self_authorities: Iterable[str] = (), executor: Executor | None = None, *,
-                 tls_hosts: TlsHosts) -> None:
+                 tls_hosts: TlsHosts, portal: Dispatch | None = None) -> None:
         self.dispatch = dispatch
+        #: the portal (``azshell.portal.Portal``): answers direct requests for every other path
+        self.portal = portal
         self.tls_hosts = tls_hosts
         self.endpoints = endpoints
         self.self_authorities = {a.lower() for a in self_authorities}
@@ -225,7 +231,9 @@ class ServerApp:
         ]
         if not any(name == b"date" for name, _ in headers):  # one Date: the plane's, else now (uvicorn adds none)
             headers.append((b"date", formatdate(usegmt=True).encode("ascii")))
-        headers.append((b"content-length", str(len(response.body)).encode("ascii")))
+        # a HEAD answer keeps the length of what GET would send (a blob's size), declared by the plane
+        declared = response.headers.get("Content-Length") if not response.body else None
+        headers.append((b"content-length", (declared or str(len(response.body))).encode("ascii")))
         await send({"type": "http.response.start", "status": response.status, "headers": headers})
         await send({"type": "http.response.body", "body": response.body})
 
@@ -233,6 +241,8 @@ class ServerApp:
     def answer(self, request: Request) -> Response:
         """Run the plane for ``request`` (synchronously), turning every failure into an HTTP response."""
         try:
+            if request.host == PORTAL_HOST and self.portal is not None:
+                return self.portal(request)
             return self.dispatch(request)
         except PlaneError as exc:
             return exc.to_response()
@@ -340,6 +350,11 @@ class ServerApp:
             if self.endpoints.app_service is None:
                 raise _Refusal(_token_error(404, "not_found", APP_SERVICE_MISSING_MESSAGE))
             target = self.endpoints.app_service
+        elif self.portal is not None:  # every other direct path is a portal page (it checks the Host it was sent)
+            sent_host = Headers(headers).get("Host") or ""
+            request = self._build(method, "http", PORTAL_HOST, 80, raw_path, query, headers, body, caller)
+            request.headers.set("Host", sent_host)
+            return request
         else:
             raise _Refusal(_error(404, "NotFound",
                                   f"azshell serve answers {IMDS_TOKEN_PATH}, {MSI_EXTENSION_TOKEN_PATH} and "
