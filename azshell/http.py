@@ -17,7 +17,7 @@ Errors::
 
 Redirects are not followed (``follow_redirects=False``): callers decide, as Invoke-WebRequest does.
 
-Every answered request appends an ``http.request`` event to the store's events log (method, host, port, path,
+Every answered request appends (in ``Planes.dispatch``) an ``http.request`` event to the store's events log (method, host, port, path,
 query, status, the calling host's resource ID, for token requests the ``resource`` asked for, from the query
 or a form body, and the plane's access decision in brief); the tutorial checks read it ("a GET of the resource
 group returned 200 on the VM").
@@ -40,6 +40,7 @@ import httpx
 
 from azshell.auth.decision import DECISION_EXTENSION, DRY_RUN_EXTENSION
 from azshell.planes.base import CallerContext, Headers, HostUnreachableError, Request, Response
+from azshell.planes.router import EVENT_HTTP_REQUEST as ROUTER_EVENT_HTTP_REQUEST
 from azshell.planes.router import Planes
 
 if TYPE_CHECKING:
@@ -129,29 +130,11 @@ class PlanesTransport(httpx.BaseTransport):
         except HostUnreachableError as exc:
             raise PlaneConnectError(exc.message, request=request, host=exc.host, port=exc.port,
                                     hint=exc.hint) from exc
-        if not plane_request.dry_run:
-            _record(self.planes, plane_request, response)
         return to_httpx_response(response, request)
 
 
-EVENT_HTTP_REQUEST = "http.request"
-
-
-def _record(planes: Planes, request: Request, response: Response) -> None:
-    """Append the ``http.request`` event (never fails the request)."""
-    status = response.status
-    try:
-        resource = next((v for k, v in request.query if k.lower() == "resource"), "")
-        if not resource and request.body and b"resource=" in request.body:
-            form = parse_qsl(request.body.decode("latin-1", "replace"), keep_blank_values=True)
-            resource = next((v for k, v in form if k.lower() == "resource"), "")
-        query = "&".join(f"{k}={v}" for k, v in request.query)
-        planes.world.store.append_event(EVENT_HTTP_REQUEST, {
-            "method": request.method, "host": request.host, "port": request.port, "path": request.path,
-            "query": query[:2000], "status": status, "caller": request.caller.host_id, "resource": resource,
-            **({"decision": response.decision.summary()} if response.decision is not None else {})})
-    except Exception:  # the log is a convenience; the response matters
-        pass
+#: re-exported: ``Planes.dispatch`` appends the event now, for in-process and served requests alike
+EVENT_HTTP_REQUEST = ROUTER_EVENT_HTTP_REQUEST
 
 
 def make_client(world: World, caller_provider: CallerProvider | None = None, *,

@@ -14,13 +14,18 @@ Example::
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
+import threading
 import uuid
+from random import Random
 from typing import Literal, TypedDict
 
 from azshell.errors import AzShellError
 
 __all__ = [
+    "IdSource",
     "InvalidResourceIdError",
     "ParsedResourceId",
     "ScopeKind",
@@ -75,8 +80,70 @@ class ParsedResourceId(TypedDict):
 
 
 def new_guid() -> str:
-    """A new random GUID in Azure's lower-case dashed form."""
+    """A new random GUID in Azure's lower-case dashed form (not reproducible: code that has a ``World`` or a
+    ``Store`` uses ``world.ids.guid()`` / ``store.ids.guid()``, which ``--seed`` makes reproducible)."""
     return str(uuid.uuid4())
+
+
+class IdSource:
+    """Where a world's random GUIDs, secrets, key material and token ids come from.
+
+    Unseeded it reads the operating system's CSPRNG (``os.urandom``). With a seed (``--seed N`` /
+    ``AZSHELL_SEED``) it is a deterministic stream (``random.Random`` seeded from the seed and ``salt``), so the
+    same commands on the same starting state give the same ids: reproducible notebooks and bug reports. A
+    seeded stream is predictable by design: it is for test tenants only, which is all azshell makes.
+
+    Arguments:
+        seed: the seed, or None for real randomness.
+        salt: mixed into the seed (the world passes the state's generation counter, so two runs against one
+            state file that has moved on do not hand out the ids of the first run again).
+    """
+
+    def __init__(self, seed: int | str | None = None, salt: str = "") -> None:
+        self.seed = seed
+        self._lock = threading.Lock()
+        self._rng: Random | None = None
+        if seed is not None:
+            digest = hashlib.sha256(f"azshell-ids:{seed}:{salt}".encode()).digest()
+            self._rng = Random(int.from_bytes(digest, "big"))
+
+    @property
+    def seeded(self) -> bool:
+        return self._rng is not None
+
+    def bytes(self, n: int) -> bytes:
+        """``n`` random bytes."""
+        if self._rng is None:
+            return os.urandom(n)
+        with self._lock:
+            return self._rng.randbytes(n)
+
+    def guid(self) -> str:
+        """A version-4 GUID in Azure's lower-case dashed form."""
+        return str(uuid.UUID(bytes=self.bytes(16), version=4))
+
+    def hex(self, nbytes: int) -> str:
+        """``nbytes`` random bytes as lower-case hex."""
+        return self.bytes(nbytes).hex()
+
+    def random(self) -> float:
+        """A float in [0, 1) (fault probabilities)."""
+        return int.from_bytes(self.bytes(7), "big") / float(1 << 56)
+
+    def below(self, n: int) -> int:
+        """A whole number in [0, n)."""
+        if self._rng is None:
+            import secrets
+
+            return secrets.randbelow(n)
+        with self._lock:
+            return self._rng.randrange(n)
+
+    def child(self, name: str) -> Random:
+        """A separate deterministic generator for one long job (an RSA key's primes), so the job's length does
+        not shift every id handed out after it. Unseeded: seeded from the OS."""
+        return Random(int.from_bytes(self.bytes(32), "big") ^ int.from_bytes(
+            hashlib.sha256(name.encode()).digest(), "big"))
 
 
 def is_guid(s: str) -> bool:

@@ -14,12 +14,14 @@ same with every service.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from azshell.clock import Clock, SystemClock
+from azshell.clock import Clock, TenantClock
+from azshell.ids import IdSource
 from azshell.model.backend import TenantBackend
 from azshell.model.store import Store
 from azshell.model.types import DirectoryObject, Tenant
@@ -36,6 +38,8 @@ __all__ = ["World", "build_world"]
 
 #: ``generation_cache`` name of the RBAC index
 _RBAC_CACHE = "auth.rbac_index"
+#: ``generation_cache`` name of the state's epoch (read once per generation)
+_EPOCH_CACHE = "world.epoch"
 
 
 @dataclass
@@ -47,7 +51,7 @@ class World:
         backend: tenant operations (create VM, enable identities, assign roles) over ``store``.
         token_factory: builds the token service on first use (its crypto imports cost start-up time that a
             script which never asks for a token need not pay); ``world.tokens`` is that service.
-        clock: the injected time source.
+        clock: the injected time source (the tenant clock unless a test injected another).
         registry: the services of this world (router, ARM catalogue, cmdlets, checks are built from it).
     """
 
@@ -59,15 +63,33 @@ class World:
     _tokens: TokenService | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _caches: dict[str, tuple[int, dict[Any, Any]]] = field(default_factory=dict, repr=False)
+    _epoch: int | None = field(default=None, repr=False)
+
+    @property
+    def ids(self) -> IdSource:
+        """Where this world's GUIDs, secrets and token ids come from (seeded by ``--seed``/``AZSHELL_SEED``)."""
+        return self.store.ids
 
     @property
     def tokens(self) -> TokenService:
-        """Issues and verifies access tokens (built on first use)."""
+        """Issues and verifies access tokens (built on first use, and again when another process replaced the
+        whole state: a restored checkpoint or an import, see ``Store.epoch``)."""
+        if self._tokens is not None and self._state_epoch() != self._epoch:
+            self.forget_loaded_state()
         if self._tokens is None:
+            epoch = self._state_epoch()
             with self._lock:
                 if self._tokens is None:
                     self._tokens = self.token_factory()
+                    self._epoch = epoch
         return self._tokens
+
+    def _state_epoch(self) -> int:
+        cache = self.generation_cache(_EPOCH_CACHE)
+        epoch: int | None = cache.get("epoch")
+        if epoch is None:
+            epoch = cache["epoch"] = self.store.epoch()
+        return epoch
 
     # -- accessors -------------------------------------------------------------------------------------------
     @property
@@ -91,8 +113,20 @@ class World:
 
     # -- RBAC ------------------------------------------------------------------------------------------------
     def rbac_index(self) -> RbacIndex:
-        """The RBAC index over every assignment and definition, rebuilt when ``store.generation()`` moves."""
+        """The RBAC index over every assignment and definition, rebuilt when ``store.generation()`` moves.
+
+        With a role-assignment propagation delay set (``Set-AzShellOption -RoleAssignmentDelay``), the index holds
+        the assignments in effect at the tenant clock's now (``azshell.controls.propagation``)."""
         cache = self.generation_cache(_RBAC_CACHE)
+        delay: float | None = cache.get("delay")
+        if delay is None:
+            from azshell.controls.propagation import assignment_delay
+
+            delay = cache["delay"] = assignment_delay(self.store)
+        if delay > 0:
+            from azshell.controls.propagation import delayed_index
+
+            return delayed_index(self.store, self.clock, cache, delay)
         index: RbacIndex | None = cache.get("index")
         if index is None:
             with self._lock:
@@ -117,6 +151,14 @@ class World:
                     self._caches[name] = entry
         return entry[1]
 
+    def forget_loaded_state(self) -> None:
+        """Drop what this world keeps in memory about the state (the token service and its key ring, derived
+        caches): the whole state was replaced (a restored checkpoint, an import)."""
+        with self._lock:
+            self._tokens = None
+            self._caches.clear()
+            self._epoch = None
+
     def close(self) -> None:
         """Close the state file."""
         self.store.close()
@@ -134,25 +176,46 @@ def _key_factory(keys: Sequence[rsa.RSAPrivateKey]) -> KeyFactory:
     return factory
 
 
+def _seeded_key_factory(ids: IdSource) -> KeyFactory:
+    """Signing keys derived from the seed (``azshell.controls.seed.deterministic_rsa_key``)."""
+
+    def factory() -> rsa.RSAPrivateKey:
+        from azshell.controls.seed import deterministic_rsa_key
+
+        return deterministic_rsa_key(ids.child("rsa"))
+
+    return factory
+
+
 def build_world(
     path: str,
     registry: Registry,
     *,
     clock: Clock | None = None,
     signing_key: rsa.RSAPrivateKey | Sequence[rsa.RSAPrivateKey] | None = None,
+    seed: int | str | None = None,
 ) -> World:
     """Open (and, if new, seed) the state at ``path`` and build its ``World``.
 
     Arguments:
         path: the SQLite state file, or ``":memory:"`` for a throwaway tenant.
         registry: the services (their migrations run on open).
-        clock: the time source (default: the system clock).
+        clock: the time source (default: the tenant clock kept in the state file, ``TenantClock``; a
+            ``TenantClock`` given here is bound to the state file too).
         signing_key: pre-made RSA key(s) to use instead of generating the tenant's signing keys (tests pass the
             keys in ``tests/keys/`` because RSA generation is slow). A new tenant needs two (active and next).
+        seed: makes ids, secrets and keys reproducible (default: ``$AZSHELL_SEED``, which ``--seed`` sets); the
+            stream also depends on the state's generation, so a state that has moved on gets new ids.
     """
-    clk: Clock = clock or SystemClock()
+    clk: Clock = clock or TenantClock()
     store = Store.open(path, clock=clk, services=registry.migrations())
+    if isinstance(clk, TenantClock):
+        clk.bind(store)
     try:
+        if seed is None:
+            seed = os.environ.get("AZSHELL_SEED") or None
+        if seed is not None:
+            store.ids = IdSource(seed, salt=str(store.generation()))
         backend = TenantBackend(store, clk)
         if not backend.is_seeded():
             backend.seed()
@@ -162,6 +225,8 @@ def build_world(
 
             keys = [signing_key] if isinstance(signing_key, _rsa.RSAPrivateKey) else list(signing_key)
             factory = _key_factory(keys)
+        elif store.ids.seeded:
+            factory = _seeded_key_factory(store.ids)
     except BaseException:
         store.close()
         raise

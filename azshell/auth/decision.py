@@ -280,9 +280,18 @@ def rbac_access(index: RbacIndex, *, plane: str, principal: str, action: str, sc
             grants = id(a) in matched
             evidence.append(Evidence("role_assignment", text, True, grants,
                                      "" if grants else _not_granted(role, action, data_action), name, a.scope))
+    pending, waiting, notes = _pending_evidence(index, principal, groups, action, scope, data_action, matched)
+    evidence.extend(pending)
     reason = d.reason
     fix = ""
-    if not d.allowed:
+    if not d.allowed and waiting:
+        text, ago, left, remaining = waiting[0]
+        reason = (f"Denied: {text} was granted {ago} ago and takes effect in {left}: a new role assignment "
+                  "applies only once it has propagated (Set-AzShellOption -RoleAssignmentDelay); wait, or move the "
+                  "tenant clock.")
+        fix = f"Set-AzShellClock -Advance {_timespan(remaining + 1)}"
+        extra = (*extra, ("propagation", "pending"))
+    elif not d.allowed:
         covering = [e for e in evidence if e.applies]
         if not covering and outside:
             n = len(outside)
@@ -299,7 +308,53 @@ def rbac_access(index: RbacIndex, *, plane: str, principal: str, action: str, sc
     return AccessDecision(
         plane=plane, model="rbac", allowed=d.allowed, reason=reason, principal=principal,
         principal_name=principal_name, action=action, data_action=data_action, scope=scope,
-        considered=tuple(evidence + outside), fix=fix, notes=tuple(d.notes), extra=extra)
+        considered=tuple(evidence + outside), fix=fix, notes=tuple(d.notes) + tuple(notes), extra=extra)
+
+
+def _timespan(seconds: float) -> str:
+    """``[d.]hh:mm:ss`` as PowerShell writes a TimeSpan (whole seconds)."""
+    s = max(0, int(seconds))
+    days, rest = divmod(s, 86400)
+    text = f"{rest // 3600:02d}:{rest // 60 % 60:02d}:{rest % 60:02d}"
+    return f"{days}.{text}" if days else text
+
+
+def _pending_evidence(index: RbacIndex, principal: str, groups: tuple[str, ...], action: str, scope: str,
+                      data_action: bool, matched: set[int]
+                      ) -> tuple[list[Evidence], list[tuple[str, str, str, float]], list[str]]:
+    """What the propagation delay holds back at ``scope``: the evidence of grants not in effect yet, those among
+    them that would allow the request (text, how long ago, how long still, seconds still), and notes on removed
+    assignments that still apply. Nothing without a delay."""
+    now_fn = index.now
+    evidence: list[Evidence] = []
+    waiting: list[tuple[str, str, str, float]] = []
+    notes: list[str] = []
+    if now_fn is None:
+        return evidence, waiting, notes
+    now = now_fn()
+    target = scope_key(scope)
+    for owner in (principal, *groups):
+        via = "" if owner.lower() == principal.lower() else " (via a group)"
+        for p in index.pending_for(owner):
+            a = p.assignment
+            norm = scope_key(a.scope)
+            if not (norm == "" or norm == target or target.startswith(norm + "/")):
+                continue
+            role = index.definition(a.role_definition_id)
+            name = role.role_name if role is not None else a.role_definition_id
+            text = f"{name} at {a.scope}{via}"
+            ago, left = relative_span(now - p.changed_at), relative_span(p.effective_at - now)
+            if p.change == "granted":
+                evidence.append(Evidence("role_assignment", text, True, False,
+                                         f"was granted {ago} ago and takes effect in {left} (role assignment "
+                                         "propagation delay)", name, a.scope))
+                if role is not None and index.grant(role, action, data_action) is not None:
+                    waiting.append((text, ago, left, p.effective_at - now))
+            else:
+                still = "and still grants it" if any(id(a) == m for m in matched) else "and still applies"
+                notes.append(f"{text} was removed {ago} ago {still} for {left} more (role assignment propagation "
+                             "delay).")
+    return evidence, waiting, notes
 
 
 # ============================================================================================= tokens
@@ -402,9 +457,13 @@ def diagnose_token(authorization: str | None, error: BaseException | None, *, ex
                                         f"{service}: {ask}.", expected, aud)
     if isinstance(error, token_errors.ExpiredTokenError):
         ago = relative_span(now - error.expires_on) if now else ""
+        start = claims.get("nbf", claims.get("iat"))
+        lasted = relative_span(error.expires_on - start) if isinstance(start, int) and start < error.expires_on \
+            else "about an hour"
         return TokenProblem("expired", f"The token expired at {_utc(error.expires_on)}"
-                                       + (f" ({ago} ago)" if ago else "") + f": tokens last about an hour; {ask} "
-                                       "again.", expected, _utc(error.expires_on))
+                                       + (f" ({ago} ago)" if ago else "") + f": it was valid for {lasted} "
+                                       f"(Get-AzShellClock shows the tenant's time); {ask} again.", expected,
+                            _utc(error.expires_on))
     if isinstance(error, token_errors.NotYetValidError):
         return TokenProblem("not_yet_valid", f"The token is not valid before {_utc(error.not_before)} (its nbf "
                                              "claim): the tenant clock is earlier than when it was issued "

@@ -14,6 +14,10 @@ Key states, derived from the stored records (``active`` flag and creation order)
 
 ``KeyRing.roll()`` makes *next* active, the old active *previous*, and generates a new *next*. Keys older than
 *previous* drop out of the JWKS, and tokens signed with them stop verifying (``UnknownKeyError``).
+
+``KeyRing.roll(retire_after=s)`` (``Invoke-AzShellKeyRollover -GracePeriod``) instead keeps the old active key
+published until ``s`` seconds of tenant time have passed, however many rolls follow, then drops it: the
+retirement times are the settings row ``controls.key_retirement`` (``{kid: epoch seconds}``).
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import base64
 import contextlib
 import datetime as dt
 import hashlib
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
@@ -47,6 +52,8 @@ __all__ = [
 #: Entra's signing certificates are issued to this subject.
 CERT_SUBJECT_CN = "accounts.accesscontrol.windows.net"
 CERT_VALIDITY_DAYS = 5 * 365
+#: the settings row with the retirement time of each key rolled with a grace period
+RETIREMENT_SETTING = "controls.key_retirement"
 RSA_KEY_SIZE = 2048
 RSA_PUBLIC_EXPONENT = 65537
 
@@ -167,18 +174,42 @@ class KeyRing:
         self._records: tuple[SigningKeyRecord, ...] | None = None
         self._published: dict[str, LoadedKey] = {}
         self._active: LoadedKey | None = None
+        self._retire: dict[str, float] = {}  # kid -> tenant time it leaves the JWKS (rolled with a grace period)
+        self._gen: int | None = None  # the store generation last read (another process may roll)
+
+    def _current(self) -> None:
+        """Re-read the records when any process has written to the store since they were read."""
+        generation = getattr(self._store, "generation", None)
+        if self._active is None or (callable(generation) and generation() != self._gen):
+            self.refresh()
 
     # -- loading -------------------------------------------------------------------------------------------
     def refresh(self) -> None:
         """Re-read the key records from the store (cheap: parses only keys not seen before)."""
+        generation = getattr(self._store, "generation", None)
+        if callable(generation):
+            self._gen = generation()
         records = tuple(self._store.list_signing_keys(self.tenant_id))
         if records == self._records and self._active is not None:
+            self._retire = self._read_retirement()
             return
         if not any(r.active for r in records):
             self._create_initial(records)
             records = tuple(self._store.list_signing_keys(self.tenant_id))
         self._records = records
+        self._retire = self._read_retirement()
         self._select(records)
+
+    def _read_retirement(self) -> dict[str, float]:
+        getter = getattr(self._store, "get_setting", None)
+        text = getter(RETIREMENT_SETTING) if callable(getter) else None
+        try:
+            data = json.loads(text) if text else {}
+        except ValueError:
+            return {}
+        if not isinstance(data, dict):
+            return {}
+        return {str(k): float(v) for k, v in data.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
 
     def _load(self, rec: SigningKeyRecord) -> LoadedKey:
         hit = self._loaded.get(rec.kid)
@@ -195,7 +226,13 @@ class KeyRing:
         active = actives[-1]
         prev = [r for r in ordered if not r.active and (r.created, r.kid) < (active.created, active.kid)]
         nxt = [r for r in ordered if not r.active and (r.created, r.kid) > (active.created, active.kid)]
-        chosen = [active, *actives[:-1][-1:], *prev[-1:], *nxt[-1:]]
+        # Keys rolled with a grace period stay until their retirement time (``published`` filters by time);
+        # otherwise the newest previous key stays, until the next roll.
+        graced = [r for r in prev if r.kid in self._retire]
+        plain = [r for r in prev if r.kid not in self._retire][-1:]
+        if plain and graced and (plain[0].created, plain[0].kid) < (graced[-1].created, graced[-1].kid):
+            plain = []
+        chosen = [active, *actives[:-1][-1:], *plain, *graced, *nxt[-1:]]
         self._active = self._load(active)
         self._published = {r.kid: self._load(r) for r in chosen}
 
@@ -241,28 +278,49 @@ class KeyRing:
     @property
     def active(self) -> LoadedKey:
         """The key that signs new tokens (generating the first pair if the tenant has none)."""
-        if self._active is None:
-            self.refresh()
+        self._current()
         assert self._active is not None
         return self._active
 
+    def _retired(self, kid: str) -> bool:
+        until = self._retire.get(kid)
+        return until is not None and self._now() >= until
+
     def published(self) -> list[LoadedKey]:
-        """The keys in the JWKS: active first, then next/previous."""
-        if self._active is None:
-            self.refresh()
-        return list(self._published.values())
+        """The keys in the JWKS: active first, then next/previous (keys past their retirement time left out)."""
+        self._current()
+        return [k for k in self._published.values() if not self._retired(k.kid)]
 
     def find(self, kid: str) -> LoadedKey | None:
         """The published key with this ``kid``; re-reads the store once on a miss (another process rolled)."""
+        self._current()
         hit = self._published.get(kid)
         if hit is None:
             self.refresh()
             hit = self._published.get(kid)
-        return hit
+        return None if hit is None or self._retired(kid) else hit
 
-    def roll(self) -> LoadedKey:
-        """Make *next* active, keep the old active published as *previous*, generate a new *next*."""
+    def retirement(self, kid: str) -> float | None:
+        """When the key ``kid`` leaves the JWKS (tenant time), if it was rolled with a grace period."""
+        if self._active is None:
+            self.refresh()
+        return self._retire.get(kid)
+
+    def roll(self, *, retire_after: float | None = None) -> LoadedKey:
+        """Make *next* active, keep the old active published as *previous*, generate a new *next*.
+
+        With ``retire_after`` (seconds of tenant time), the old active key stays published that long — through
+        later rolls too — and then leaves the JWKS; tokens it signed are refused from then on."""
         self.refresh()
+        if retire_after is not None:
+            getter, setter = getattr(self._store, "get_setting", None), getattr(self._store, "set_setting", None)
+            if not callable(getter) or not callable(setter):
+                raise TypeError("a grace period needs a store with settings")
+            old = self.active.kid
+            retire = self._read_retirement()  # retired keys stay listed: they never come back
+            retire[old] = self._now() + max(0.0, retire_after)
+            setter(RETIREMENT_SETTING, json.dumps(retire, sort_keys=True))
+            self._retire = retire
         records = sorted(self._records or (), key=lambda r: (r.created, r.kid))
         active = next(r for r in reversed(records) if r.active)
         nxt = [r for r in records if not r.active and (r.created, r.kid) > (active.created, active.kid)]

@@ -48,6 +48,7 @@ __all__ = [
     "condition_concerns",
     "Decision",
     "Grant",
+    "PendingAssignment",
     "RbacIndex",
     "action_matches",
     "decide",
@@ -209,6 +210,19 @@ class Decision:
     notes: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class PendingAssignment:
+    """An assignment whose change has not propagated yet (``Set-AzShellOption -RoleAssignmentDelay``).
+
+    ``change`` is ``"granted"`` (created, not in effect until ``effective_at``) or ``"removed"`` (deleted, still in
+    effect until ``effective_at``); ``changed_at`` is when the change was made (tenant time)."""
+
+    assignment: RoleAssignment
+    change: str
+    changed_at: float
+    effective_at: float
+
+
 def _definition_key(role_definition_id: str) -> str:
     """Bare lower-case GUID from either a bare GUID or a full ARM role definition ID."""
     return role_definition_id.rstrip("/").rsplit("/", 1)[-1].lower()
@@ -226,8 +240,15 @@ class RbacIndex:
     _MEMO_LIMIT = 65536
 
     def __init__(self, assignments: Iterable[RoleAssignment], definitions: Iterable[RoleDefinition], *,
-                 conditions: ConditionLookup | None = None) -> None:
+                 conditions: ConditionLookup | None = None, pending: Iterable[PendingAssignment] = (),
+                 now: Callable[[], float] | None = None) -> None:
         self.definitions: dict[str, RoleDefinition] = {_definition_key(d.id): d for d in definitions}
+        #: changes not yet in effect (granted, not yet applying; removed, still applying), by principal; ``now``
+        #: is the clock their relative times are told by
+        self._pending: dict[str, list[PendingAssignment]] = {}
+        for p in pending:
+            self._pending.setdefault(p.assignment.principal_id.lower(), []).append(p)
+        self.now = now
         self._by_principal: dict[str, list[tuple[RoleAssignment, str]]] = {}
         count = 0
         for a in assignments:
@@ -245,6 +266,10 @@ class RbacIndex:
 
     def definition(self, role_definition_id: str) -> RoleDefinition | None:
         return self.definitions.get(_definition_key(role_definition_id))
+
+    def pending_for(self, principal_id: str) -> Sequence[PendingAssignment]:
+        """The principal's assignment changes that have not propagated yet (none without a delay)."""
+        return self._pending.get(principal_id.lower(), ())
 
     def grant(self, role: RoleDefinition, action: str, data_action: bool) -> Grant | None:
         """Memoised ``role_grant``; actions are few, so the memo stays small."""

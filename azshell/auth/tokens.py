@@ -59,6 +59,7 @@ from azshell.hostnames import (
     LOGIN_V2_ISSUER_TEMPLATE,
     STS_ISSUER_TEMPLATE,
 )
+from azshell.ids import IdSource
 from azshell.model.types import DirectoryObject, SigningKeyRecord, Tenant
 
 if TYPE_CHECKING:
@@ -149,8 +150,10 @@ def _b64url_decode(segment: str) -> bytes:
     return base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
 
 
-def _opaque(nbytes: int) -> str:
-    return b64url(os.urandom(nbytes))
+def _opaque(nbytes: int, ids: IdSource | None = None) -> str:
+    """``nbytes`` random bytes, base64url (``aio``, ``uti``, ``rh``): from the store's id source when it has one
+    (``--seed`` makes them reproducible), else the OS."""
+    return b64url(ids.bytes(nbytes) if ids is not None else os.urandom(nbytes))
 
 
 def _mirid(resource_id: str) -> str:
@@ -172,6 +175,8 @@ class TokenService:
         self.store = store
         self.clock = clock
         self._key_factory = key_factory
+        #: where token ids come from (``Store.ids``; a bare ``TokenStore`` without one uses the OS)
+        self._ids: IdSource | None = getattr(store, "ids", None)
         self._rings: dict[str, KeyRing] = {}
         self._cache: dict[tuple[str, str, str, str, str], tuple[IssuedToken, str]] = {}
         self._tenant: Tenant | None = None
@@ -314,7 +319,9 @@ class TokenService:
         hit = self._cache.get(key)
         if hit is not None:
             token, kid = hit
-            if now < token.expires_on - CACHE_REFRESH_MARGIN_SECONDS and self.key_ring().find(kid) is not None:
+            # a clock moved back before the token's nbf (Set-AzShellClock) makes it unusable: mint again
+            if token.not_before - CLOCK_SKEW_SECONDS <= now < token.expires_on - CACHE_REFRESH_MARGIN_SECONDS \
+                    and self.key_ring().find(kid) is not None:
                 return replace(token, expires_in=token.expires_on - now, resource=resource, cached=True)
         signing = self.key_ring().active
         tid = principal.tenant_id or self.tenant.tenant_id
@@ -355,13 +362,13 @@ class TokenService:
                 mi_res_id: str | None, app_id: str = AZURE_POWERSHELL_APP_ID) -> dict[str, Any]:
         issuer = sts_issuer(tid)
         iat = now - BACKDATE_SECONDS
-        rh = f"0.A{_opaque(48)}."
+        rh = f"0.A{_opaque(48, self._ids)}."
         if kind == "managed_identity":
             claims: dict[str, Any] = {
                 "aud": aud, "iss": issuer, "iat": iat, "nbf": iat, "exp": now + lifetime,
-                "aio": _opaque(42), "appid": p.app_id or p.object_id, "appidacr": "2", "idp": issuer,
+                "aio": _opaque(42, self._ids), "appid": p.app_id or p.object_id, "appidacr": "2", "idp": issuer,
                 "idtyp": "app", "oid": p.object_id, "rh": rh, "sub": p.object_id, "tid": tid,
-                "uti": _opaque(16), "ver": TOKEN_VERSION,
+                "uti": _opaque(16, self._ids), "ver": TOKEN_VERSION,
             }
             mirid = mi_res_id or p.resource_id
             if mirid:
@@ -372,10 +379,10 @@ class TokenService:
         sub = b64url(hashlib.sha256(f"{p.object_id}|{app_id}".encode()).digest())
         return {
             "aud": aud, "iss": issuer, "iat": iat, "nbf": iat, "exp": now + lifetime,
-            "acr": "1", "aio": _opaque(60), "amr": ["pwd"], "appid": app_id, "appidacr": "0",
+            "acr": "1", "aio": _opaque(60, self._ids), "amr": ["pwd"], "appid": app_id, "appidacr": "0",
             "family_name": family or given, "given_name": given, "idtyp": "user", "ipaddr": "127.0.0.1",
             "name": p.display_name, "oid": p.object_id, "rh": rh, "scp": USER_SCOPE, "sub": sub, "tid": tid,
-            "unique_name": upn, "upn": upn, "uti": _opaque(16), "ver": TOKEN_VERSION,
+            "unique_name": upn, "upn": upn, "uti": _opaque(16, self._ids), "ver": TOKEN_VERSION,
         }
 
     # -- verify --------------------------------------------------------------------------------------------

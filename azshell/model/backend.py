@@ -37,7 +37,6 @@ from typing import Any, Final
 from azshell.clock import Clock
 from azshell.ids import (
     is_guid,
-    new_guid,
     normalize_scope,
     parse_resource_id,
     resource_group_id,
@@ -241,14 +240,14 @@ class TenantBackend:
             else:
                 self.refresh_builtin_roles()
                 return
-            tenant = Tenant(tenant_id=new_guid(), display_name=tenant_name, default_domain=domain)
+            tenant = Tenant(tenant_id=store.ids.guid(), display_name=tenant_name, default_domain=domain)
             store.put_tenant(tenant)
             sub = Subscription(
-                subscription_id=new_guid(), tenant_id=tenant.tenant_id, display_name=DEFAULT_SUBSCRIPTION_NAME
+                subscription_id=store.ids.guid(), tenant_id=tenant.tenant_id, display_name=DEFAULT_SUBSCRIPTION_NAME
             )
             store.put_subscription(sub)
             admin = DirectoryObject(
-                object_id=new_guid(),
+                object_id=store.ids.guid(),
                 tenant_id=tenant.tenant_id,
                 object_type="User",
                 display_name=admin_upn.split("@", 1)[0],
@@ -259,7 +258,7 @@ class TenantBackend:
             store.set_setting(SETTING_BUILTIN_ROLES_VERSION, BUILTIN_ROLES_VERSION)
             store.put_role_assignment(
                 RoleAssignment(
-                    name=new_guid(),
+                    name=store.ids.guid(),
                     scope=f"/subscriptions/{sub.subscription_id}",
                     role_definition_id=OWNER,
                     principal_id=admin.object_id,
@@ -355,7 +354,7 @@ class TenantBackend:
                     code="ObjectConflict",
                 )
             user = DirectoryObject(
-                object_id=new_guid(),
+                object_id=self.store.ids.guid(),
                 tenant_id=self.tenant_id,
                 object_type="User",
                 display_name=display_name,
@@ -382,7 +381,8 @@ class TenantBackend:
         """Create a security group."""
         with self.store.transaction():
             group = DirectoryObject(
-                object_id=new_guid(), tenant_id=self.tenant_id, object_type="Group", display_name=display_name
+                object_id=self.store.ids.guid(), tenant_id=self.tenant_id, object_type="Group",
+                display_name=display_name
             )
             self.store.put_directory_object(group)
             self.store.append_event(
@@ -552,9 +552,9 @@ class TenantBackend:
 
     def _default_vm_properties(self, sub: str, rg: str, name: str) -> dict[str, Any]:
         created = datetime.datetime.fromtimestamp(self.clock.now(), tz=datetime.UTC)
-        disk_name = f"{name}_OsDisk_1_{strip_dashes(new_guid())}"
+        disk_name = f"{name}_OsDisk_1_{strip_dashes(self.store.ids.guid())}"
         return {
-            "vmId": new_guid(),
+            "vmId": self.store.ids.guid(),
             "hardwareProfile": {"vmSize": DEFAULT_VM_SIZE},
             "storageProfile": {
                 "imageReference": dict(DEFAULT_IMAGE_REFERENCE),
@@ -784,11 +784,11 @@ class TenantBackend:
 
     def _create_managed_identity_principal(self, rid: str, name: str, *, explicit: bool) -> DirectoryObject:
         sp = DirectoryObject(
-            object_id=new_guid(),
+            object_id=self.store.ids.guid(),
             tenant_id=self.tenant_id,
             object_type="ServicePrincipal",
             display_name=name,
-            app_id=new_guid(),
+            app_id=self.store.ids.guid(),
             service_principal_type=SERVICE_PRINCIPAL_TYPE_MANAGED_IDENTITY,
             alternative_names=(IS_EXPLICIT_TRUE if explicit else IS_EXPLICIT_FALSE, rid),
             resource_id=rid,
@@ -907,7 +907,7 @@ class TenantBackend:
                 "The role definition must have at least one valid assignable scope.",
                 code="InvalidAssignableScopes",
             )
-        guid = id or new_guid()
+        guid = id or self.store.ids.guid()
         if not is_guid(guid):
             raise ValidationError(
                 f"The role definition ID '{guid}' is not valid. It must be a GUID.",
@@ -988,7 +988,7 @@ class TenantBackend:
         check is skipped (Azure's replication-delay escape hatch) but a mismatch is refused. Raises
         ConflictError ``RoleAssignmentExists`` for a duplicate principal+role+scope.
         """
-        name = name or new_guid()
+        name = name or self.store.ids.guid()
         if not is_guid(name):
             raise ValidationError(
                 INVALID_ROLE_ASSIGNMENT_ID_MESSAGE.format(name=name), code="InvalidRoleAssignmentId"

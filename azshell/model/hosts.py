@@ -20,9 +20,7 @@ make committed state exactly as the rest of the store does.
 
 from __future__ import annotations
 
-import secrets
 import sqlite3
-import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -64,9 +62,9 @@ def identity_fingerprint(identity: Identity | None) -> str:
     return f"{identity.type.replace(' ', '').casefold()}|{(identity.principal_id or '').casefold()}|{uais}"
 
 
-def _new_header() -> str:
+def _new_header(store: Store) -> str:
     """A fresh random value shaped like App Service's (a GUID, as in the docs' ``853b9a84-...``)."""
-    return str(uuid.UUID(bytes=secrets.token_bytes(16), version=4))
+    return store.ids.guid()
 
 
 def get_identity_header(store: Store, host_id: str) -> IdentityHeader | None:
@@ -79,7 +77,7 @@ def get_identity_header(store: Store, host_id: str) -> IdentityHeader | None:
 
 
 def _put_header(store: Store, host_id: str, fp: str) -> IdentityHeader:
-    made = IdentityHeader(host_id, _new_header(), fp, store._clock.now())  # noqa: SLF001
+    made = IdentityHeader(host_id, _new_header(store), fp, store._clock.now())  # noqa: SLF001
     store._exec(  # noqa: SLF001
         "INSERT INTO host_identity_headers(host_id, header, identity_fp, created) VALUES(?,?,?,?) "
         "ON CONFLICT(host_id) DO UPDATE SET header = excluded.header, identity_fp = excluded.identity_fp, "

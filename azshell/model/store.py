@@ -46,7 +46,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, Generic, TypeVar
 
 from azshell.clock import Clock, SystemClock
-from azshell.ids import normalize_scope, parse_resource_id, resource_group_id
+from azshell.ids import IdSource, normalize_scope, parse_resource_id, resource_group_id
 from azshell.model.errors import (
     ConflictError,
     ModelError,
@@ -425,6 +425,10 @@ class Store:
         self._depth = 0
         self._events_since_trim = 0
         self._closed = False
+        #: where ids, secrets and keys made for this state come from (``build_world`` seeds it for ``--seed``)
+        self.ids = IdSource()
+        #: a ``:memory:`` state's checkpoints (``azshell.controls.checkpoints``), by folded name
+        self.memory_checkpoints: dict[str, Any] = {}
 
     # ---------------------------------------------------------------------------------------------- lifecycle
     @classmethod
@@ -542,6 +546,10 @@ class Store:
             migrations[v](self._db)
         if stored is None or version < len(migrations):
             self._set_meta(key, str(len(migrations)))
+
+    def service_migrations(self) -> dict[str, tuple[Migration, ...]]:
+        """The services' migrations this store was opened with, by service name."""
+        return dict(self._services)
 
     def service_schema_version(self, name: str) -> int:
         """The version of one service's own tables in this file (0: none)."""
@@ -680,6 +688,88 @@ class Store:
     def _list(self, table: _Table[_R], rest: str, params: Sequence[Any] = ()) -> list[_R]:
         """The records of ``table`` that ``rest`` (``WHERE``/``ORDER BY`` text) selects."""
         return [table.record(r) for r in self._all(table.select(rest), params)]
+
+    # ------------------------------------------------------------------------------- whole-state snapshots
+    def versions(self) -> dict[str, int]:
+        """The schema versions of this file: ``{"core": n, "<service>": m, ...}``."""
+        rows = self._all("SELECT key, value FROM meta WHERE key = 'schema_version' OR key LIKE 'schema_version.%'")
+        out = {("core" if k == "schema_version" else k.split(".", 1)[1]): int(v) for k, v in rows}
+        out.setdefault("core", 0)
+        return dict(sorted(out.items(), key=lambda kv: (kv[0] != "core", kv[0])))
+
+    def epoch(self) -> int:
+        """A counter that moves when the whole state is replaced (a restored checkpoint, an import): in-memory
+        services of other processes (the token service's key ring) start over when it moves."""
+        row = self._one("SELECT value FROM meta WHERE key = 'epoch'")
+        return int(row[0]) if row else 0
+
+    def table_names(self) -> list[str]:
+        """The data tables of this file (not ``meta`` nor SQLite's own), by name."""
+        return [str(r[0]) for r in self._all(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name != 'meta' AND name NOT LIKE 'sqlite_%' "
+            "ORDER BY name")]
+
+    def read_tables(self, skip: Iterable[str] = ()) -> dict[str, tuple[list[str], list[tuple[Any, ...]]]]:
+        """Every data table's columns and rows, read in one read transaction (a consistent snapshot even while
+        other processes write), rows ordered by all their columns."""
+        skipped = set(skip)
+        with self._lock:
+            try:
+                self._db.execute("BEGIN")
+                try:
+                    out: dict[str, tuple[list[str], list[tuple[Any, ...]]]] = {}
+                    for name in self.table_names():
+                        if name in skipped:
+                            continue
+                        cols = [str(r[1]) for r in self._db.execute(f'PRAGMA table_info("{name}")')]
+                        order = ", ".join(str(i + 1) for i in range(len(cols)))
+                        rows = [tuple(r) for r in self._db.execute(f'SELECT * FROM "{name}" ORDER BY {order}')]
+                        out[name] = (cols, rows)
+                    return out
+                finally:
+                    self._db.execute("COMMIT")
+            except sqlite3.Error as exc:
+                raise self._state_error(exc) from None
+
+    def replace_tables(self, tables: Mapping[str, tuple[Sequence[str], Sequence[Sequence[Any]]]],
+                       keep: Iterable[str] = ()) -> None:
+        """Replace the contents of every data table (except ``keep``) with ``tables``, in ONE write transaction:
+        another process sees the old state or the new, never a mix. Tables missing from ``tables`` end empty;
+        a table or column this file does not have raises ``StateFileError``. Moves ``generation()`` and
+        ``epoch()``."""
+        kept = set(keep)
+        mine = {n: [str(r[1]) for r in self._all(f'PRAGMA table_info("{n}")')] for n in self.table_names()}
+        unknown = sorted(set(tables) - set(mine))
+        if unknown:
+            raise StateFileError(f"The state to load has tables this azshell does not know: {', '.join(unknown)}.")
+        for name, (cols, _rows) in tables.items():
+            extra = sorted(set(cols) - set(mine[name]))
+            if extra:
+                raise StateFileError(f"The state to load has columns this azshell does not know in table {name}: "
+                                     f"{', '.join(extra)}.")
+        with self.transaction():
+            for name in mine:
+                if name in kept:
+                    continue
+                self._db.execute(f'DELETE FROM "{name}"')
+                got = tables.get(name)
+                if got is None or not got[1]:
+                    continue
+                cols, rows = got
+                names = ", ".join(f'"{c}"' for c in cols)
+                marks = ", ".join("?" for _ in cols)
+                self._db.executemany(f'INSERT INTO "{name}" ({names}) VALUES ({marks})', [tuple(r) for r in rows])
+            self._db.execute("INSERT INTO meta(key, value) VALUES('epoch', '1') ON CONFLICT(key) DO UPDATE SET "
+                             "value = CAST(value AS INTEGER) + 1")
+        self._role_memo.clear()
+
+    def backup_into(self, target: sqlite3.Connection) -> None:
+        """Copy the whole database into ``target`` with SQLite's online backup (one consistent snapshot)."""
+        with self._lock:
+            try:
+                self._db.backup(target)
+            except sqlite3.Error as exc:
+                raise self._state_error(exc) from None
 
     # ------------------------------------------------------------------------------------------------- tenant
     def get_tenant(self) -> Tenant:
@@ -1082,7 +1172,24 @@ class Store:
 
     # ------------------------------------------------------------------------------------------------ events
     def append_event(self, kind: str, data: dict[str, Any]) -> int:
-        """Append to the events log (trimmed to about the newest ``EVENTS_KEEP``). Returns the new ``seq``."""
+        """Append to the events log (trimmed to about the newest ``EVENTS_KEEP``). Returns the new ``seq``.
+
+        An event appended on its own (not inside another write) commits without waiting for the disk
+        (``synchronous = NORMAL`` for that one transaction): it is visible to every process at once and survives
+        a crash of azshell, and the next ordinary write makes it durable; only a power cut can lose the newest
+        events. Every request the planes answer appends one, so this keeps an fsync off each request."""
+        with self._lock:
+            relaxed = self._depth == 0 and self.path != ":memory:"
+            if relaxed:
+                self._db.execute("PRAGMA synchronous = NORMAL")
+            try:
+                return self._append_event(kind, data)
+            finally:
+                if relaxed:
+                    with contextlib.suppress(sqlite3.Error):
+                        self._db.execute("PRAGMA synchronous = FULL")
+
+    def _append_event(self, kind: str, data: dict[str, Any]) -> int:
         with self.transaction(bump_generation=False):
             cur = self._db.execute(
                 "INSERT INTO events(time, kind, data) VALUES(?,?,?)", (self._clock.now(), kind, _dumps(data))

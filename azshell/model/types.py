@@ -13,6 +13,8 @@ PrincipalType = Literal["User", "ServicePrincipal", "Group", "Unknown"]
 # ARM resource types (real strings)
 VM_TYPE = "Microsoft.Compute/virtualMachines"
 VM_EXTENSION_TYPE = "Microsoft.Compute/virtualMachines/extensions"
+VMSS_TYPE = "Microsoft.Compute/virtualMachineScaleSets"
+VMSS_VM_TYPE = "Microsoft.Compute/virtualMachineScaleSets/virtualMachines"
 USER_ASSIGNED_IDENTITY_TYPE = "Microsoft.ManagedIdentity/userAssignedIdentities"
 WEB_SITE_TYPE = "Microsoft.Web/sites"
 APP_SERVICE_PLAN_TYPE = "Microsoft.Web/serverfarms"

@@ -8,6 +8,13 @@ in front (tests).
 turns it into a connection error): a ``PlaneError`` becomes its own response, anything else a logged 500
 ``InternalServerError``. The access decision the plane took (``request.decisions``, see
 ``azshell.auth.decision``) is put on the response it returns, whichever way it was made.
+
+Before the plane, ``dispatch`` applies the faults stored in the state (``azshell.controls.faults``: an injected
+429/5xx answer, or latency), so the REPL, the kernel and ``azshell serve`` all see them. After it, every answered
+request that is not a dry run appends an ``http.request`` event to the events log (method, host, port, path,
+query, status, the calling host's resource ID, for token requests the ``resource`` asked for, from the query or a
+form body, the plane's access decision in brief, and the fault's id when a fault answered); the tutorial checks
+and ``Get-AzShellEvent`` read it.
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+from urllib.parse import parse_qsl
 
 from azshell.hostnames import LOOPBACK_HOSTS
 from azshell.planes._shared import arm_error
@@ -25,7 +33,9 @@ if TYPE_CHECKING:
     from azshell.services.base import Registry
     from azshell.world import World
 
-__all__ = ["PlaneHandler", "PlaneRoute", "Planes", "no_such_host"]
+__all__ = ["EVENT_HTTP_REQUEST", "PlaneHandler", "PlaneRoute", "Planes", "no_such_host"]
+
+EVENT_HTTP_REQUEST = "http.request"
 
 log = logging.getLogger(__name__)
 
@@ -116,6 +126,19 @@ class Planes:
         if route is None:
             raise no_such_host(request)
         try:
+            from azshell.controls.faults import inject
+
+            faulted = inject(self.world, route.name, request)
+        except Exception:  # noqa: BLE001 - a damaged fault list must not stop the planes
+            log.exception("fault injection failed on %s %s", request.method, request.raw_path)
+            faulted = None
+        response = faulted if faulted is not None else self._answer(route, request)
+        if not request.dry_run:
+            _record(self.world, request, response, faulted=faulted is not None)
+        return response
+
+    def _answer(self, route: PlaneRoute, request: Request) -> Response:
+        try:
             response = route.handler(request, self.world)
         except HostUnreachableError:
             raise
@@ -130,3 +153,21 @@ class Planes:
 
             response.decision = final_decision(request.decisions)
         return response
+
+
+def _record(world: World, request: Request, response: Response, *, faulted: bool) -> None:
+    """Append the ``http.request`` event (never fails the request)."""
+    try:
+        resource = next((v for k, v in request.query if k.lower() == "resource"), "")
+        if not resource and request.body and b"resource=" in request.body:
+            form = parse_qsl(request.body.decode("latin-1", "replace"), keep_blank_values=True)
+            resource = next((v for k, v in form if k.lower() == "resource"), "")
+        query = "&".join(f"{k}={v}" for k, v in request.query)
+        world.store.append_event(EVENT_HTTP_REQUEST, {
+            "method": request.method, "host": request.host, "port": request.port, "path": request.path,
+            "query": query[:2000], "status": response.status, "caller": request.caller.host_id,
+            "resource": resource,
+            **({"fault": True} if faulted else {}),
+            **({"decision": response.decision.summary()} if response.decision is not None else {})})
+    except Exception:  # noqa: BLE001 - the log is a convenience; the response matters
+        pass

@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from prompt_toolkit.input import Input
     from prompt_toolkit.output import Output
 
+    from azshell.repl.progress import TerminalProgress
+
 BANNER = (
     "azshell — Azure managed identities, offline. Tab completes, F1 shows help for the word under the "
     "cursor, Ctrl+R searches history, Ctrl+D exits."
@@ -73,6 +75,15 @@ class Runner:
         self.err = err
         self.color = color
         self.last_status = 0
+        #: the REPL's Write-Progress bar (None in line mode: progress is not shown there)
+        self.progress: TerminalProgress | None = None
+
+    def _end_progress(self) -> None:
+        if self.progress is not None:
+            try:
+                self.progress.finish()
+            except Exception:
+                pass
 
     def error_line(self, text: str) -> None:
         line = f"{RED}{text}{RESET}" if self.color else text
@@ -85,18 +96,28 @@ class Runner:
     def run(self, text: str) -> int | None:
         """Run ``text``; returns the exit code when the session was closed (``exit``), else None."""
         printer = RecordPrinter(self.session, self.out, self.err, color=self.color)
+        progress = self.progress
+        on_record: Callable[[Any], None] = printer
+        if progress is not None:
+            def on_record(record: Any) -> None:  # the bar leaves the screen while the command prints
+                progress.suspend()
+                printer(record)
+                progress.resume()
         try:
-            result = execute_interruptibly(self.session, text, printer)
+            result = execute_interruptibly(self.session, text, on_record)
         except KeyboardInterrupt:
+            self._end_progress()
             printer.flush()
             self.error_line(STOPPED)
             self.last_status = 1
             return None
         except Exception as e:
+            self._end_progress()
             printer.flush()
             self.error_line(f"azshell: internal error: {type(e).__name__}: {e}")
             self.last_status = 1
             return None
+        self._end_progress()
         printer.flush()
         self.last_status = 1 if getattr(result, "had_errors", False) else 0
         code = getattr(result, "exit_requested", None)
@@ -130,6 +151,7 @@ class Repl:
         self._panel: list[str] = []
         self.prompt_session: PromptSession[str] = self._build(input, output, history_path)
         self._hook_clear_screen()
+        self._hook_progress(color)
 
     def _build(self, input: Input | None, output: Output | None, history_path: str | None) -> PromptSession[str]:
         from prompt_toolkit import PromptSession
@@ -176,6 +198,20 @@ class Repl:
                 setter(self.clear_screen)
             except Exception:
                 self._session_clears = False
+
+    def _hook_progress(self, color: bool) -> None:
+        """Write-Progress draws a bar on the terminal (``azshell.repl.progress``)."""
+        setter = getattr(self.session, "set_progress", None)
+        if not callable(setter):
+            return
+        from azshell.repl.progress import TerminalProgress
+
+        try:
+            bar = TerminalProgress(self.prompt_session.app.output, color=color)
+            setter(bar)
+            self.runner.progress = bar
+        except Exception:
+            self.runner.progress = None
 
     def clear_screen(self) -> None:
         """Clear the terminal (``Clear-Host``/``cls``)."""

@@ -36,13 +36,34 @@ def with_newline(text: str) -> str:
     return text if text.endswith("\n") else text + "\n"
 
 
+def own_svg(objects: list[Any]) -> str | None:
+    """The SVG of objects that draw themselves (a ``ToSvg`` method, e.g. ``Show-AzAccessGraph``'s graph): one
+    object's picture, else None."""
+    if len(objects) != 1:
+        return None
+    methods = getattr(objects[0], "methods", None)
+    draw = methods.get("tosvg") if isinstance(methods, dict) else None
+    if not callable(draw):
+        return None
+    svg = draw()
+    return svg if isinstance(svg, str) and svg.lstrip().startswith("<svg") else None
+
+
 def mime_bundle(renderer: Renderer, objects: list[Any]) -> dict[str, str]:
-    """``text/plain`` (PowerShell formatting) and, for tables, ``text/html``."""
+    """``text/plain`` (PowerShell formatting) and, for tables, ``text/html``; an object that draws itself
+    (``ToSvg``) is ``image/svg+xml`` with its text as the ``text/plain`` fallback."""
     try:
         plain = renderer.render_outputs(objects)
     except Exception:
         plain = "\n".join(str(o) for o in objects)
     bundle = {"text/plain": plain.strip("\n")}
+    try:
+        svg = own_svg(objects)
+    except Exception:  # a picture that cannot be drawn: the text stays
+        svg = None
+    if svg:
+        bundle["image/svg+xml"] = svg
+        return bundle
     try:
         html = renderer.render_html(objects)
     except Exception:
@@ -90,3 +111,31 @@ def internal_error_content(exc: BaseException) -> dict[str, Any]:
 def stopped_content() -> dict[str, Any]:
     text = "The pipeline has been stopped."
     return {"ename": "PipelineStoppedException", "evalue": text, "traceback": [f"{RED}{text}{RESET}"]}
+
+
+def progress_bundle(records: list[Any], lines: list[str]) -> dict[str, str]:
+    """A Write-Progress display: ``text/plain`` (the bar lines) and ``text/html`` (one ``<progress>`` per
+    activity, children indented); empty strings when nothing is in progress (the display is cleared)."""
+    if not records:
+        return {"text/plain": "", "text/html": ""}
+    from html import escape
+
+    depth: dict[int, int] = {}
+    by_id = {r.activity_id: r for r in records}
+
+    def level(r: Any, guard: int = 0) -> int:
+        parent = by_id.get(r.parent_id)
+        return level(parent, guard + 1) + 1 if parent is not None and guard < 8 else 0
+
+    rows = []
+    for r in records:
+        depth[r.activity_id] = level(r)
+        pct = int(r.percent_complete)
+        bar = (f'<progress value="{pct}" max="100" style="width:16em;vertical-align:middle"></progress> {pct}%'
+               if pct >= 0 else '<progress style="width:16em;vertical-align:middle"></progress>')
+        extra = " · ".join(x for x in (escape(str(r.current_operation)),
+                                       f"{r.seconds_remaining}s left" if r.seconds_remaining >= 0 else "") if x)
+        rows.append(f'<div class="azshell-progress" style="margin-left:{depth[r.activity_id] * 1.5}em">'
+                    f"<b>{escape(str(r.activity))}</b> {bar} {escape(str(r.status))}"
+                    + (f' <span style="color:#666">{extra}</span>' if extra else "") + "</div>")
+    return {"text/plain": "\n".join(lines), "text/html": "".join(rows)}

@@ -11,6 +11,8 @@ What a cell sends (iopub), in the order things happen:
 * each error record: one ``error`` message whose traceback is the rendered PowerShell error; the reply is then
   ``status: error`` with the last error's ``ename``/``evalue``/``traceback``;
 * ``Clear-Host``/``cls``: ``clear_output``;
+* ``Write-Progress``: one ``display_data`` with a ``display_id`` (the bars as text and HTML ``<progress>``),
+  then ``update_display_data`` of it; emptied when the last activity completes or the cell ends;
 * while a tutorial is active, a cell that said nothing about it (no step passed, no hint) ends with one short
   status line (``Session.tutorial_status``).
 
@@ -24,6 +26,8 @@ from __future__ import annotations
 import fnmatch
 import re
 import signal
+import time
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -35,12 +39,15 @@ from azshell_kernel.display import (
     internal_error_content,
     is_text_output,
     mime_bundle,
+    progress_bundle,
     stopped_content,
     stream_name,
     with_newline,
 )
 
 FORCE_AFTER = 3
+#: seconds between two updates of a progress display whose activities did not change
+PROGRESS_INTERVAL = 0.1
 HISTORY_SESSION = 1
 
 LANGUAGE_INFO: dict[str, Any] = {
@@ -73,6 +80,11 @@ class CellRun:
         self.silent = silent
         self.pending: list[Any] = []
         self.last_error: dict[str, Any] | None = None
+        #: Write-Progress: the activities shown now, and the display that shows them (one per cell)
+        self.board: Any = None
+        self.progress_id: str | None = None
+        self._progress_at = 0.0
+        self._progress_ids: tuple[int, ...] = ()
 
     def send(self, msg_type: str, content: dict[str, Any]) -> None:
         if not self.silent:
@@ -103,6 +115,45 @@ class CellRun:
         except Exception as e:  # a display problem must not lose the cell's reply
             self.error(internal_error_content(e))
 
+    def progress(self, record: Any) -> None:
+        """A Write-Progress record: the first one of a cell is ``display_data`` with a ``display_id``; later ones
+        ``update_display_data`` of that display (throttled, except new and completed activities); when the last
+        activity completes the display is emptied (the bar disappears, as in PowerShell)."""
+        try:
+            if self.board is None:
+                from azshell.lang.progress import ProgressBoard
+
+                self.board = ProgressBoard()
+            self.board.apply(record)
+            ids = tuple(r.activity_id for r in self.board.records)
+            now = time.monotonic()
+            if not (record.completed or ids != self._progress_ids or now - self._progress_at >= PROGRESS_INTERVAL):
+                return
+            self._progress_ids, self._progress_at = ids, now
+            self.show_progress()
+        except Exception as e:  # a display problem must not lose the cell's reply
+            self.error(internal_error_content(e))
+
+    def show_progress(self) -> None:
+        if self.board is None:
+            return
+        bundle = progress_bundle(self.board.records, self.board.lines(100))
+        if self.progress_id is None:
+            if not self.board:
+                return
+            self.progress_id = uuid.uuid4().hex
+            self.send("display_data", {"data": bundle, "metadata": {},
+                                       "transient": {"display_id": self.progress_id}})
+        else:
+            self.send("update_display_data", {"data": bundle, "metadata": {},
+                                              "transient": {"display_id": self.progress_id}})
+
+    def end_progress(self) -> None:
+        """The cell ended: any activity still shown is removed."""
+        if self.board is not None and self.board:
+            self.board.clear()
+            self.show_progress()
+
     def error(self, content: dict[str, Any]) -> None:
         self.last_error = content
         self.send("error", content)
@@ -125,6 +176,7 @@ class CellRun:
     def clear(self) -> None:
         """``Clear-Host``: drop what is pending and clear the cell's output."""
         self.pending = []
+        self.progress_id = None
         self.send("clear_output", {"wait": False})
 
 
@@ -164,10 +216,20 @@ class AzShellKernel(Kernel):
                 setter(self._clear_screen)
             except Exception:
                 pass
+        progress = getattr(self._session, "set_progress", None)
+        if callable(progress):
+            try:
+                progress(self._progress)
+            except Exception:
+                pass
 
     def _clear_screen(self) -> None:
         if self._cell is not None:
             self._cell.clear()
+
+    def _progress(self, record: Any) -> None:
+        if self._cell is not None:
+            self._cell.progress(record)
 
     @property
     def kernel_info(self) -> dict[str, Any]:
@@ -229,12 +291,15 @@ class AzShellKernel(Kernel):
             self._interrupts = 0
             try:
                 session.execute(code, cell.on_record)
+                cell.end_progress()
                 result_bundle = cell.finish()
                 self._tutorial_status(cell, session)
             except KeyboardInterrupt:
+                cell.end_progress()
                 cell.flush_display()
                 cell.error(stopped_content())
             except Exception as e:
+                cell.end_progress()
                 cell.flush_display()
                 cell.error(internal_error_content(e))
             finally:

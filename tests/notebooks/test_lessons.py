@@ -64,6 +64,29 @@ EXPECTED: dict[str, list[str]] = {
         r"✗ DENIED[\s\S]*Fix\s+: New-AzRoleAssignment",  # Test-AzAccess explains the 403
         r"(?m)^hunter2$[\s\S]*^hunter2$",  # the web app, then the function app once granted
     ],
+    "06-time-and-propagation.ipynb": [
+        r'"code":"ExpiredAuthenticationToken"',  # the old token, a day and an hour later
+        r"401 \(Unauthorized\)",
+        rf'\{{"id":"/subscriptions/{GUID}/resourceGroups/DevTest","name":"DevTest"',  # a fresh token works
+        r"If access was recently granted, please refresh your credentials\.",  # before propagation
+        r"takes effect in \d+ min",  # Test-AzAccess explains the 403
+        rf'\{{"id":"/subscriptions/{GUID}/resourceGroups/Staging","name":"Staging"',  # after Advance 00:05:01
+    ],
+    "07-faults-and-retries.ipynb": [
+        r"429 \(Too Many Requests\)",
+        r"Retry-After: 1",
+        r"attempt 1: 429, retrying[\s\S]*attempt 3: 200 OK",
+        r"(?s)(oauth2/token → 429 \(injected fault\).*){3}oauth2/token → 200",  # the event log: 3 x 429, then 200
+    ],
+    "08-access-graph.ipynb": [
+        r"Access graph of resource group DevTest",  # the SVG's text/plain fallback
+        r"Owner → resource group DevTest  \(inherited from subscription",
+        r"access policy secrets: get, list → key vault mi-lab-vault",
+        r"ACL           rwx → Data Lake path mystore/TestFolder",
+        r"member of     vault-readers \(group\)",
+        r"✗ DENIED  myVM \(VM, system-assigned\) → Data Lake store mystore: WebHDFS CREATE",
+        r"graph\.svg <svg xmlns=",
+    ],
 }
 
 
