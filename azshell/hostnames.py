@@ -42,7 +42,14 @@ __all__ = [
     "MSI_EXTENSION_PORT",
     "MSI_EXTENSION_TOKEN_URL",
     "SQL_RESOURCE",
+    "STORAGE_BLOB_HOST_SUFFIX",
+    "STORAGE_DFS_HOST_SUFFIX",
+    "STORAGE_ENDPOINT_SUFFIX",
+    "STORAGE_FILE_HOST_SUFFIX",
+    "STORAGE_QUEUE_HOST_SUFFIX",
     "STORAGE_RESOURCE",
+    "STORAGE_TABLE_HOST_SUFFIX",
+    "STORAGE_WEB_HOST_SUFFIX",
     "STS_HOST",
     "STS_ISSUER_TEMPLATE",
 ]
@@ -64,6 +71,17 @@ IMDS_HOST = "169.254.169.254"
 KEY_VAULT_HOST_SUFFIX = ".vault.azure.net"
 #: ``{store}.azuredatalakestore.net`` (Data Lake Store Gen1)
 DATA_LAKE_HOST_SUFFIX = ".azuredatalakestore.net"
+#: ``{account}.blob.core.windows.net`` and the other Storage services of an account (``primaryEndpoints``);
+#: ``core.windows.net`` is the ``EndpointSuffix`` of a connection string. The static website host carries a zone
+#: (``z22``) that Azure picks per account (SEEN: MicrosoftDocs/azure-docs issues 10959 and 22879, "no way to determine
+#: the zone name ... based only on the account name"); azshell always names the same one (INFERRED: which zone).
+STORAGE_ENDPOINT_SUFFIX = "core.windows.net"
+STORAGE_BLOB_HOST_SUFFIX = ".blob.core.windows.net"
+STORAGE_QUEUE_HOST_SUFFIX = ".queue.core.windows.net"
+STORAGE_TABLE_HOST_SUFFIX = ".table.core.windows.net"
+STORAGE_FILE_HOST_SUFFIX = ".file.core.windows.net"
+STORAGE_DFS_HOST_SUFFIX = ".dfs.core.windows.net"
+STORAGE_WEB_HOST_SUFFIX = ".z22.web.core.windows.net"
 #: Where App Service puts ``IDENTITY_ENDPOINT`` (``http://localhost:4141/MSI/token``).
 APP_SERVICE_HOST = "localhost"
 APP_SERVICE_PORT = 4141

@@ -56,18 +56,22 @@ __all__ = [
 
 #: Headers every ARM response carries (SEEN on ARM and Key Vault responses).
 ARM_NO_CACHE_HEADERS: dict[str, str] = {"Cache-Control": "no-cache", "Pragma": "no-cache", "Expires": "-1"}
-#: ``x-ms-failure-cause: gateway`` (SEEN on ARM 401 and 404; INFERRED on 400/403/409).
+#: ``x-ms-failure-cause: gateway`` (SEEN on ARM 401 and 404, and on a 400 InvalidApiVersionParameter in
+#: Azure/azure-cli issue 27156; INFERRED on 403/409: no capture found).
 FAILURE_CAUSE_HEADER = "x-ms-failure-cause"
 FAILURE_CAUSE_GATEWAY = "gateway"
 
 AUTHORIZATION_FAILED = "AuthorizationFailed"
-#: azure-error-messages.md §1 (SEEN). ``{client}`` is the oid for service principals, the UPN for users.
+#: azure-error-messages.md §1 (SEEN). ``{client}`` is the oid for service principals, the UPN for users (SEEN for a
+#: user: Azure/Azure-Landing-Zones issue 3366, "The client 'user@xxxx.com' with object id 'xxxxx' …").
 AUTHORIZATION_FAILED_TEMPLATE = (
     "The client '{client}' with object id '{oid}' does not have authorization to perform action '{action}' over "
     "scope '{scope}' or the scope is invalid. If access was recently granted, please refresh your credentials."
 )
 LINKED_AUTHORIZATION_FAILED = "LinkedAuthorizationFailed"
-#: ARM's answer when the caller may write the resource but not use a linked one (INFERRED wording).
+#: ARM's answer when the caller may write the resource but not use a linked one (SEEN word for word, "action(s)" and
+#: "(respectively)" included: Azure/enterprise-azure-policy-as-code PR 1339; older answers in Azure/aad-pod-identity
+#: issue 613 read "action" and lack "(respectively)").
 LINKED_AUTHORIZATION_FAILED_TEMPLATE = (
     "The client '{client}' with object id '{oid}' has permission to perform action '{action}' on scope "
     "'{scope}'; however, it does not have permission to perform action(s) '{linked_action}' on the linked "
@@ -87,7 +91,9 @@ NO_REGISTERED_PROVIDER_TEMPLATE = (
 )
 
 INVALID_REQUEST_CONTENT = "InvalidRequestContent"
-#: JSON.NET's deserialisation failure as ARM wraps it (INFERRED wording of the inner text).
+#: JSON.NET's deserialisation failure as ARM wraps it (SEEN: Azure/azure-sdk-for-net issue 3487, "The request content
+#: was invalid and could not be deserialized: 'Could not find member 'AccountType' on object of type
+#: 'ResourceDefinition'. Path 'AccountType', line 2, position 17.'.").
 INVALID_REQUEST_CONTENT_TEMPLATE = "The request content was invalid and could not be deserialized: '{detail}'."
 
 #: The regions ARM names in ``NoRegisteredProviderFound`` and location checks (public regions, ARM's spelling).
@@ -189,7 +195,13 @@ def parse_json_body(request: Request, *, required: bool = True) -> dict[str, Any
                             INVALID_REQUEST_CONTENT_TEMPLATE.format(detail="The request content is empty."))
         return {}
     try:
-        obj = json.loads(raw.decode("utf-8"))
+        text = raw.decode("utf-8-sig")
+        obj = json.loads(text)
+    except json.JSONDecodeError as exc:
+        from azshell.planes.jsonnet import syntax_error
+
+        raise arm_error(400, INVALID_REQUEST_CONTENT,
+                        INVALID_REQUEST_CONTENT_TEMPLATE.format(detail=syntax_error(text, exc))) from None
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         detail = str(exc).split("\n", 1)[0].replace("'", "")
         raise arm_error(400, INVALID_REQUEST_CONTENT, INVALID_REQUEST_CONTENT_TEMPLATE.format(detail=detail)) from None

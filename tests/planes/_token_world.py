@@ -12,6 +12,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from azshell.auth.keys import load_pem_key
 from azshell.auth.tokens import TokenService
 from azshell.clock import FixedClock
+from azshell.ids import IdSource
 from azshell.model.backend import TenantBackend
 from azshell.model.store import Store
 from azshell.model.types import VM_EXTENSION_TYPE
@@ -36,6 +37,10 @@ class TokenWorldImpl:
     backend: TenantBackend
     tokens: TokenService
     clock: FixedClock
+
+    @property
+    def ids(self) -> IdSource:
+        return self.store.ids
 
     @property
     def sub(self) -> str:

@@ -269,9 +269,15 @@ def test_api_version_missing_and_unsupported(app: App) -> None:
     site = system_site(app)
     header = {"X-IDENTITY-HEADER": app.env(site["id"])["IDENTITY_HEADER"]}
     r = app.token(site["id"], {"resource": VAULT}, header)
-    assert r.status_code == 400 and r.json()["message"] == appservice.API_VERSION_MISSING
+    # ASP.NET API Versioning's shape (App Service's UnsupportedApiVersion is SEEN: MicrosoftDocs/azure-docs #53726)
+    assert r.status_code == 400 and r.json() == {"error": {"code": "ApiVersionUnspecified", "message": (
+        "An API version is required, but was not specified."), "innerError": None}}
     r = app.token(site["id"], {"resource": VAULT, "api-version": "2018-02-01"}, header)
-    assert r.status_code == 400 and "'2018-02-01' is not supported" in r.json()["message"]
+    err = r.json()["error"]
+    assert r.status_code == 400 and err["code"] == "UnsupportedApiVersion" and err["innerError"] is None
+    assert err["message"].startswith("The HTTP resource that matches the request URI 'http://")
+    assert err["message"].endswith("api-version=2018-02-01' does not support the API version '2018-02-01'.")
+    assert "/msi/token?resource=" + VAULT in err["message"].lower()
 
 
 def test_resource_missing_and_unknown(app: App) -> None:

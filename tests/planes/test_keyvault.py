@@ -344,7 +344,12 @@ def test_arm_access_policy_operations(arm: ArmClient, world: World) -> None:
     assert got == [{"tenantId": world.tenant_id, "objectId": oid, "permissions": {"secrets": ["get", "list"]}}]
     bad = arm.request("PUT", base + "add", api_version="2023-07-01",
                       json={"properties": {"accessPolicies": [policy(world, oid, ["read"])]}})
-    assert bad.status_code == 400
+    # the RP's texts (Azure/azure-libraries-for-net issue 361; alexander-kastil/az-204 issue 142)
+    assert bad.status_code == 400 and bad.json()["error"] == {
+        "code": "BadRequest", "message": "An invalid value was provided for 'accessPolicies'."}
+    bad = arm.request("PUT", base + "add", api_version="2023-07-01",
+                      json={"properties": {"accessPolicies": [policy(world, "not-a-guid", ["get"])]}})
+    assert bad.json()["error"]["message"] == "Invalid value found at accessPolicies[0].ObjectId: not-a-guid"
     assert arm.request("PUT", base + "merge", api_version="2023-07-01",
                        json={"properties": {"accessPolicies": []}}).status_code == 400
     arm.request("PUT", base + "replace", api_version="2023-07-01", json={"properties": {"accessPolicies": []}})

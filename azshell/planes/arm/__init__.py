@@ -24,10 +24,11 @@ import re
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from azshell.ids import is_guid, new_guid
+from azshell.ids import is_guid
 from azshell.model.errors import ModelError
 from azshell.planes._shared import (
     ARM_NO_CACHE_HEADERS,
+    INVALID_REQUEST_CONTENT,
     MISSING_API_VERSION,
     MISSING_API_VERSION_MESSAGE,
     arm_error,
@@ -37,10 +38,13 @@ from azshell.planes.arm._context import ArmContext, model_error
 from azshell.planes.arm._routes import (
     INVALID_SUBSCRIPTION_ID,
     INVALID_SUBSCRIPTION_ID_TEMPLATE,
+    NO_ROUTE,
     no_route,
     parse_arm_path,
+    request_uri,
 )
 from azshell.planes.base import PlaneError, Request, Response
+from azshell.planes.jsonnet import with_position
 
 if TYPE_CHECKING:
     from azshell.world import World
@@ -68,8 +72,7 @@ def _check_subscription(world: World, sub: str) -> None:
         raise arm_error(404, SUBSCRIPTION_NOT_FOUND, SUBSCRIPTION_NOT_FOUND_TEMPLATE.format(sub=sub))
 
 
-def _add_standard_headers(response: Response, method: str, now: float) -> Response:
-    rid = new_guid()
+def _add_standard_headers(response: Response, method: str, now: float, rid: str) -> Response:
     stamp = datetime.fromtimestamp(now, tz=UTC).strftime("%Y%m%dT%H%M%SZ")
     for name, value in ARM_NO_CACHE_HEADERS.items():
         if response.headers.get(name) is None:
@@ -90,14 +93,19 @@ def _answer(request: Request, world: World) -> Response:
     version = request.query_get("api-version")
     if not version:
         raise arm_error(400, MISSING_API_VERSION, MISSING_API_VERSION_MESSAGE)
-    path = parse_arm_path(request.path, version, world.registry.catalog())
+    try:
+        path = parse_arm_path(request.path, version, world.registry.catalog())
+    except PlaneError as exc:
+        if exc.code == NO_ROUTE:  # ARM quotes the whole request URI
+            raise no_route(request_uri(request)) from None
+        raise
     if path.subscription is not None:
         _check_subscription(world, path.subscription)
     ctx = ArmContext(request=request, world=world, caller=caller, path=path, api_version=version)
     try:
         handler = world.registry.arm_handler(path.kind)
         if handler is None:
-            raise no_route(request.path)
+            raise no_route(request_uri(request))
         response: Response = handler(ctx)
         return response
     except ModelError as exc:
@@ -109,7 +117,9 @@ def handle(request: Request, world: World) -> Response:
     try:
         response = _answer(request, world)
     except PlaneError as exc:
+        if exc.code == INVALID_REQUEST_CONTENT and request.body:
+            exc.message = with_position(request.body, exc.message)
         response = exc.to_response()
     if request.method == "HEAD":
         response.body = b""
-    return _add_standard_headers(response, request.method, world.clock.now())
+    return _add_standard_headers(response, request.method, world.clock.now(), world.ids.guid())

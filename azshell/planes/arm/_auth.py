@@ -45,7 +45,10 @@ SERVICE = "Azure Resource Manager"
 AUTHENTICATION_FAILED = "AuthenticationFailed"
 MISSING_HEADER_MESSAGE = "Authentication failed. The 'Authorization' header is missing."
 MISSING_HEADER_DESCRIPTION = "The authentication failed because of missing 'Authorization' header."
-#: A header that is not ``Bearer <token>`` (INFERRED: not in the reference, ARM's wording as commonly reported).
+#: A header that is not ``Bearer <token>``: code and text SEEN (Azure/azure-sdk-for-python issue 4124, "Azure Error:
+#: AuthenticationFailedInvalidHeader Message: Authentication failed. The 'Authorization' header is provided in an
+#: invalid format."; the text also in Azure/azure-cli issue 5767).
+AUTHENTICATION_FAILED_INVALID_HEADER = "AuthenticationFailedInvalidHeader"
 INVALID_FORMAT_MESSAGE = "Authentication failed. The 'Authorization' header is provided in an invalid format."
 INVALID_TOKEN = "InvalidAuthenticationToken"
 INVALID_TOKEN_MESSAGE = "The access token is invalid."
@@ -103,7 +106,7 @@ def authenticate(request: Request, world: World, subscription_id: str | None) ->
         raise _unauthorized(AUTHENTICATION_FAILED, MISSING_HEADER_MESSAGE, MISSING_HEADER_DESCRIPTION, tenant)
     if not token:
         refused()
-        raise _unauthorized(AUTHENTICATION_FAILED, INVALID_FORMAT_MESSAGE, INVALID_FORMAT_MESSAGE, tenant)
+        raise _unauthorized(AUTHENTICATION_FAILED_INVALID_HEADER, INVALID_FORMAT_MESSAGE, INVALID_FORMAT_MESSAGE, tenant)
     expected_tenant = tenant or world.tenant_id
     try:
         claims = world.tokens.verify(token, audiences=ARM_AUDIENCES, tenant_id=expected_tenant)

@@ -34,18 +34,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Literal
+from urllib.parse import quote
 
+from azshell.hostnames import ARM_ENDPOINT
 from azshell.planes._shared import arm_error
-from azshell.planes.base import PlaneError
+from azshell.planes.base import PlaneError, Request
 from azshell.planes.catalog import Catalog, ResourceType
 
-__all__ = ["ArmPath", "PathKind", "invalid_resource_type", "no_route", "parse_arm_path"]
+__all__ = ["NO_ROUTE", "ArmPath", "PathKind", "invalid_resource_type", "no_route", "parse_arm_path", "request_uri"]
 
 #: The extension-resource paths ARM itself routes under any scope (``{scope}/providers/Microsoft.Authorization/…``).
 AUTHORIZATION_NAMESPACE = "Microsoft.Authorization"
 ROLE_ASSIGNMENTS = "roleAssignments"
 ROLE_DEFINITIONS = "roleDefinitions"
 PERMISSIONS = "permissions"
+#: ``/subscriptions/{s}/resourcegroups/{rg}/deployments/{name}/operations``: ARM routes it as under ``providers``.
+DEPLOYMENTS = "Microsoft.Resources/deployments"
 #: azshell's documented extension: ``POST {scope}/providers/Microsoft.Authorization/checkAccess``.
 CHECK_ACCESS = "checkAccess"
 
@@ -64,9 +68,12 @@ INVALID_RESOURCE_TYPE = "InvalidResourceType"
 INVALID_RESOURCE_TYPE_TEMPLATE = (
     "The resource type '{type}' could not be found in the namespace '{namespace}' for api version '{version}'."
 )
-#: What ARM answers for a path it has no route for (INFERRED wording).
+#: What ARM answers for a path it has no route for. The text is SEEN (krnese/AzureDeploy issue 21: "No HTTP resource
+#: was found that matches the request URI 'https://management.azure.com/subscriptions/…/providers/Microsoft.Resources/
+#: resourceGroups/azure-rg?api-version=2018-05-01'", the whole request URI quoted); the code is INFERRED (no capture
+#: shows it).
 NO_ROUTE = "InvalidRequestUri"
-NO_ROUTE_TEMPLATE = "The request URI '{path}' is not valid."
+NO_ROUTE_TEMPLATE = "No HTTP resource was found that matches the request URI '{uri}'."
 INVALID_SUBSCRIPTION_ID = "InvalidSubscriptionId"
 INVALID_SUBSCRIPTION_ID_TEMPLATE = "The provided subscription identifier '{sub}' is malformed or invalid."
 
@@ -115,9 +122,16 @@ class ArmPath:
         return f"{base}/providers/{self.rtype.full_type}"
 
 
-def no_route(path: str) -> PlaneError:
-    """ARM's answer for a path no route serves."""
-    return arm_error(404, NO_ROUTE, NO_ROUTE_TEMPLATE.format(path=path))
+def no_route(uri: str) -> PlaneError:
+    """ARM's answer for a path no route serves (``uri``: the request URI, see ``request_uri``; the parser, which
+    knows only the path, gives the path and the plane puts the whole URI in)."""
+    return arm_error(404, NO_ROUTE, NO_ROUTE_TEMPLATE.format(uri=uri))
+
+
+def request_uri(request: Request) -> str:
+    """The request URI as ARM quotes it: ``https://management.azure.com{path}?{query}``."""
+    query = "&".join(f"{quote(k, safe='$')}={quote(v, safe='/:')}" for k, v in request.query)
+    return f"{ARM_ENDPOINT}{request.raw_path}" + (f"?{query}" if query else "")
 
 
 def _eq(a: str, b: str) -> bool:
@@ -254,6 +268,9 @@ def parse_arm_path(path: str, api_version: str, catalog: Catalog) -> ArmPath:
             return ArmPath("group_resources", subscription=sub, resource_group=rg)
         if _eq(segs[4], "providers"):
             return _provider_tail(catalog, segs[5:], sub, rg, api_version, path)
+        if _eq(segs[4], "deployments") and len(segs) >= 6 and catalog.find_type(DEPLOYMENTS) is not None:
+            # ARM's older spelling of a group's deployments (the SDKs list operations at it)
+            return _provider_tail(catalog, [DEPLOYMENTS.split("/")[0], *segs[4:]], sub, rg, api_version, path)
         raise no_route(path)
     if _eq(third, "resources") and len(segs) == 3:
         return ArmPath("subscription_resources", subscription=sub)

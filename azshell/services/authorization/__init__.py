@@ -25,4 +25,5 @@ SERVICE = Service(
     az="azshell.services.authorization.az",
     checks="azshell.services.authorization.checks",
     matchers="azshell.services.authorization.checks",
+    graph="azshell.services.authorization.graph:edges",
 )

@@ -59,12 +59,17 @@ ROLE_DEFINITION_DOES_NOT_EXIST_TEMPLATE = "The specified role definition with ID
 ROLE_ASSIGNMENT_NOT_FOUND = "RoleAssignmentNotFound"
 ROLE_ASSIGNMENT_NOT_FOUND_TEMPLATE = "The role assignment '{name}' is not found."
 INVALID_CREATE_REQUEST = "InvalidCreateRoleAssignmentRequest"
-#: INFERRED: ARM's wording for a create request whose body lacks a required field.
+#: The code and its opening sentence are SEEN (MicrosoftDocs/azure-docs issue 62786: "The request to create role
+#: assignment '{guid}' is not valid. Role assignment scope '…' must match the scope specified on the URI '…'."); the
+#: ``{detail}`` sentences for a body lacking a field are INFERRED (no capture found for a missing principalId or
+#: roleDefinitionId on public Azure; Azure Stack answers with JSON.NET's "Required property 'principalId' not found in
+#: JSON.", Azure/azure-powershell issue 12582).
 INVALID_CREATE_REQUEST_TEMPLATE = "The request to create role assignment '{name}' is not valid. {detail}"
 INVALID_ROLE_ASSIGNMENT_SCOPE = "InvalidRoleAssignmentScope"
 INVALID_SCOPE_TEMPLATE = "The scope '{scope}' is not valid."
 UNSUPPORTED_FILTER = "UnsupportedQuery"
-#: INFERRED: ARM's wording for a $filter it does not understand.
+#: The text is SEEN word for word (Azure/azure-rest-api-specs issue 28255, also Azure/azure-xplat-cli issue 1692 in
+#: its older form without assignedTo); the code is INFERRED (no capture of the code found).
 UNSUPPORTED_FILTER_TEMPLATE = (
     "The filter '{filter}' is not supported. Supported filters are either 'atScope()' or "
     "'principalId eq '{{value}}' or assignedTo('{{value}}')'."

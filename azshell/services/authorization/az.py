@@ -3,7 +3,6 @@ groups use (``az vm create --assign-identity --role R --scope S`` assigns throug
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from azshell.cmdlets._azure import ROLE_ASSIGNMENTS_PATH
@@ -58,7 +57,7 @@ def assign_role(az: Az, principal_id: str, principal_type: str, role_name: str, 
     base = _norm_scope(scope)
     body = {"properties": {"roleDefinitionId": role.get("id"), "principalId": principal_id,
                            "principalType": principal_type}}
-    resp = az.arm_request("PUT", f"{base}/{ROLE_ASSIGNMENTS_PATH}/{uuid.uuid4()}", "2022-04-01", body=body)
+    resp = az.arm_request("PUT", f"{base}/{ROLE_ASSIGNMENTS_PATH}/{az.services.world.ids.guid()}", "2022-04-01", body=body)
     if resp.status_code >= 400:
         az.raise_arm_error(resp)
     data: dict[str, Any] = resp.json()

@@ -8,7 +8,6 @@ an assignment whose principal was deleted shows an empty DisplayName and ObjectT
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -291,7 +290,7 @@ class RoleCmdlet(AzCmdlet):
     def create_assignment(self, scope: str, principal_id: str, principal: Any, role: dict[str, Any], *,
                           description: str | None = None, condition: str | None = None,
                           condition_version: str | None = None) -> PSObject:
-        name = str(uuid.uuid4())
+        name = self.ctx.services.world.ids.guid()
         props: dict[str, Any] = {"roleDefinitionId": role.get("id"), "principalId": principal_id}
         if principal is not None:
             props["principalType"] = principal.object_type

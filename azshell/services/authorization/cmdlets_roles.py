@@ -18,7 +18,6 @@ needs ``Microsoft.Authorization/roleDefinitions/write`` there (and at every othe
 from __future__ import annotations
 
 import json
-import uuid
 from typing import Any
 
 from azshell.cmdlets._azure import API_AUTHORIZATION, PS_ROLE_DEFINITION
@@ -124,7 +123,7 @@ class NewAzRoleDefinition(_DefinitionWriter):
     def process(self) -> None:
         role = self.role_input()
         rid = role.get("Id")
-        guid = str(rid).rstrip("/").rsplit("/", 1)[-1] if rid else str(uuid.uuid4())
+        guid = str(rid).rstrip("/").rsplit("/", 1)[-1] if rid else self.ctx.services.world.ids.guid()
         self.write(self.put_definition(role, guid))
 
 

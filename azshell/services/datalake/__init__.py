@@ -14,4 +14,5 @@ SERVICE = Service(
     migrations="azshell.services.datalake.model:MIGRATIONS",
     cmdlets=("azshell.services.datalake.cmdlets",),
     checks="azshell.services.datalake.checks",
+    graph="azshell.services.datalake.graph:edges",
 )

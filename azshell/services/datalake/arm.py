@@ -12,7 +12,6 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from azshell.hostnames import DATA_LAKE_HOST_SUFFIX
-from azshell.ids import new_guid
 from azshell.model.types import DATA_LAKE_STORE_TYPE
 from azshell.planes._shared import arm_error, format_iso
 from azshell.services.datalake import model as dl
@@ -34,13 +33,14 @@ SUCCEEDED = "Succeeded"
 CREATOR_PROPERTY = "defaultGroup"
 
 INVALID_ACCOUNT_NAME = "InvalidAccountName"
-#: INFERRED wording (ADLS's name rule: 3 to 24 lower-case letters and digits).
+#: INFERRED wording (ADLS's name rule: 3 to 24 lower-case letters and digits; no capture found of
+#: Microsoft.DataLakeStore's answer).
 INVALID_ACCOUNT_NAME_TEMPLATE = (
     "The account name '{name}' is invalid. Account names must be between 3 and 24 characters in length and use "
     "numbers and lower-case letters only."
 )
 ACCOUNT_NAME_EXISTS = "AccountNameAlreadyExists"
-#: INFERRED wording.
+#: INFERRED wording (no capture found).
 ACCOUNT_NAME_EXISTS_TEMPLATE = "The account name '{name}' is already in use."
 
 _NAME_RE = re.compile(r"^[a-z0-9]{3,24}$")
@@ -80,7 +80,7 @@ def prepare(ctx: ArmContext, rtype: ResourceType, body: dict[str, Any], existing
     }
     merged = {**defaults, **old, **props}
     merged["endpoint"] = endpoint_of(name)
-    merged["accountId"] = old.get("accountId") or new_guid()
+    merged["accountId"] = old.get("accountId") or ctx.world.ids.guid()
     merged["state"] = STATE_ACTIVE
     merged["creationTime"] = old.get("creationTime") or now
     merged["lastModifiedTime"] = now

@@ -61,7 +61,7 @@ from azshell.auth.errors import ExpiredTokenError, InvalidAudienceError, TokenVa
 from azshell.auth.rbac import scope_covers
 from azshell.auth.resources import DATA_LAKE_AUDIENCES
 from azshell.hostnames import DATA_LAKE_HOST_SUFFIX, DATA_LAKE_RESOURCE
-from azshell.ids import is_guid, new_guid
+from azshell.ids import is_guid
 from azshell.model.builtin_roles import OWNER
 from azshell.model.types import DATA_LAKE_STORE_TYPE, Resource
 from azshell.planes._shared import bearer_token, dry_run_claims, record, token_refused
@@ -100,13 +100,13 @@ STATUS_OK = "0x0"
 STATUS_NOT_FOUND = "0x8309000A"
 STATUS_FORBIDDEN = "0x83090AA2"
 #: A 401 carries no ADLS status code: 0x83090A16 is "Internal server error" (issue 14), and no capture shows what a
-#: 401 carries, so none is sent (INFERRED).
+#: 401 carries, so none is sent (INFERRED: no capture found of an ADLS Gen1 401 body).
 STATUS_BAD_REQUEST = "0x83090A01"
 STATUS_BAD_OFFSET = "0x83090015"
 
 FILE_NOT_FOUND = "FileNotFoundException"
 FILE_NOT_FOUND_CLASS = "java.io.FileNotFoundException"
-#: SEEN (``Folder``); ``File`` and ``File/Folder`` are INFERRED.
+#: SEEN (``Folder``); ``File`` and ``File/Folder`` are INFERRED (no capture found).
 NOT_FOUND_TEMPLATE = "{what} does not exist: {path} [{rid}][{time}]"
 #: SEEN: SETOWNER's 403 names the op so (``Set Owner failed with  failed with error 0x83090aa2 ...``).
 DENIED_OP_NAMES = {"SETOWNER": "Set Owner failed with "}
@@ -119,7 +119,8 @@ ACCESS_DENIED_TEMPLATE = (
 )
 SECURITY = "SecurityException"
 SECURITY_CLASS = "java.lang.SecurityException"
-#: INFERRED (the SDK maps 401 to SecurityException; no capture of the text exists).
+#: INFERRED (the SDK maps 401 to SecurityException, Azure/azure-sdk-for-java's AdlsSecurityException "Thrown when a
+#: 401 error response code is returned"; no capture of the text found).
 SECURITY_TEMPLATE = "{op} failed: {reason} [{rid}][{time}]"
 TOKEN_MISSING = "Unauthorized. The Authorization header with a bearer token is missing."
 TOKEN_INVALID = "Unauthorized. The access token is invalid."
@@ -130,11 +131,12 @@ TOKEN_AUDIENCE = (
 )
 BAD_OFFSET = "BadOffsetException"
 BAD_OFFSET_CLASS = "org.apache.hadoop.fs.adl.BadOffsetException"
-#: SEEN for APPEND (status 400, ``Status: 0x83090015``); OPEN past the end of the file is INFERRED to answer alike.
+#: SEEN for APPEND (status 400, ``Status: 0x83090015``); OPEN past the end of the file is INFERRED to answer alike
+#: (no capture found).
 BAD_OFFSET_TEMPLATE = "{op} failed with error 0x83090015 (Bad request. Invalid offset.). [{rid}][{time}]"
 ILLEGAL_ARGUMENT = "IllegalArgumentException"
 ILLEGAL_ARGUMENT_CLASS = "java.lang.IllegalArgumentException"
-#: Hadoop WebHDFS's text for an op the method does not know (INFERRED for ADLS).
+#: Hadoop WebHDFS's text for an op the method does not know (INFERRED for ADLS: no ADLS capture found).
 INVALID_OP_TEMPLATE = (
     'Invalid value for webhdfs parameter "op": No enum constant '
     "org.apache.hadoop.hdfs.web.resources.{kind}OpParam.Op.{op}"
@@ -146,24 +148,25 @@ INVALID_PERMISSION_TEMPLATE = 'Invalid value for webhdfs parameter "permission":
 INVALID_OFFSET_TEMPLATE = 'Invalid value for webhdfs parameter "{name}": {value}'
 INVALID_PARAM_TEMPLATE = INVALID_OFFSET_TEMPLATE
 MISSING_DESTINATION = 'Invalid value for webhdfs parameter "destination": destination is required'
-#: INFERRED (Hadoop's wording for a missing required parameter, as for ``destination``).
+#: INFERRED (Hadoop's wording for a missing required parameter, as for ``destination``; no ADLS capture found).
 MISSING_PARAM_TEMPLATE = 'Invalid value for webhdfs parameter "{name}": {name} is required'
-#: INFERRED (HDFS concat's wording).
+#: INFERRED (HDFS concat's wording; no ADLS MSCONCAT/CONCAT error capture found).
 CONCAT_TARGET_IN_SOURCES = "concat: the source file {path} is the target file"
 CONCAT_DUPLICATE_SOURCE = "concat: the source file {path} is listed more than once"
 CONCAT_SOURCE_NOT_FILE = "concat: the source {path} is not a file"
 CONCAT_TARGET_NOT_FILE = "concat: the target {path} is not a file"
-#: INFERRED (the REST reference: "This operation can only be executed against files. Folders are not supported.").
+#: INFERRED (the REST reference: "This operation can only be executed against files. Folders are not supported.";
+#: no capture found of the service's answer).
 EXPIRY_ON_FOLDER = "SETEXPIRY failed: {path} is a folder; only files can expire"
 BASE_ENTRIES_REQUIRED = "Invalid ACL: the user, group and other entries are required."
 DEFAULT_ACL_ON_FILE = "Invalid ACL: only directories may have a default ACL."
 FILE_EXISTS = "FileAlreadyExistsException"
 FILE_EXISTS_CLASS = "org.apache.hadoop.fs.FileAlreadyExistsException"
-#: INFERRED (HDFS wording).
+#: INFERRED (HDFS wording; the only ADLS capture of FileAlreadyExistsException is the CREATE one below).
 FILE_EXISTS_TEMPLATE = "{op} failed: {path} already exists [{rid}][{time}]"
 NOT_A_DIRECTORY_TEMPLATE = "{op} failed: {path} is not a directory [{rid}][{time}]"
-#: CREATE of a file that exists, without overwrite (SEEN: issue 14's capture, the empty parentheses and the
-#: repeated clause included).
+#: CREATE of a file that exists, without overwrite (SEEN: issue 14's capture, public in Azure/azure-xplat-cli issue
+#: 2749, the empty parentheses and the repeated clause included).
 STATUS_FILE_EXISTS = "0x83090180"
 CREATE_EXISTS_TEMPLATE = "FsOpenStream failed with error 0x83090180 (). [{rid}] failed with error 0x83090180 (). [{rid}]"
 #: An ACL entry ADLS refuses (a named entry whose qualifier is not an object ID) (SEEN: issue 14's capture).
@@ -766,7 +769,7 @@ def handle(request: Request, world: World) -> Response:
     if account is None or not account.properties.get("accountId"):
         raise no_such_host(request)
     now = world.clock.now()
-    rid = new_guid()
+    rid = world.ids.guid()
     op = (request.query_get("op", case_insensitive=True) or "").upper()
     ctx = _Ctx(request=request, world=world, account=account, store_id=str(account.properties["accountId"]),
                op=op, path="/", rid=rid, now_ms=int(now * 1000))
@@ -810,7 +813,7 @@ def _answer(ctx: _Ctx, request: Request, now: float, rid: str) -> Response:
 
 def _check_op(method: str, op: str, *, ext: bool = False) -> None:
     """400 for a missing op, one the method does not take, or one outside its namespace (``/WebHdfsExt`` takes
-    only SETEXPIRY and CONCURRENTAPPEND, and they only there: INFERRED)."""
+    only SETEXPIRY and CONCURRENTAPPEND, and they only there: INFERRED, no capture found)."""
     if not op:
         raise _illegal(MISSING_OP_MESSAGE)
     kind, ops = _METHOD_OPS.get(method, ("Get", frozenset()))
@@ -1208,7 +1211,7 @@ def _op_concat(ctx: _Ctx) -> Response:
 def _op_setexpiry(ctx: _Ctx) -> Response:
     """SETEXPIRY (``/WebHdfsExt``, files only): ``expiryOption`` NeverExpire | RelativeToNow |
     RelativeToCreationDate | Absolute with ``expireTime`` in ms; shown as FileStatus ``msExpirationTime``.
-    Needs -w- on the file (INFERRED)."""
+    Needs -w- on the file (INFERRED: no capture found)."""
     raw = ctx.param("expiryOption")
     if not raw:
         raise _illegal(MISSING_PARAM_TEMPLATE.format(name="expiryOption"))

@@ -22,9 +22,11 @@ __all__ = ["extension", "system_identity_json"]
 
 DEFAULT_NAME = "default"
 NOT_FOUND = "NotFound"
-#: INFERRED wording: the managed-identity provider's 404 for a scope whose resource has no system identity.
+#: INFERRED wording: the managed-identity provider's 404 for a scope whose resource has no system identity (no capture
+#: found of GET {scope}/providers/Microsoft.ManagedIdentity/identities/default failing).
 NO_SYSTEM_IDENTITY_TEMPLATE = "The resource '{scope}' does not have a system assigned identity."
-#: INFERRED form of the identity's credential endpoint (``control-{region}.identity.azure.net``).
+#: INFERRED form of the identity's credential endpoint (``control-{region}.identity.azure.net``; no public capture of
+#: a ``clientSecretUrl`` value found).
 CLIENT_SECRET_URL_TEMPLATE = "https://control-{location}.identity.azure.net{scope}/credentials?tid={tid}&oid={oid}&aid={aid}"
 
 

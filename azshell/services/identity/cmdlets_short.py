@@ -43,7 +43,7 @@ from azshell.ids import is_guid
 from azshell.lang.cmdlet import CmdletError, Example, Param
 from azshell.lang.values import PSObject
 from azshell.services.authorization.cmdlets import RoleCmdlet, _guid_of, _norm_scope
-from azshell.services.compute.cmdlets import VM_TARGET_PARAMS, VmCmdlet, _os_type
+from azshell.services.compute.cmdlets import REALISTIC_PARAM, VM_TARGET_PARAMS, VmCmdlet, _os_type
 
 if TYPE_CHECKING:
     from azshell.lang.formatting import ViewTable
@@ -58,7 +58,10 @@ __all__ = [
     "resolve_assignee",
 ]
 
-ENDPOINTS = ("Imds", "Extension")
+ENDPOINTS = ("Imds", "Extension", "AppService")
+#: the 2019-08-01 App Service identity endpoint api-version (what Az.Accounts and azure-identity send)
+APP_SERVICE_TOKEN_API_VERSION = "2019-08-01"
+TOKEN_TRACE_TYPE = "Azshell.TokenTrace"
 
 
 def _msi_status(data: dict[str, Any], extension: str | None) -> PSObject:
@@ -96,7 +99,7 @@ class EnableMsi(VmCmdlet):
         "Update-AzVM -IdentityType SystemAssigned does what Azure does today: the identity only (IMDS)."
     )
     supports_should_process = True
-    params = VM_TARGET_PARAMS
+    params = (*VM_TARGET_PARAMS, REALISTIC_PARAM)
     default_parameter_set = "ByName"
     outputs = (AZSHELL_MSI_STATUS,)
     examples = (
@@ -124,7 +127,10 @@ class EnableMsi(VmCmdlet):
                 "settings": {"port": MSI_EXTENSION_PORT},
             },
         })
-        self.write(_msi_status(self.get_vm(rg, name), ext))
+        vm = self.get_vm(rg, name)
+        if self.bound.get("Realistic"):
+            self.realistic_identity(vm, already_on=bool(ident.get("principalId")))
+        self.write(_msi_status(vm, ext))
 
 
 class DisableMsi(VmCmdlet):
@@ -163,7 +169,10 @@ class GetToken(VmCmdlet):
         "(http://169.254.169.254/metadata/identity/oauth2/token), or the 2017 MSI extension "
         "(http://localhost:50342/oauth2/token) with -Endpoint Extension or when IMDS does not answer — and "
         "returns its JSON answer as an object: access_token, client_id, expires_in, expires_on, not_before, "
-        "resource, token_type. -ClientId, -ObjectId or -ResourceId pick a user-assigned identity."
+        "resource, token_type. -ClientId, -ObjectId or -ResourceId pick a user-assigned identity. On an App "
+        "Service app it asks IDENTITY_ENDPOINT with the X-IDENTITY-HEADER secret. -Trace shows how the token came "
+        "to be instead: the local endpoint, the identity's service principal and its certificate, the "
+        "client-credentials request to Entra ID and the JWT, with timings from the event log."
     )
     params = (
         Param("Resource", "string", position=0, completer="token_resource", default=ARM_RESOURCE),
@@ -171,14 +180,17 @@ class GetToken(VmCmdlet):
         Param("ObjectId", "string", parameter_sets=("ObjectId",), aliases=("PrincipalId",)),
         Param("ResourceId", "string", parameter_sets=("ResourceId",), aliases=("MsiResId",), completer="identity"),
         Param("Endpoint", "string", validate_set=ENDPOINTS),
+        Param("Trace", "switch", help="Show the chain that produced the token (endpoint, identity, certificate, "
+                                      "Entra ID request, JWT) instead of the token."),
     )
     default_parameter_set = "ClientId"  # none given: the system-assigned identity
-    outputs = (AZSHELL_TOKEN,)
+    outputs = (AZSHELL_TOKEN, TOKEN_TRACE_TYPE)
     examples = (
         Example("Enter-AzVM -ResourceGroupName myRG -Name myVM\n$t = Get-Token\n$t.access_token",
                 "An ARM token for the VM's system-assigned identity."),
         Example("Get-Token -Resource https://vault.azure.net -ClientId $uai.ClientId",
                 "A Key Vault token for a user-assigned identity attached to the VM."),
+        Example("Get-Token -Trace", "How the token came to be, step by step, with timings."),
     )
 
     def process(self) -> None:
@@ -198,16 +210,33 @@ class GetToken(VmCmdlet):
         elif p.get("ResourceId"):
             selector.append(("msi_res_id", str(p["ResourceId"])))
         endpoint = p.get("Endpoint")
-        order = [str(endpoint)] if endpoint else ["Imds", "Extension"]
+        env = self.services.env_overrides()
+        app_endpoint, app_header = env.get("IDENTITY_ENDPOINT"), env.get("IDENTITY_HEADER")
+        default = ["AppService"] if app_endpoint and app_header else ["Imds", "Extension"]
+        order = [str(endpoint)] if endpoint else default
         last_error: CmdletError | None = None
         for which in order:
+            headers = {"Metadata": "true"}
             if which.casefold() == "imds":
+                api_version = IMDS_API_VERSION
                 url = f"{IMDS_TOKEN_URL}?" + urlencode([("api-version", IMDS_API_VERSION), ("resource", resource),
                                                         *selector])
+            elif which.casefold() == "appservice":
+                if not app_endpoint or not app_header:
+                    raise CmdletError(
+                        "The App Service identity endpoint answers only on an App Service app with a managed "
+                        "identity (IDENTITY_ENDPOINT and IDENTITY_HEADER are not set on this host).",
+                        category="ConnectionError", error_id="TokenEndpointUnreachable")
+                api_version = APP_SERVICE_TOKEN_API_VERSION
+                headers = {"X-IDENTITY-HEADER": app_header}
+                url = f"{app_endpoint}?" + urlencode([("api-version", api_version), ("resource", resource),
+                                                      *selector])
             else:
+                api_version = ""
                 url = f"{MSI_EXTENSION_TOKEN_URL}?" + urlencode([("resource", resource), *selector])
+            trace = self._trace_start() if p.get("Trace") else None
             try:
-                resp = self.services.http.get(url, headers={"Metadata": "true"})
+                resp = self.services.http.get(url, headers=headers)
             except httpx.HTTPError as e:
                 hint = hint_of(e)
                 last_error = CmdletError(f"{e}" + (f"\nHint: {hint}" if hint else ""), category="ConnectionError",
@@ -219,10 +248,46 @@ class GetToken(VmCmdlet):
                     f"The token endpoint {url.split('?')[0]} answered {resp.status_code} "
                     f"({reason_phrase(resp.status_code)}): {text}",
                     category=category_for_status(resp.status_code), error_id="TokenRequestFailed")
+            if trace is not None:
+                self.write(self._trace_object(trace, url, api_version, headers, resp, host.name))
+                return
             self.write(self._token_object(resp.json()))
             return
         assert last_error is not None
         raise last_error
+
+    def _trace_start(self) -> tuple[int, float, float]:
+        """(the newest event's seq, tenant time, wall time) before the request."""
+        import time
+
+        world = self.services.world
+        newest = world.store.recent_events(None, 1)
+        return (newest[-1].seq if newest else 0), float(world.clock.now()), time.perf_counter()
+
+    def _trace_object(self, start: tuple[int, float, float], url: str, api_version: str, headers: dict[str, str],
+                      resp: httpx.Response, host_name: str) -> PSObject:
+        import time
+
+        from azshell.controls.trace import token_trace
+
+        since, started, wall = start
+        elapsed = (time.perf_counter() - wall) * 1000.0
+        shown = [f"{k}: {'(the IDENTITY_HEADER secret)' if k.lower() == 'x-identity-header' else v}"
+                 for k, v in headers.items()]
+        t = token_trace(self.services.world, endpoint=url.split("?")[0], url=url, api_version=api_version,
+                        request_headers=shown, answer=resp.json(), status=resp.status_code, since_seq=since,
+                        started=started, elapsed_ms=elapsed, host_name=host_name)
+        steps = [PSObject([("Step", s.title), ("AtMs", None if s.at_ms is None else round(s.at_ms, 1)),
+                           ("Detail", PSObject(list(s.details)))]) for s in t.steps]
+        obj = PSObject([
+            ("Resource", t.resource), ("Identity", t.identity_name), ("Endpoint", url.split("?")[0]),
+            ("ApiVersion", api_version or None), ("Steps", steps), ("ElapsedMs", round(t.elapsed_ms, 1)),
+            ("Kid", t.header.get("kid")), ("Audience", t.claims.get("aud")), ("ExpiresOn", t.claims.get("exp")),
+            ("AccessToken", resp.json().get("access_token")),
+        ], type_names=(TOKEN_TRACE_TYPE, "System.Object"))
+        obj.methods["tostring"] = t.text
+        obj.methods["tohtml"] = t.html
+        return obj
 
     @staticmethod
     def _token_object(data: dict[str, Any]) -> PSObject:
@@ -393,3 +458,4 @@ VIEWS: tuple[ViewSpec, ...] = (
 
 def register_views(views: ViewTable) -> None:
     register_table(views, VIEWS)
+    views.register(TOKEN_TRACE_TYPE, "text", ())

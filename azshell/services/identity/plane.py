@@ -22,11 +22,11 @@ from typing import Any
 from azshell.auth.errors import UnknownResourceError
 from azshell.hostnames import IMDS_HOST
 from azshell.model.errors import IdentityNotFoundError
-from azshell.model.types import VM_TYPE, Resource
+from azshell.model.types import VM_TYPE, VMSS_VM_TYPE, Resource
 from azshell.planes.base import HostUnreachableError, PlaneError, Request, Response
 from azshell.services.entra.plane import INVALID_REQUEST, OAuthError, TokenWorld, unknown_resource_error
 
-__all__ = ["handle", "token_body"]
+__all__ = ["HOST_VM_TYPES", "handle", "identity_holder", "token_body"]
 
 # ------------------------------------------------------------------------------------------- routes (as data)
 TOKEN_PATH = "/metadata/identity/oauth2/token"
@@ -101,7 +101,9 @@ class ImdsError(PlaneError):
     With ``identity_code`` it is the token endpoint's ``IdentityErrorResponse`` of the IMDS spec
     (azure-rest-api-specs ``specification/imds/…/imds.json``: ``{"error": <code>, "error_description": <text>}``,
     the code one of its enum: ``bad_request``, ``method_not_allowed``…); which code IMDS picks for the api-version
-    and method errors, and that it keeps the instance endpoint's texts, is INFERRED.
+    and method errors, and that it keeps the instance endpoint's texts, is INFERRED (no capture found: searched
+    SDK/docs issues for the token endpoint's 405 and api-version answers; the only report, MicrosoftDocs/azure-docs
+    issue 112538, quotes "Invalid 'api-version' requested" without its body or endpoint).
     """
 
     def __init__(self, status: int, text: str, *, newest_versions: bool = False,
@@ -171,10 +173,23 @@ def _host_vm(request: Request, world: TokenWorld,
     else:
         found = _remember(table, ("host", host_id), lambda: world.store.get_resource(host_id))
         vm = found if isinstance(found, Resource) else None
-    if vm is None or vm.type.lower() != VM_TYPE.lower():
+    if vm is None or vm.type.lower() not in HOST_VM_TYPES:
         raise HostUnreachableError(request.host, request.port, UNREACHABLE_MESSAGE,
                                    NOT_A_VM_HINT.format(host=host_id))
     return vm
+
+
+#: The hosts that have an Instance Metadata Service: VMs and scale-set instances.
+HOST_VM_TYPES = frozenset({VM_TYPE.lower(), VMSS_VM_TYPE.lower()})
+
+
+def identity_holder(world: TokenWorld, host: Resource) -> Resource:
+    """The resource whose managed identities ``host`` has: a VM its own; a scale-set instance its scale set's."""
+    if host.type.lower() == VMSS_VM_TYPE.lower():
+        parent = world.store.get_resource(host.id.rsplit("/", 2)[0])
+        if parent is not None:
+            return parent
+    return host
 
 
 def _check_api_version(request: Request, *, minimum: str | None, identity: bool = False) -> None:
@@ -235,10 +250,11 @@ def _token(request: Request, world: TokenWorld, vm: Resource,
     chosen = {name: v for name in IDENTITY_SELECTORS if (v := request.query_get(name))}
     if len(chosen) > 1 or any(len(request.query_all(n)) > 1 for n in IDENTITY_SELECTORS + ("resource",)):
         raise _invalid_request(INVALID_REQUEST_TEXT)
+    holder = identity_holder(world, vm)
     try:
-        principal = _find_identity(world, vm, chosen, table)
+        principal = _find_identity(world, holder, chosen, table)
     except IdentityNotFoundError:
-        ident = vm.identity
+        ident = holder.identity
         if not chosen and ident is not None and not ident.has_system and len(ident.user_assigned) > 1:
             raise _invalid_request(MULTIPLE_USER_ASSIGNED) from None
         raise _invalid_request(IDENTITY_NOT_FOUND) from None
@@ -247,7 +263,7 @@ def _token(request: Request, world: TokenWorld, vm: Resource,
                                                   mi_res_id=principal.resource_id, kind="managed_identity",
                                                   source="imds")
     except UnknownResourceError as exc:
-        err = unknown_resource_error(exc, world.clock.now())
+        err = unknown_resource_error(exc, world.clock.now(), world.ids)
         err.headers["Server"] = IMDS_SERVER_HEADER
         raise err from None
     return Response.json(200, token_body(issued), {"Server": IMDS_SERVER_HEADER, "Content-Type": JSON_CONTENT_TYPE})
@@ -260,10 +276,14 @@ def _compute(world: TokenWorld, vm: Resource) -> dict[str, Any]:
     storage = props.get("storageProfile") or {}
     os_disk = storage.get("osDisk") or {}
     tags = vm.tags or {}
+    name, scale_set = vm.name, ""
+    if vm.type.lower() == VMSS_VM_TYPE.lower():  # a scale-set instance: "{ss}_{id}", with vmScaleSetName
+        scale_set = vm.id.rsplit("/", 3)[-3]
+        name = f"{scale_set}_{vm.name}"
     return {
         "azEnvironment": "AzurePublicCloud",
         "location": vm.location,
-        "name": vm.name,
+        "name": name,
         "osType": str(os_disk.get("osType") or "Windows"),
         "resourceGroupName": vm.resource_group,
         "resourceId": vm.id,
@@ -273,6 +293,7 @@ def _compute(world: TokenWorld, vm: Resource) -> dict[str, Any]:
         "vmId": str(props.get("vmId") or uuid.uuid5(uuid.NAMESPACE_URL, vm.id.lower())),
         "vmSize": str(hw.get("vmSize") or "Standard_DS1_v2"),
         "computerName": str(os_profile.get("computerName") or vm.name),
+        "vmScaleSetName": scale_set,
         "zone": "",
     }
 

@@ -23,8 +23,9 @@ Checks, in order: method GET (405) → path ``/MSI/token`` (404) → api-version
 right (401) → ``resource`` (400) → selectors (400) → identity attached (400) → resource known (400
 AADSTS500011). Error bodies: 2017-09-01 ``{"StatusCode","Message","CorrelationId"}`` (the PascalCase shape SEEN
 from Windows App Service, azure-error-messages.md §5b); 2019-08-01 ``{"statusCode","message","correlationId"}``
-(the camelCase shape MSAL reads — INFERRED). Texts other than ``No MSI found for specified ClientId/ResourceId.``
-are INFERRED. An unknown resource is App Service's 500 "An unexpected error occured while fetching the AAD
+(the camelCase shape MSAL reads — INFERRED); an api-version that is missing or not served gets ASP.NET API
+Versioning's ``{"error":{"code","message","innerError"}}`` (SEEN for UnsupportedApiVersion). Texts other than
+``No MSI found for specified ClientId/ResourceId.`` and the api-version ones are INFERRED. An unknown resource is App Service's 500 "An unexpected error occured while fetching the AAD
 Token." (SEEN); the AADSTS500011 detail rides on the access decision for the hints. Every answer carries
 ``Server: Kestrel`` and ``X-CORRELATION-ID``.
 """
@@ -82,11 +83,18 @@ ENV_MSI_SECRET = "MSI_SECRET"
 NO_MSI_FOUND = "No MSI found for specified ClientId/ResourceId."
 #: Field reports quoted in msi-tutorials §3.4: no selector and no system-assigned identity.
 UNABLE_TO_LOAD_IDENTITY = "Unable to load the proper Managed Identity."
-#: INFERRED texts (no public source gives them word for word).
-API_VERSION_MISSING = "The api-version query parameter is required. Supported api-versions: 2017-09-01, 2019-08-01."
-API_VERSION_INVALID = (
-    "The api-version '{version}' is not supported. Supported api-versions: 2017-09-01, 2019-08-01."
-)
+#: An api-version the token service does not serve: ASP.NET API Versioning's answer, SEEN from App Service itself
+#: (MicrosoftDocs/azure-docs issue 53726, Azure/azure-sdk-for-net PR 16334): ``{"error":{"code":"UnsupportedApiVersion",
+#: "message":"The HTTP resource that matches the request URI 'http://localhost:8081/msi/token?resource=…&api-version=
+#: 2019-08-01' does not support the API version '2019-08-01'.","innerError":null}}``.
+API_VERSION_UNSUPPORTED = "UnsupportedApiVersion"
+API_VERSION_INVALID = "The HTTP resource that matches the request URI '{uri}' does not support the API version '{version}'."
+#: No api-version: the same library's code and text (SEEN as the library's words in MicrosoftDocs/azure-docs
+#: ``articles/azure-app-configuration/rest-api-versioning.md``); INFERRED that App Service answers so (no capture found).
+API_VERSION_UNSPECIFIED = "ApiVersionUnspecified"
+API_VERSION_MISSING = "An API version is required, but was not specified."
+#: INFERRED texts (no capture found: searched App Service/Functions MSI endpoint issues for a missing or wrong
+#: X-IDENTITY-HEADER/secret, a missing resource, conflicting selectors, a wrong method or path).
 HEADER_MISSING = "The request is missing the '{header}' header."
 HEADER_INVALID = "The '{header}' header value is invalid."
 RESOURCE_MISSING = "The 'resource' query parameter is required."
@@ -122,25 +130,37 @@ class AppServiceError(PlaneError):
     """An App Service token-service error: ``{"StatusCode","Message","CorrelationId"}`` (2017-09-01) or
     ``{"statusCode","message","correlationId"}`` (2019-08-01)."""
 
-    def __init__(self, status: int, message: str, *, legacy: bool) -> None:
-        super().__init__(status, str(status), message, headers={"Content-Type": JSON_CONTENT_TYPE})
+    def __init__(self, status: int, message: str, *, legacy: bool, versioning_code: str | None = None) -> None:
+        super().__init__(status, versioning_code or str(status), message, headers={"Content-Type": JSON_CONTENT_TYPE})
         self.legacy = legacy
+        #: ASP.NET API Versioning's errors (api-version missing or not served) have their own shape.
+        self.versioning_code = versioning_code
 
     def to_response(self) -> Response:
-        cid = str(uuid.uuid4())
-        if self.legacy:
-            body: dict[str, Any] = {"StatusCode": self.status, "Message": self.message, "CorrelationId": cid}
+        return self.render(str(uuid.uuid4()))
+
+    def render(self, cid: str) -> Response:
+        """The error with correlation id ``cid`` (``handle`` passes one from the world's ids)."""
+        if self.versioning_code:
+            body: dict[str, Any] = {"error": {"code": self.versioning_code, "message": self.message,
+                                              "innerError": None}}
+        elif self.legacy:
+            body = {"StatusCode": self.status, "Message": self.message, "CorrelationId": cid}
         else:
             body = {"statusCode": self.status, "message": self.message, "correlationId": cid}
         return Response.json(self.status, body, _headers(cid))
 
 
-def _headers(correlation_id: str | None = None) -> dict[str, str]:
-    return {"Content-Type": JSON_CONTENT_TYPE, "Server": SERVER_HEADER,
-            CORRELATION_HEADER: correlation_id or str(uuid.uuid4())}
+def _headers(correlation_id: str) -> dict[str, str]:
+    return {"Content-Type": JSON_CONTENT_TYPE, "Server": SERVER_HEADER, CORRELATION_HEADER: correlation_id}
 
 
 # ----------------------------------------------------------------------------------------------------- helpers
+def _request_uri(request: Request) -> str:
+    """The request URI as ASP.NET quotes it (query values as sent, unescaped, as in the capture)."""
+    query = "&".join(f"{k}={v}" for k, v in request.query)
+    return f"{request.scheme}://{request.authority}{request.raw_path}" + (f"?{query}" if query else "")
+
 
 
 def _is_site(res: Resource | None) -> bool:
@@ -190,7 +210,8 @@ def host_environment(world: TokenWorld, site_id: str, *,
 
 def _expires_on_text(epoch: int, *, linux: bool) -> str:
     """2017-09-01's ``expires_on``: Windows .NET's ``M/d/yyyy h:mm:ss tt +00:00`` (month, day and hour not
-    zero-padded: ``1/16/2020 5:24:12 AM +00:00``, SEEN), Linux ``MM/dd/yyyy HH:mm:ss +00:00`` (INFERRED)."""
+    zero-padded: ``1/16/2020 5:24:12 AM +00:00``, SEEN), Linux ``MM/dd/yyyy HH:mm:ss +00:00`` (SEEN from a Linux
+    App Service plan: microsoft/mssql-jdbc issue 1135, ``"expires_on":"06/27/2020 12:14:35 +00:00"``)."""
     dt = datetime.datetime.fromtimestamp(epoch, tz=datetime.UTC)
     if linux:
         return dt.strftime("%m/%d/%Y %H:%M:%S +00:00")
@@ -248,9 +269,10 @@ def _token(request: Request, world: TokenWorld, site: Resource) -> Response:
     if request.method != "GET":
         raise AppServiceError(405, METHOD_NOT_ALLOWED.format(method=request.method), legacy=legacy)
     if not version:
-        raise AppServiceError(400, API_VERSION_MISSING, legacy=False)
+        raise AppServiceError(400, API_VERSION_MISSING, legacy=False, versioning_code=API_VERSION_UNSPECIFIED)
     if version not in API_VERSIONS:
-        raise AppServiceError(400, API_VERSION_INVALID.format(version=version), legacy=False)
+        raise AppServiceError(400, API_VERSION_INVALID.format(uri=_request_uri(request), version=version),
+                              legacy=False, versioning_code=API_VERSION_UNSUPPORTED)
     header_name = SECRET_HEADER if legacy else IDENTITY_HEADER
     sent = request.headers.get(header_name)
     if not sent:
@@ -286,11 +308,11 @@ def _token(request: Request, world: TokenWorld, site: Resource) -> Response:
     except UnknownResourceError as exc:
         from azshell.services.entra.plane import unknown_resource_error
 
-        aad = unknown_resource_error(exc, world.clock.now())
+        aad = unknown_resource_error(exc, world.clock.now(), world.ids)
         problem = TokenProblem("unknown_resource", aad.message, found=resource)
         request.decisions.append(token_decision("appservice", problem))
         raise AppServiceError(500, AAD_TOKEN_FAILED, legacy=legacy) from None
-    headers = _headers()
+    headers = _headers(world.ids.guid())
     if legacy:
         return Response.json(200, {
             "access_token": issued.access_token,
@@ -319,5 +341,7 @@ def handle(request: Request, world: TokenWorld) -> Response:
             legacy = request.query_get("api-version") == API_VERSION_2017
             raise AppServiceError(404, NOT_FOUND.format(path=request.path), legacy=legacy)
         return _token(request, world, site)
+    except AppServiceError as exc:
+        return exc.render(world.ids.guid())
     except PlaneError as exc:
         return exc.to_response()

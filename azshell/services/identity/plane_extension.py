@@ -15,9 +15,10 @@ from typing import Any
 from azshell.auth.errors import UnknownResourceError
 from azshell.hostnames import IMDS_HOST, MSI_EXTENSION_PORT
 from azshell.model.errors import IdentityNotFoundError
-from azshell.model.types import VM_EXTENSION_TYPE, VM_TYPE, Resource
+from azshell.model.types import VM_EXTENSION_TYPE, Resource
 from azshell.planes.base import HostUnreachableError, PlaneError, Request, Response
 from azshell.services.entra.plane import OAuthError, TokenWorld
+from azshell.services.identity.plane import HOST_VM_TYPES, identity_holder
 
 __all__ = ["extension_port", "handle"]
 
@@ -53,7 +54,9 @@ AADSTS50001_TEMPLATE = (
 )
 UNKNOWN_ERROR = "unknown"
 UNKNOWN_ERROR_TEMPLATE = "Failed to retrieve token from the Active directory. For details see logs in {path}"
-#: Where the Windows extension logs (INFERRED path, following the extension's install layout).
+#: Where the Windows extension logs: the folder is SEEN (Azure/azure-diskinspect-service
+#: ``pyServer/manifests/windows/diagnostic`` collects ``/WindowsAzure/Logs/Plugins/Microsoft.ManagedIdentity.
+#: ManagedIdentityExtensionForWindows/*/``); the version folder and file name are INFERRED (no capture found).
 WINDOWS_LOG_PATH = (
     r"C:\WindowsAzure\Logs\Plugins\Microsoft.ManagedIdentity.ManagedIdentityExtensionForWindows\1.0.0.10"
     r"\ManagedIdentityExtension.log"
@@ -77,17 +80,39 @@ def _is_msi_extension(res: Resource) -> bool:
             and ext_type in EXTENSION_TYPES)
 
 
+def _port_of(props: dict[str, Any]) -> int:
+    settings = props.get("settings") or {}
+    try:
+        return int(settings.get("port", MSI_EXTENSION_PORT)) if isinstance(settings, dict) else MSI_EXTENSION_PORT
+    except (TypeError, ValueError):
+        return MSI_EXTENSION_PORT
+
+
+def _profile_extensions(holder: Resource) -> list[dict[str, Any]]:
+    """A scale set's ``virtualMachineProfile.extensionProfile.extensions[*].properties``."""
+    profile = holder.properties.get("virtualMachineProfile") if isinstance(holder.properties, dict) else None
+    ext_profile = profile.get("extensionProfile") if isinstance(profile, dict) else None
+    items = ext_profile.get("extensions") if isinstance(ext_profile, dict) else None
+    return [e["properties"] for e in (items if isinstance(items, list) else [])
+            if isinstance(e, dict) and isinstance(e.get("properties"), dict)]
+
+
 def extension_port(world: TokenWorld, vm_id: str) -> tuple[int, str] | None:
-    """The port the VM's MSI extension listens on and its type name, or None when it has none."""
+    """The port the host's MSI extension listens on and its type name, or None when it has none.
+
+    A VM's extension is its child resource; a scale-set instance's is in its scale set's extension profile.
+    """
+    host = world.store.get_resource(vm_id)
+    holder = identity_holder(world, host) if host is not None else None
+    if host is not None and holder is not None and holder.id != host.id:
+        for props in _profile_extensions(holder):
+            if str(props.get("publisher") or "").lower() == EXTENSION_PUBLISHER.lower() \
+                    and str(props.get("type") or "").lower() in EXTENSION_TYPES:
+                return _port_of(props), str(props.get("type"))
+        return None
     for child in world.store.list_child_resources(vm_id):
         if _is_msi_extension(child):
-            settings = child.properties.get("settings") or {}
-            try:
-                port = (int(settings.get("port", MSI_EXTENSION_PORT)) if isinstance(settings, dict)
-                        else MSI_EXTENSION_PORT)
-            except (TypeError, ValueError):
-                port = MSI_EXTENSION_PORT
-            return port, str(child.properties.get("type"))
+            return _port_of(child.properties), str(child.properties.get("type"))
     return None
 
 
@@ -112,7 +137,8 @@ def _token(request: Request, world: TokenWorld, vm: Resource, ext_type: str) -> 
         raise _error(400, INVALID_REQUEST, INVALID_REQUEST_TEXT)
     resource = resources[0]
     try:
-        principal = world.backend.find_identity_for_token(vm.id, client_id=client_ids[0] if client_ids else None)
+        principal = world.backend.find_identity_for_token(identity_holder(world, vm).id,
+                                                          client_id=client_ids[0] if client_ids else None)
     except IdentityNotFoundError:
         raise _error(400, UNAUTHORIZED_CLIENT, UNAUTHORIZED_CLIENT_TEXT) from None
     try:
@@ -149,7 +175,7 @@ def handle(request: Request, world: TokenWorld) -> Response:
         raise HostUnreachableError(request.host, port, REFUSED_MESSAGE.format(authority=authority),
                                    OFF_HOST_HINT.format(port=port))
     vm = world.store.get_resource(vm_id)
-    found = extension_port(world, vm.id) if vm is not None and vm.type.lower() == VM_TYPE.lower() else None
+    found = extension_port(world, vm.id) if vm is not None and vm.type.lower() in HOST_VM_TYPES else None
     if vm is None or found is None or found[0] != port:
         os_name = "ForLinux" if found and found[1].lower().endswith("linux") else "ForWindows"
         raise HostUnreachableError(request.host, port, REFUSED_MESSAGE.format(authority=authority),

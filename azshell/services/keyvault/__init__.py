@@ -15,4 +15,5 @@ SERVICE = Service(
     cmdlets=("azshell.services.keyvault.cmdlets",),
     az="azshell.services.keyvault.az",
     checks="azshell.services.keyvault.checks",
+    graph="azshell.services.keyvault.graph:edges",
 )

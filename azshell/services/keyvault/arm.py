@@ -15,6 +15,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from azshell.hostnames import KEY_VAULT_URI_TEMPLATE
+from azshell.ids import is_guid
 from azshell.model.types import KEY_VAULT_TYPE, Resource
 from azshell.planes._shared import INVALID_REQUEST_CONTENT, INVALID_REQUEST_CONTENT_TEMPLATE, arm_error
 from azshell.planes.base import PlaneError, Response
@@ -82,11 +83,13 @@ VAULT_ALREADY_EXISTS_TEMPLATE = (
     "VaultAlreadyExists, soft delete and purging a vault follow this link https://go.microsoft.com/fwlink/?linkid=2147740"
 )
 BAD_REQUEST = "BadRequest"
-#: INFERRED wordings of the Key Vault resource provider's body validation.
-INVALID_ACCESS_POLICY_TEMPLATE = "Invalid value found at accessPolicies[{index}].{field}: {detail}"
-INVALID_PERMISSION_TEMPLATE = (
-    "Invalid value found at accessPolicies[{index}].permissions.{kind}[{pos}]: {value}"
-)
+#: The Key Vault resource provider's body validation. SEEN: a bad ``objectId`` (alexander-kastil/az-204 issue 142:
+#: "(BadRequest) Invalid value found at accessPolicies[1].ObjectId: e40a0daa-…"; ``TenantId`` is INFERRED alike) and
+#: any other bad entry, such as a permission " list" (Azure/azure-libraries-for-net issue 361, Azure/azure-cli issues
+#: 9763 and 17503: "An invalid value was provided for 'accessPolicies'.").
+INVALID_ACCESS_POLICY_TEMPLATE = "Invalid value found at accessPolicies[{index}].{field}: {value}"
+INVALID_ACCESS_POLICIES = "An invalid value was provided for 'accessPolicies'."
+#: INFERRED wordings (no capture found).
 INVALID_OPERATION_KIND_TEMPLATE = (
     "The value '{value}' is not valid for the access policy operation kind. Valid values are 'add', 'replace', "
     "'remove'."
@@ -101,7 +104,9 @@ READ_CHECK_NAME_AVAILABILITY = "Microsoft.KeyVault/checkNameAvailability/read"
 #: The ``reason`` values of ``CheckNameAvailabilityResult`` (REST enum).
 REASON_INVALID = "AccountNameInvalid"
 REASON_ALREADY_EXISTS = "AlreadyExists"
-#: JSON.NET's message for a missing required property, as ARM wraps it (INFERRED wording).
+#: JSON.NET's message for a missing required property, as ARM wraps it (INFERRED: no capture found for
+#: checkNameAvailability; the "Required property '…' not found in JSON. Path '…', line …, position …." form is
+#: JSON.NET's, SEEN in Azure/azure-powershell issue 12582).
 MISSING_NAME_DETAIL = "Required property 'name' not found in JSON. Path '', line 1, position 1."
 
 _NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9-]{1,22}[A-Za-z0-9]$")
@@ -151,7 +156,8 @@ def _name_taken(ctx: ArmContext, name: str) -> bool:
 def check_name_availability(ctx: ArmContext, name: str) -> dict[str, Any]:
     """``CheckNameAvailabilityResult``: vault names are global, so any vault anywhere takes the name. The
     messages are the ones ARM gives when the same name is refused on create (``VaultNameNotValid``,
-    ``VaultAlreadyExists``; INFERRED that the availability check reuses them)."""
+    ``VaultAlreadyExists``; INFERRED that the availability check reuses them: no capture found of a ``message``
+    from Microsoft.KeyVault/checkNameAvailability)."""
     if not _name_is_valid(name):
         return {"nameAvailable": False, "reason": REASON_INVALID,
                 "message": VAULT_NAME_NOT_VALID_TEMPLATE.format(name=name)}
@@ -182,36 +188,36 @@ def provider_action(ctx: ArmContext, name: str) -> Response | None:
 def normalize_policies(raw: Any) -> list[dict[str, Any]]:
     """Validate an ``accessPolicies`` array; permissions lower-cased except ARM's camelCase key names."""
     if not isinstance(raw, list):
-        raise _bad(INVALID_PROPERTY_TEMPLATE.format(name="accessPolicies", detail="expected an array."))
+        raise _bad(INVALID_ACCESS_POLICIES)
     if len(raw) > MAX_ACCESS_POLICIES:
         raise _bad(TOO_MANY_POLICIES)
     out: list[dict[str, Any]] = []
     for i, entry in enumerate(raw):
         if not isinstance(entry, dict):
-            raise _bad(INVALID_ACCESS_POLICY_TEMPLATE.format(index=i, field="", detail="expected an object."))
+            raise _bad(INVALID_ACCESS_POLICIES)
         policy: dict[str, Any] = {}
         for key in ("tenantId", "objectId"):
             value = entry.get(key)
-            if not isinstance(value, str) or not value:
-                raise _bad(INVALID_ACCESS_POLICY_TEMPLATE.format(index=i, field=key, detail="a GUID is required."))
+            if not isinstance(value, str) or not is_guid(value):
+                raise _bad(INVALID_ACCESS_POLICY_TEMPLATE.format(index=i, field=key[0].upper() + key[1:],
+                                                                 value=value if isinstance(value, str) else ""))
             policy[key] = value
         app = entry.get("applicationId")
         if app is not None:
             policy["applicationId"] = str(app)
         perms = entry.get("permissions", {})
         if not isinstance(perms, dict):
-            raise _bad(INVALID_ACCESS_POLICY_TEMPLATE.format(index=i, field="permissions", detail="expected an object."))
+            raise _bad(INVALID_ACCESS_POLICIES)
         clean: dict[str, list[str]] = {}
         for kind, names in perms.items():
             allowed = _PERMISSION_NAMES.get(str(kind))
             if allowed is None or not isinstance(names, list):
-                raise _bad(INVALID_ACCESS_POLICY_TEMPLATE.format(index=i, field=f"permissions.{kind}",
-                                                                 detail="unknown permission category."))
+                raise _bad(INVALID_ACCESS_POLICIES)
             lowered = {a.lower(): a for a in allowed}
             picked: list[str] = []
-            for pos, name in enumerate(names):
+            for name in names:
                 if not isinstance(name, str) or name.lower() not in lowered:
-                    raise _bad(INVALID_PERMISSION_TEMPLATE.format(index=i, kind=kind, pos=pos, value=name))
+                    raise _bad(INVALID_ACCESS_POLICIES)
                 if name.lower() not in (p.lower() for p in picked):
                     picked.append(name.lower() if kind != "keys" else lowered[name.lower()])
             clean[str(kind)] = picked

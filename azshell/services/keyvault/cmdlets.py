@@ -68,8 +68,9 @@ STORAGE_PERMISSIONS = ("all", "get", "list", "delete", "set", "update", "regener
 CREATOR_PERMISSIONS: dict[str, list[str]] = {"keys": ["all"], "secrets": ["all"], "certificates": ["all"],
                                              "storage": ["all"]}
 
-#: Az's messages (INFERRED wording unless noted).
+#: Az's messages. INFERRED: the subscription-wide one (no capture found).
 VAULT_NOT_FOUND_TEMPLATE = "Cannot find vault '{name}' in the current subscription."
+#: SEEN (Azure/ahds-reference-architecture issue 3: "Cannot find vault 'eslz-kv-…' in resource group ''.").
 VAULT_NOT_FOUND_IN_RG_TEMPLATE = "Cannot find vault '{name}' in resource group '{rg}'."
 #: Az's text when -UserPrincipalName / -ServicePrincipalName do not resolve (wording as Az prints it).
 AD_OBJECT_NOT_FOUND_TEMPLATE = (

@@ -106,9 +106,10 @@ class DeletedSecret:
 _COLS = "vault, name, version, value, content_type, tags, enabled, not_before, expires, created, updated"
 
 
-def new_version_id() -> str:
-    """A secret version identifier: 32 lower-case hex digits, as Key Vault makes them."""
-    return _random.token_hex(16)
+def new_version_id(store: Store | None = None) -> str:
+    """A secret version identifier: 32 lower-case hex digits, as Key Vault makes them (from the store's id
+    source, which ``--seed`` makes reproducible)."""
+    return store.ids.hex(16) if store is not None else _random.token_hex(16)
 
 
 def _row(r: sqlite3.Row | tuple[Any, ...]) -> SecretVersion:
@@ -131,7 +132,7 @@ def set_secret(store: Store, vault: str, name: str, value: str, *, now: int, con
                tags: Mapping[str, str] | None = None, enabled: bool = True, not_before: int | None = None,
                expires: int | None = None) -> SecretVersion:
     """Add a new (latest) version of the secret; the caller has checked it is not in the deleted state."""
-    version = new_version_id()
+    version = new_version_id(store)
     with store.transaction(bump_generation=False):
         prev = _latest(store, vault, name)
         stored_name = prev.name if prev is not None else name

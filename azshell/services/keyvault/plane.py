@@ -25,7 +25,6 @@ Azure's strings are the module constants below; those the reference marks INFERR
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -98,34 +97,44 @@ INVALID_AUDIENCE_TEMPLATE = "AKV10022: Invalid audience. Expected " + KEY_VAULT_
 INVALID_ISSUER_TEMPLATE = "AKV10032: Invalid issuer. Expected one of " + STS_ISSUER_TEMPLATE + ", found {iss}."
 EXPIRED_TOKEN_MESSAGE = "[TokenExpired] Error validating token: 'S2S12086'."
 UNKNOWN_KEY_TEMPLATE = "AKV10046: Unable to resolve the key used for signature validation. EncodedJwtHeader: '{header}'."
-#: INFERRED: a token that is not a JWT, or lacks ``oid``.
+#: INFERRED: a token that is not a JWT, or lacks ``oid`` (no capture found: searched the SDK/terraform issues for
+#: Key Vault 401s on malformed tokens; only AKV10000/10022/10032/10046 and S2S12086 texts are public).
 MALFORMED_TOKEN_MESSAGE = "[BearerReadAccessTokenFailed] Error validating token: 'S2S12005'."
-#: INFERRED (only "Token not yet valid" is SEEN, on Managed HSM).
+#: INFERRED (only "Token not yet valid (Activity ID: …)" is SEEN, on Managed HSM: Azure/azure-sdk-for-java issue
+#: 26624; no capture found for a vault).
 NOT_YET_VALID_MESSAGE = "[TokenNotYetValid] Error validating token: 'S2S12087'."
 
 FORBIDDEN = "Forbidden"
 ACCESS_DENIED = "AccessDenied"
 FORBIDDEN_BY_RBAC = "ForbiddenByRbac"
-#: SEEN for ``get``; the other permission words are INFERRED the same way.
+#: SEEN for ``get`` and ``set`` (Azure/azure-sdk-for-java issue 12175, ansible-collections/azure issue 635, both with
+#: ``"innererror":{"code":"AccessDenied"}``); the other permission words are INFERRED the same way.
 ACCESS_DENIED_TEMPLATE = (
     "The user, group or application 'appid={appid};oid={oid};iss={iss}' does not have secrets {perm} permission on "
     "key vault '{vault};location={location}'. For help resolving this issue, please see "
     "https://go.microsoft.com/fwlink/?linkid=2125287"
 )
-#: SEEN (through SDK wrappers; the JSON nesting of ``innererror`` is INFERRED).
+#: SEEN (through SDK wrappers; the JSON nesting of ``innererror`` is INFERRED: no raw-JSON capture found, the access
+#: policy 403 shows the same nesting raw).
 FORBIDDEN_BY_RBAC_TEMPLATE = (
     "Caller is not authorized to perform action on resource.\r\nIf role assignments, deny assignments or role "
     "definitions were changed recently, please observe propagation time.\r\nCaller: appid={appid};oid={oid};"
     "iss={iss}\r\nAction: '{action}'\r\nResource: '{resource}'\r\nAssignment: (not found)\r\nDenyAssignmentId: "
     "null\r\nDecisionReason: 'DeniedWithNoValidRBAC' \r\nVault: {vault};location={location}\r\n"
 )
+#: SEEN (azure-sdk-for-js#24756, azure-powershell#15378): GET of a disabled secret's value. An expired secret
+#: (``exp`` in the past) or one not yet valid (``nbf``) is still returned: SEEN answering 200 (Azure/AzureKeyVault#19),
+#: whatever the docs say.
+SECRET_DISABLED = "SecretDisabled"
+SECRET_DISABLED_MESSAGE = "Operation get is not allowed on a disabled secret."
 SECRET_NOT_FOUND = "SecretNotFound"
 SECRET_NOT_FOUND_TEMPLATE = (
     "A secret with (name/id) {name} was not found in this key vault. If you recently deleted this secret you may be "
     "able to recover it using the correct recovery command. For help resolving this issue, please see "
     "https://go.microsoft.com/fwlink/?linkid=2125182"
 )
-#: INFERRED wording for a name that is not in the deleted state.
+#: SEEN (Azure/azure-sdk-for-net issue 26027: 404 ``{"error":{"code":"SecretNotFound","message":"Deleted Secret not
+#: found: MySecretName"}}``).
 DELETED_SECRET_NOT_FOUND_TEMPLATE = "Deleted Secret not found: {name}"
 CONFLICT = "Conflict"
 #: The inner code clients branch on (SEEN: Azure SDK for .NET's Key Vault secrets sample on error responses).
@@ -140,7 +149,8 @@ BAD_PARAMETER = "BadParameter"
 UNKNOWN_API_VERSION_TEMPLATE = (
     "The specified version ({version}) is not recognized. Consider using the latest supported version ({latest})."
 )
-#: INFERRED texts of the service's request validation.
+#: INFERRED texts of the service's request validation (no capture found: searched Key Vault data-plane 400s for a
+#: missing api-version, bad names, bodies, maxresults and skiptokens).
 MISSING_API_VERSION_MESSAGE = "The api-version query parameter is required for all requests."
 INVALID_NAME_TEMPLATE = "The request URI contains an invalid name: {name}"
 INVALID_BODY_MESSAGE = "The request body is not a valid JSON object."
@@ -429,7 +439,7 @@ def _ok(status: int, obj: Any) -> Response:
 
 
 def _response_headers() -> dict[str, str]:
-    return {**KV_HEADERS, "x-ms-request-id": str(uuid.uuid4())}
+    return dict(KV_HEADERS)  # x-ms-request-id: ``handle`` sets it, from the world's ids
 
 
 # ----------------------------------------------------------------------------------------------- paging
@@ -555,6 +565,8 @@ def _get_secret(ctx: KvContext, name: str, version: str | None) -> Response:
     found = kv.get_secret(ctx.world.store, ctx.vault_name, name, version)
     if found is None:
         raise _not_found(f"{name}/{version}" if version else name)
+    if not found.enabled:
+        raise KeyVaultError(403, FORBIDDEN, SECRET_DISABLED_MESSAGE, inner=SECRET_DISABLED)
     _read_event(ctx, found)
     return _ok(200, _bundle(ctx, found))
 
@@ -696,4 +708,6 @@ def handle(request: Request, world: World) -> Response:
     caller = _authenticate(request, world, vault)
     version = _check_api_version(request)
     ctx = KvContext(request=request, world=world, vault=vault, caller=caller, api_version=version)
-    return _route(ctx)
+    response = _route(ctx)
+    response.headers.set("x-ms-request-id", world.ids.guid())
+    return response

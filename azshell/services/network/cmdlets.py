@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -116,8 +115,9 @@ _JSON_PROPERTIES = frozenset({
 
 
 # ----------------------------------------------------------------------------------------------------- helpers
-def _etag() -> str:
-    return f'W/"{uuid.uuid4()}"'
+def _etag(guid: Callable[[], str]) -> str:
+    """``W/"{guid}"``; ``guid`` is the session's id source (``Services.new_guid``), which ``--seed`` repeats."""
+    return f'W/"{guid()}"'
 
 
 def _ref(value: Any) -> PSObject | None:
@@ -192,7 +192,7 @@ def _subnet_object(data: dict[str, Any], vnet_id: str | None = None) -> PSObject
     ], type_names=(PS_SUBNET, "System.Object"))
 
 
-def _subnet_body(subnet: PSObject, vnet_id: str) -> dict[str, Any]:
+def _subnet_body(subnet: PSObject, vnet_id: str, guid: Callable[[], str]) -> dict[str, Any]:
     name = str(subnet.get("Name"))
     prefixes = _as_list(subnet.get("AddressPrefix"))
     props: dict[str, Any] = {}
@@ -206,7 +206,7 @@ def _subnet_body(subnet: PSObject, vnet_id: str) -> dict[str, Any]:
     props["privateEndpointNetworkPolicies"] = "Disabled"
     props["privateLinkServiceNetworkPolicies"] = "Enabled"
     props["provisioningState"] = SUCCEEDED
-    return {"name": name, "id": f"{vnet_id}/subnets/{name}", "etag": _etag(), "properties": props,
+    return {"name": name, "id": f"{vnet_id}/subnets/{name}", "etag": _etag(guid), "properties": props,
             "type": SUBNET_TYPE}
 
 
@@ -421,17 +421,18 @@ class NewAzVirtualNetwork(NetworkCmdlet):
                 raise CmdletError(f"Cannot bind parameter 'Subnet'. Cannot convert the \"{s}\" value to type "
                                   f"\"{PS_SUBNET}\".", category="InvalidArgument",
                                   error_id="CannotConvertArgumentNoMessage")
-            subnets.append(_subnet_body(s, path))
+            subnets.append(_subnet_body(s, path, self.services.new_guid))
         props: dict[str, Any] = {
             "addressSpace": {"addressPrefixes": _as_list(p.get("AddressPrefix"))},
             "subnets": subnets,
             "virtualNetworkPeerings": [],
             "enableDdosProtection": bool(p.get("EnableDdosProtection")),
-            "resourceGuid": str(uuid.uuid4()),
+            "resourceGuid": self.services.new_guid(),
         }
         if p.get("DnsServer"):
             props["dhcpOptions"] = {"dnsServers": _as_list(p.get("DnsServer"))}
-        data = self.put(path, {"location": self.location(), "etag": _etag(), "properties": props})
+        data = self.put(path, {"location": self.location(), "etag": _etag(self.services.new_guid),
+                               "properties": props})
         self.write(virtual_network_object(data))
 
 
@@ -463,7 +464,7 @@ class NewAzPublicIpAddress(NetworkCmdlet):
         method = str(p.get("AllocationMethod"))
         location = self.location()
         props: dict[str, Any] = {
-            "resourceGuid": str(uuid.uuid4()),
+            "resourceGuid": self.services.new_guid(),
             "publicIPAddressVersion": p.get("IpAddressVersion") or "IPv4",
             "publicIPAllocationMethod": method,
             "idleTimeoutInMinutes": int(p.get("IdleTimeoutInMinutes") or 4),
@@ -475,7 +476,7 @@ class NewAzPublicIpAddress(NetworkCmdlet):
             label = str(p.get("DomainNameLabel"))
             props["dnsSettings"] = {"domainNameLabel": label, "fqdn": f"{label}.{location}.cloudapp.azure.com"}
         sku = str(p.get("Sku") or "Basic")
-        body: dict[str, Any] = {"location": location, "etag": _etag(), "properties": props,
+        body: dict[str, Any] = {"location": location, "etag": _etag(self.services.new_guid), "properties": props,
                                 "sku": {"name": sku, "tier": p.get("Tier") or "Regional"}}
         if p.get("Zone"):
             body["zones"] = _as_list(p.get("Zone"))
@@ -528,7 +529,7 @@ class NewAzNetworkSecurityRuleConfig(AzCmdlet):
         ], type_names=(PS_SECURITY_RULE, "System.Object")))
 
 
-def _rule_body(rule: PSObject, nsg_id: str) -> dict[str, Any]:
+def _rule_body(rule: PSObject, nsg_id: str, guid: Callable[[], str]) -> dict[str, Any]:
     name = str(rule.get("Name"))
     props: dict[str, Any] = {"provisioningState": SUCCEEDED}
     if rule.get("Description"):
@@ -548,14 +549,14 @@ def _rule_body(rule: PSObject, nsg_id: str) -> dict[str, Any]:
     props["access"] = rule.get("Access")
     props["priority"] = rule.get("Priority")
     props["direction"] = rule.get("Direction")
-    return {"name": name, "id": f"{nsg_id}/securityRules/{name}", "etag": _etag(), "type": SECURITY_RULE_TYPE,
+    return {"name": name, "id": f"{nsg_id}/securityRules/{name}", "etag": _etag(guid), "type": SECURITY_RULE_TYPE,
             "properties": props}
 
 
-def _default_rules(nsg_id: str) -> list[dict[str, Any]]:
+def _default_rules(nsg_id: str, guid: Callable[[], str]) -> list[dict[str, Any]]:
     out = []
     for name, desc, access, prio, direction, src, dst in DEFAULT_SECURITY_RULES:
-        out.append({"name": name, "id": f"{nsg_id}/defaultSecurityRules/{name}", "etag": _etag(),
+        out.append({"name": name, "id": f"{nsg_id}/defaultSecurityRules/{name}", "etag": _etag(guid),
                     "type": f"{NSG_TYPE}/defaultSecurityRules",
                     "properties": {"provisioningState": SUCCEEDED, "description": desc, "protocol": "*",
                                    "sourcePortRange": "*", "destinationPortRange": "*",
@@ -586,10 +587,10 @@ class NewAzNetworkSecurityGroup(NetworkCmdlet):
                 raise CmdletError(f"Cannot bind parameter 'SecurityRules'. Cannot convert the \"{r}\" value to "
                                   f"type \"{PS_SECURITY_RULE}\".", category="InvalidArgument",
                                   error_id="CannotConvertArgumentNoMessage")
-            rules.append(_rule_body(r, path))
-        props = {"resourceGuid": str(uuid.uuid4()), "securityRules": rules,
-                 "defaultSecurityRules": _default_rules(path)}
-        self.write(nsg_object(self.put(path, {"location": self.location(), "etag": _etag(), "properties": props})))
+            rules.append(_rule_body(r, path, self.services.new_guid))
+        guid = self.services.new_guid
+        props = {"resourceGuid": guid(), "securityRules": rules, "defaultSecurityRules": _default_rules(path, guid)}
+        self.write(nsg_object(self.put(path, {"location": self.location(), "etag": _etag(guid), "properties": props})))
 
 
 class NewAzNetworkInterface(NetworkCmdlet):
@@ -663,15 +664,17 @@ class NewAzNetworkInterface(NetworkCmdlet):
         if pip_id:
             ip_props["publicIPAddress"] = {"id": str(pip_id)}
         props: dict[str, Any] = {
-            "resourceGuid": str(uuid.uuid4()),
-            "ipConfigurations": [{"name": ip_name, "id": f"{path}/ipConfigurations/{ip_name}", "etag": _etag(),
+            "resourceGuid": self.services.new_guid(),
+            "ipConfigurations": [{"name": ip_name, "id": f"{path}/ipConfigurations/{ip_name}",
+                                  "etag": _etag(self.services.new_guid),
                                   "type": f"{NIC_TYPE}/ipConfigurations", "properties": ip_props}],
             "enableAcceleratedNetworking": bool(p.get("EnableAcceleratedNetworking")),
             "enableIPForwarding": bool(p.get("EnableIPForwarding")),
         }
         if nsg_id:
             props["networkSecurityGroup"] = {"id": str(nsg_id)}
-        self.write(nic_object(self.put(path, {"location": self.location(), "etag": _etag(), "properties": props})))
+        self.write(nic_object(self.put(path, {"location": self.location(), "etag": _etag(self.services.new_guid),
+                                              "properties": props})))
 
 
 def _fourth_address(prefix: str) -> str | None:

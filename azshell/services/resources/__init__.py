@@ -29,7 +29,7 @@ SERVICE = Service(
         "provider_action": f"{_PROVIDERS}:handle_provider_action",
     },
     namespaces=("Microsoft.Resources",),
-    cmdlets=("azshell.services.resources.cmdlets",),
+    cmdlets=("azshell.services.resources.cmdlets", "azshell.services.resources.cmdlets_resource"),
     az="azshell.services.resources.az",
     checks="azshell.services.resources.checks",
 )

@@ -88,20 +88,43 @@ INVALID_RG_CHARACTERS_TEMPLATE = (
     "The provided resource group name '{name}' has these invalid characters: '{chars}'. The name can only be a "
     "letter, digit, '-', '.', '(', ')' or '_'."
 )
-#: INFERRED wording for the other parts of the rule (too long, ends in a period).
+#: INFERRED wording for the other parts of the rule (too long, ends in a period): no capture found of ARM's answer
+#: (the public reports show only the clients' own checks, e.g. Azure/azure-cli issue 15727).
 INVALID_RG_NAME_TEMPLATE = (
     "The provided resource group name '{name}' is invalid. Resource group names can be up to 90 characters long, "
     "can only include letters, digits, '-', '.', '(', ')' and '_', and cannot end in a period."
 )
 INVALID_RESOURCE_NAME = "InvalidResourceName"
 INVALID_RESOURCE_NAME_TEMPLATE = "Resource name {name} is invalid. The name can be up to 80 characters long."
+INVALID_PARAMETER = "InvalidParameter"
+#: SEEN (Compute's answer to the 2017-12-01 ``identityIds`` list, MicrosoftDocs/azure-docs#68377, 2021).
+IDENTITY_IDS_DEPRECATED = ("ResourceIdentity property identityIds is deprecated. The userAssignedIdentities property "
+                           "should be used instead.")
+INVALID_IDENTITY_ID = "InvalidIdentityId"
+#: SEEN (a template with the docs' "Micrososft" typo, MicrosoftDocs/azure-docs#48229, 2020); several ids joined by
+#: "," is INFERRED.
+INVALID_IDENTITY_ID_TEMPLATE = (
+    "The identity ids '{ids}' are invalid. It must be of the following format: '/subscriptions/{{subscriptionId}}/"
+    "resourceGroups/{{resourceGroupName}}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{{resourceName}}'."
+)
+USER_ASSIGNED_ID_RE = re.compile(r"^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/"
+                                 r"Microsoft\.ManagedIdentity/userAssignedIdentities/[^/]+$", re.IGNORECASE)
 FAILED_IDENTITY_OPERATION = "FailedIdentityOperation"
-#: INFERRED: the identity-operation failure naming a user-assigned identity that does not exist.
+#: The identity operation's failure carries the identity service's own JSON answer after ``Response: '`` (shape as
+#: pasted in azure-cli issue 31837: ``Status: 'BadRequest'. Response: '{"error":{"code":"BadRequest",...}}'.'.``).
+#: INFERRED: the inner code and message for a user-assigned identity that does not exist (no capture found: the
+#: public FailedIdentityOperation reports, azure-cli 31837 and azure-libraries-for-net 690, are BadRequest ones).
 FAILED_IDENTITY_OPERATION_TEMPLATE = (
     "Identity operation for resource '{resource}' failed with error 'Failed to perform resource identity "
-    "operation. Status: 'NotFound'. Response: 'Resource '{identity}' does not exist or one of its parent "
-    "resources does not exist.''."
+    "operation. Status: 'NotFound'. Response: '{response}'.'."
 )
+
+
+def failed_identity_response(identity: str) -> str:
+    """The identity service's JSON answer quoted inside ``FailedIdentityOperation`` for a missing identity."""
+    return json.dumps({"error": {"code": "NotFound", "message": f"Resource '{identity}' does not exist or one of "
+                                                                "its parent resources does not exist."}},
+                      separators=(",", ":"))
 #: ARM's ``Location`` for an accepted resource-group deletion (polled at .../operationresults/{token}).
 RG_DELETION_JOB_PREFIX = "RESOURCEGROUPDELETIONJOB"
 
@@ -223,7 +246,7 @@ def _filter_props(res: Resource) -> dict[str, str | None]:
         "resourcetype": res.type, "name": res.name, "location": res.location, "resourcegroup": res.resource_group,
         "identity": ident.type if ident is not None else None,
         "identity/principalid": ident.principal_id if ident is not None else None,
-        # INFERRED: ``plan eq`` compares the plan's name, like ``plan/name``
+        # INFERRED: ``plan eq`` compares the plan's name, like ``plan/name`` (no capture found)
         "plan": plan_value("name"), "plan/publisher": plan_value("publisher"), "plan/product": plan_value("product"),
         "plan/name": plan_value("name"), "plan/version": plan_value("version"),
         "plan/promotioncode": plan_value("promotionCode"),
@@ -467,7 +490,7 @@ def handle_resource(ctx: ArmContext) -> Response:
             saved = _write(ctx, rtype, group, rid, body, existing, patch=(method == "PATCH"))
         except ValidationError as exc:
             raise model_error(exc) from None
-        status = 200 if existing is not None else 201
+        status = 200 if existing is not None else _hooks.created_status(rtype)
         return _json_response(status, _render(ctx, saved, rtype))
     raise ctx.method_not_allowed()
 
@@ -511,7 +534,13 @@ def _identity_change(ctx: ArmContext, rid: str, body: dict[str, Any], existing: 
     raw_type = block.get("type")
     if raw_type is not None and not isinstance(raw_type, str):
         raise _bad_content("Error converting value to type 'ResourceIdentityType'. Path 'identity.type'.")
+    if block.get("identityIds") is not None:  # api-version 2017-12-01's list, refused since 2021
+        raise arm_error(400, INVALID_PARAMETER, IDENTITY_IDS_DEPRECATED)
     uais = block.get("userAssignedIdentities")
+    if isinstance(uais, dict):
+        bad = [k for k in uais if not USER_ASSIGNED_ID_RE.match(k)]
+        if bad:
+            raise arm_error(400, INVALID_IDENTITY_ID, INVALID_IDENTITY_ID_TEMPLATE.format(ids=",".join(bad)))
     if uais is not None and not isinstance(uais, dict):
         raise _bad_content("Error converting value to type 'Dictionary'. Path 'identity.userAssignedIdentities'.")
     old = existing.identity if existing is not None else None
@@ -546,7 +575,8 @@ def _identity_change(ctx: ArmContext, rid: str, body: dict[str, Any], existing: 
             found = ctx.world.store.get_resource(uai_id)
             if found is None or found.type.lower() != USER_ASSIGNED_IDENTITY_TYPE.lower():
                 raise arm_error(400, FAILED_IDENTITY_OPERATION,
-                                FAILED_IDENTITY_OPERATION_TEMPLATE.format(resource=rid, identity=uai_id))
+                                FAILED_IDENTITY_OPERATION_TEMPLATE.format(
+                                    resource=rid, response=failed_identity_response(uai_id)))
     return arm_type, ids
 
 

@@ -45,11 +45,13 @@ INVALID_FILTER = "InvalidFilterInQueryString"
 #: SEEN word for word (ARM's answers quoted in Azure/azure-sdk-for-go#2480, Azure/azure-sdk-for-net#2819,
 #: #2757 and #18748): the filter as sent, inside single quotes.
 INVALID_FILTER_TEMPLATE = "Invalid $filter '{filter}' specified in the query string."
-#: INFERRED: ARM's answer for a ``$top`` that is not a positive integer. The code is the one Azure's services use
-#: for the same mistake (Flow's API answers ``InvalidTopInQueryString``); the wording follows ARM's $filter text.
+#: ARM's answer for a ``$top`` that is not an integer from 1 to 1000: the code is SEEN from ARM itself for
+#: ``GET /subscriptions/{s}/resources?$top=1001`` (Azure/azure-sdk-for-js issue 18535, which shows the code but not the
+#: message). INFERRED: the message (it follows ARM's $filter text; no capture found of the message).
 INVALID_TOP = "InvalidTopInQueryString"
+MAX_TOP = 1000
 INVALID_TOP_TEMPLATE = "Invalid $top '{top}' specified in the query string."
-#: INFERRED: a ``$skiptoken`` this server did not hand out.
+#: INFERRED: a ``$skiptoken`` this server did not hand out (no capture found of ARM's answer to a forged token).
 INVALID_SKIP_TOKEN = "InvalidSkipToken"
 INVALID_SKIP_TOKEN_TEMPLATE = "Invalid $skiptoken '{token}' specified in the query string."
 
@@ -258,7 +260,7 @@ def parse_filter(text: str | None, properties: frozenset[str] = RESOURCE_PROPERT
     leaves = _walk(node)
     has_name = any(isinstance(n, (_Compare, _StartsWith)) and n.prop == "tagname" for n in leaves)
     has_value = any(isinstance(n, _Compare) and n.prop == "tagvalue" for n in leaves)
-    if has_value and not has_name:  # INFERRED: a tag value needs the tag's name
+    if has_value and not has_name:  # INFERRED: a tag value needs the tag's name (no capture found)
         raise invalid_filter(text)
     return Filter(text, node)
 
@@ -286,7 +288,7 @@ def _top(request: Request) -> int | None:
         value = int(raw.strip())
     except ValueError:
         value = 0
-    if value < 1:
+    if value < 1 or value > MAX_TOP:
         raise arm_error(400, INVALID_TOP, INVALID_TOP_TEMPLATE.format(top=raw))
     return value
 
