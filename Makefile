@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_TEST := $(VENV)/.installed-test
 
-.PHONY: run test lint typecheck bench soak clean notebooks test-azcli difftest
+.PHONY: run test lint typecheck bench soak clean notebooks test-azcli difftest conformance
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -43,6 +43,11 @@ test-azcli: $(STAMP_TEST)
 difftest: $(STAMP_TEST)
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	$(BIN)/python -m pytest -m dev -rs tests/lang/test_treesitter_diff.py
+
+# PowerShell's own language tests (vendored from PowerShell/PowerShell) against azshell's language: the figures,
+# and with V=1 every failing or out-of-scope block with its reason. The test suite keeps them at >= 95%.
+conformance: $(STAMP_TEST)
+	$(BIN)/python -m tests.lang.pester $(if $(V),-v,)
 
 bench: $(STAMP_TEST)
 	$(BIN)/python -m benchmarks

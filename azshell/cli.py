@@ -1,4 +1,5 @@
-"""Command line: ``azshell``, ``azshell -c``, ``azshell FILE.ps1 [args…]``, ``azshell serve``, ``azshell kernel install``.
+"""Command line: ``azshell``, ``azshell -c``, ``azshell FILE.ps1 [args…]``, ``azshell serve``, ``azshell portal``,
+``azshell kernel install``.
 
 The shell's own options are read as ``pwsh`` reads its: ``-Name``, ``--name`` and an unambiguous prefix
 (``-nop``, ``-ec``, ``-f``) are the same option, case does not matter; ``-Command`` takes the rest of the line
@@ -30,7 +31,9 @@ USAGE = """\
 azshell [--state PATH] [--seed N] [-NoProfile] [-NoLogo] [-NonInteractive] [-ExecutionPolicy P]
         [-OutputFormat Text] [-c|-Command SCRIPT… | -Command - | -EncodedCommand BASE64 | [-File] FILE [ARGS…]]
 azshell serve [--port N] [--bind 127.0.0.1] [--vm NAME | --app NAME] [--state PATH] [--seed N]
+azshell portal [--port N] [--state PATH]      (the same server; prints the Azure portal's URL first)
 azshell kernel install [--user | --sys-prefix | --prefix P]
+azshell state export FILE | azshell state import FILE   [--state PATH]   (the tenant as versioned JSON)
 azshell -Version | -Help"""
 
 HELP = f"""\
@@ -109,7 +112,7 @@ class Options:
     def __init__(self) -> None:
         self.state: str | None = None
         self.seed: int | None = None
-        #: "serve" or "kernel" (then ``rest`` holds its own arguments), else None: the shell
+        #: "serve", "portal" or "kernel" (then ``rest`` holds its own arguments), else None: the shell
         self.subcommand: str | None = None
         self.rest: list[str] = []
         self.help = False
@@ -132,8 +135,12 @@ def main(argv: list[str] | None = None) -> int:
             os.environ["AZSHELL_SEED"] = str(opts.seed)  # the documented twin of --seed, read where ids are made
         if opts.subcommand == "serve":
             return _serve(opts.rest, opts.state)
+        if opts.subcommand == "portal":
+            return _serve(opts.rest, opts.state, portal=True)
         if opts.subcommand == "kernel":
             return _kernel(opts.rest)
+        if opts.subcommand == "state":
+            return _state(opts.rest, opts.state)
         return _shell(opts)
     except KeyboardInterrupt:
         return 130
@@ -161,7 +168,7 @@ def parse_command_line(argv: list[str]) -> Options:
         if nxt is None:
             break
         i = nxt
-    if i < n and argv[i] in ("serve", "kernel"):
+    if i < n and argv[i] in ("serve", "portal", "kernel", "state"):
         opts.subcommand = argv[i]
         i += 1
         while i < n:  # global options may follow the subcommand too, anywhere among its own
@@ -491,11 +498,16 @@ def _line_loop(session: object, *, any_error: bool = False) -> int:
     return (1 if failed else 0) if any_error else last_exit
 
 
-def _serve_parser() -> argparse.ArgumentParser:
+def _serve_parser(portal: bool = False) -> argparse.ArgumentParser:
     import argparse
 
-    p = argparse.ArgumentParser(prog="azshell serve", description="Serve the emulated Azure endpoints on loopback "
-                                "for external clients (curl, Azure SDKs, az CLI).")
+    if portal:
+        p = argparse.ArgumentParser(prog="azshell portal", description="Serve the Azure portal (and every emulated "
+                                    "endpoint, as `azshell serve` does) on loopback; prints the portal's URL first.")
+    else:
+        p = argparse.ArgumentParser(prog="azshell serve", description="Serve the emulated Azure endpoints on "
+                                    "loopback for external clients (curl, Azure SDKs, az CLI) and the Azure portal "
+                                    "at /.")
     p.add_argument("--port", type=int, default=0, help="port to listen on (0 picks a free port; default 0)")
     p.add_argument("--bind", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     who = p.add_mutually_exclusive_group()
@@ -520,17 +532,52 @@ def _kernel_parser() -> argparse.ArgumentParser:
     return p
 
 
-def _serve(argv: list[str], state: str | None) -> int:
-    ns = _serve_parser().parse_args(argv)
+def _serve(argv: list[str], state: str | None, *, portal: bool = False) -> int:
+    ns = _serve_parser(portal).parse_args(argv)
     try:
         from azshell.server import serve
     except ImportError:
-        print("azshell serve: the server is not available in this build (uvicorn missing?)", file=sys.stderr)
+        print(f"azshell {'portal' if portal else 'serve'}: the server is not available in this build (uvicorn "
+              "missing?)", file=sys.stderr)
         return 1
     if ns.bind not in ("127.0.0.1", "localhost", "::1"):
         print(f"WARNING: binding {ns.bind}: the emulated endpoints hand out tokens to anyone who can reach "
               "this address.", file=sys.stderr)
-    return serve(port=ns.port, bind=ns.bind, vm=ns.vm, app=ns.app, state=state)
+    return serve(port=ns.port, bind=ns.bind, vm=ns.vm, app=ns.app, state=state, portal_first=portal)
+
+
+def _state(argv: list[str], state: str | None) -> int:
+    """``azshell state export FILE`` / ``azshell state import FILE`` (``Export-/Import-AzShellState``)."""
+    if len(argv) != 2 or argv[0] not in ("export", "import"):
+        print("usage: azshell state export FILE | azshell state import FILE   [--state PATH]", file=sys.stderr)
+        return EXIT_USAGE
+    from azshell.controls.export import StateImportError, load_snapshot, read_export_file, write_export
+    from azshell.model.errors import StateFileError
+    from azshell.services.registry import open_world
+    from azshell.session import default_state_path
+
+    path = state or default_state_path()
+    action, file = argv
+    try:
+        snapshot = read_export_file(file) if action == "import" else None
+        world = open_world(path)
+    except (StateImportError, StateFileError) as e:
+        print(f"azshell state {action}: {e}", file=sys.stderr)
+        return 1
+    try:
+        if snapshot is not None:
+            load_snapshot(world, snapshot, source=file)
+            print(f"Imported {file} into {path} (tenant {world.tenant_id}).")
+        else:
+            write_export(world, file)
+            print(f"Exported {path} to {file}. It holds this test tenant's private signing keys and secrets; "
+                  "keep it private.")
+    except StateImportError as e:
+        print(f"azshell state {action}: {e}", file=sys.stderr)
+        return 1
+    finally:
+        world.close()
+    return 0
 
 
 def _kernel(argv: list[str]) -> int:

@@ -71,7 +71,7 @@ class Session:
         register_builtins(registry)
         registry.add_loader(self._register_azure)  # the Az cmdlets load on first use: start-up stays light
         self.registry = registry
-        self.engine: Engine = Engine(registry, services=_DeferredServices(self))
+        self.engine: Engine = Engine(registry, services=_DeferredServices(self), random_bytes=self._random_bytes)
         self._clear_screen: Callable[[], None] | None = None
         #: the last command's output already said where the tutorial stands (see tutorial_status)
         self._tutorial_said = False
@@ -89,6 +89,17 @@ class Session:
         from azshell.cmdlets import register_all
 
         register_all(commands, self.service_registry)
+
+    def _random_bytes(self, n: int) -> bytes:
+        """The language's randomness (New-Guid, ``[guid]::NewGuid()``, Get-Random): the world's id source, so
+        ``--seed`` repeats it. Unseeded, a script that never touches Azure does not open the state for it."""
+        if self._world is None and not os.environ.get("AZSHELL_SEED"):
+            return os.urandom(n)
+        try:
+            world = self.world
+        except SessionError:
+            return os.urandom(n)
+        return world.ids.bytes(n)
 
     @property
     def world(self) -> World:
@@ -386,6 +397,10 @@ class Session:
     def set_clear_screen(self, fn: Callable[[], None] | None) -> None:
         self._clear_screen = fn
         setattr(self.engine.evaluator, "clear_screen", fn)  # noqa: B010 - found by Clear-Host via getattr
+
+    def set_progress(self, fn: Callable[[Any], None] | None) -> None:
+        """Where Write-Progress records go (the REPL's bar, the kernel's display); None: nowhere."""
+        self.engine.progress = fn
 
     def close(self) -> None:
         if self._world is not None:

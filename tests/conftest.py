@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib
 import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NoReturn
@@ -84,6 +85,21 @@ def needs_tool(name: str) -> pytest.MarkDecorator:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "needs_tool(name): runs the program name; skips without it, fails under CI")
+    # Off a host the shell reads and writes the real home folder (as Cloud Shell does): tutorials save templates
+    # in $HOME. Tests get a throwaway one, so a run leaves nothing in the developer's home.
+    if "AZSHELL_TEST_REAL_HOME" not in os.environ:
+        os.environ["AZSHELL_TEST_REAL_HOME"] = os.environ.get("HOME", "")
+        os.environ["HOME"] = tempfile.mkdtemp(prefix="azshell-test-home-")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    real = os.environ.pop("AZSHELL_TEST_REAL_HOME", None)
+    if real is None:
+        return
+    throwaway = os.environ.get("HOME", "")
+    if "azshell-test-home-" in throwaway:
+        shutil.rmtree(throwaway, ignore_errors=True)
+    os.environ["HOME"] = real
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:

@@ -122,7 +122,7 @@ def test_language_core_knows_nothing_of_azure() -> None:
 
 
 def test_service_packages_use_the_same_file_roles() -> None:
-    roles = ("catalog", "model", "arm", "plane", "cmdlets", "az", "checks")
+    roles = ("catalog", "model", "arm", "plane", "cmdlets", "az", "checks", "graph")
     for service in SERVICE_NAMES:
         folder = ROOT / "services" / service
         for f in folder.glob("*.py"):

@@ -108,7 +108,7 @@ def test_redirects_are_not_followed(world: World) -> None:
 def test_routes_come_from_the_service_registry() -> None:
     routes = routes_of(default_registry())
     names = [r.name for r in routes]
-    assert names == ["arm", "login", "graph", "imds", "msi_extension", "appservice", "keyvault", "datalake"]
+    assert names == ["arm", "login", "graph", "imds", "msi_extension", "appservice", "keyvault", "datalake", "storage"]
     msi = next(r for r in routes if r.name == "msi_extension")
     assert msi.matches("localhost", 50342) and msi.matches("127.0.0.1", 50342)
     # the extension's settings choose its port; web ports and App Service's endpoint are not it

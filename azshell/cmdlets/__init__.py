@@ -20,7 +20,9 @@ if TYPE_CHECKING:
 __all__ = ["CORE_MODULES", "all_cmdlets", "register_all"]
 
 #: Modules of ``azshell.cmdlets`` with ``COMMANDS`` (and optionally ``register_views()`` and ``COMPLETERS``).
-CORE_MODULES: tuple[str, ...] = ("azshell.cmdlets.web", "azshell.cmdlets.linux", "azshell.cmdlets.tutorials")
+CORE_MODULES: tuple[str, ...] = ("azshell.cmdlets.web", "azshell.cmdlets.linux", "azshell.cmdlets.tutorials",
+                                 "azshell.cmdlets.controls_time", "azshell.cmdlets.controls_faults",
+                                 "azshell.cmdlets.controls_state", "azshell.cmdlets.controls_graph")
 
 
 def all_cmdlets(services: Registry) -> list[type[Cmdlet]]:

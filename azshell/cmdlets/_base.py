@@ -228,6 +228,9 @@ def access_hints(resp: httpx.Response, *, ctx: Any = None) -> list[str]:
             creds = credential_args(ctx, request.headers.get("authorization"))
             lines.append(f"To see why: Test-AzAccess {creds} -Uri {_quote(url)} -Method {method}")
         return lines
+    if d.get("propagation") == "pending":  # a grant that has not propagated yet (Set-AzShellOption)
+        return [f"Hint: {d.reason.removeprefix('Denied: ')}", f"To fix: {d.fix}",
+                f"To see why: Test-AzAccess -ObjectId {d.principal} -Uri {_quote(url)} -Method {method}"]
     path = request.url.path.rstrip("/").casefold()
     if d.model == "rbac" and d.plane == "arm" and d.scope and not path.startswith(d.scope.rstrip("/").casefold()):
         # a check on another scope than the call's (a linked resource): ask about that action there

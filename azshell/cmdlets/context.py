@@ -67,6 +67,16 @@ MSI_NO_APP_SERVICE_ENDPOINT = (
     "ManagedIdentityCredential authentication unavailable, no response from the App Service identity endpoint."
 )
 
+#: msrestazure's log line for a failed 2017 MSI extension request (``get_msi_token``), as azure-cli 2.0.x printed it
+#: and the 2017 sign-in doc quotes it (SEEN: Azure/azure-cli#11775, #13517, msrestazure-for-python#149).
+MSI_EXTENSION_FAILED = ("MSI: Failed to retrieve a token from '{url}' with an error of '{error}'. This could be "
+                        "caused by the MSI extension not yet fully provisioned.")
+#: requests' text for a refused connection (the object address is a placeholder of a CPython repr).
+MSI_EXTENSION_REFUSED = (
+    "HTTPConnectionPool(host='localhost', port={port}): Max retries exceeded with url: /oauth2/token (Caused by "
+    "NewConnectionError('<urllib3.connection.HTTPConnection object at 0x7f3c2a1d4e80>: Failed to establish a new "
+    "connection: [Errno 111] Connection refused',))")
+
 #: Refresh a cached token this many seconds before it expires (MSAL/Az use 5 minutes).
 TOKEN_REFRESH_MARGIN = 300.0
 
@@ -97,13 +107,18 @@ class SignInError(TokenAcquisitionError):
 
 @dataclass
 class AzAccount:
-    """``PSAzureRmAccount``: ``id`` is the UPN, ``MSI@50342`` (system identity) or a client ID (user-assigned)."""
+    """``PSAzureRmAccount``: ``id`` is the UPN, ``MSI@50342`` (system identity) or a client ID (user-assigned).
+
+    ``AccessToken`` accounts (``Connect-AzAccount -AccessToken``) hold only the token they were given;
+    ``msi_port`` marks a 2017 ``az login --msi`` account, whose tokens come from the VM extension's endpoint.
+    """
 
     id: str
-    type: str  # "User" | "ManagedService"
+    type: str  # "User" | "ManagedService" | "AccessToken"
     tenant_id: str
     object_id: str | None = None
     client_id: str | None = None  # user-assigned identity selected with -AccountId
+    msi_port: int | None = None  # the 2017 MSI VM extension's port (az login --msi)
 
 
 @dataclass
@@ -141,7 +156,7 @@ class HostInfo:
     resource_id: str
     name: str
     resource_group: str
-    kind: str = "vm"  # "vm" | "webapp" | "functionapp"
+    kind: str = "vm"  # "vm" | "vmss_vm" (a scale-set instance) | "webapp" | "functionapp"
     os_type: str = "Windows"
 
     @property
@@ -353,6 +368,11 @@ class Services:
                     pass  # no tenant yet: stays empty, cmdlets say "Run Connect-AzAccount to login."
         return ctx
 
+    def reset_contexts(self) -> None:
+        """Forget every Az context (the state now holds another tenant: Import-AzShellState); off-host the
+        admin signs in again on first use."""
+        self._contexts.clear()
+
     def sign_out(self) -> AzContext:
         """``Disconnect-AzAccount``: the current context becomes empty; returns the context signed out of."""
         old = self.context
@@ -368,20 +388,44 @@ class Services:
         return ctx
 
     def connect_identity(self, *, client_id: str | None = None, tenant: str | None = None,
-                         subscription: str | None = None) -> AzContext:
-        """``Connect-AzAccount -Identity [-AccountId CLIENT_ID]``: a token from this host's IMDS endpoint."""
+                         subscription: str | None = None, msi_port: int | None = None,
+                         account_id: str | None = None) -> AzContext:
+        """``Connect-AzAccount -Identity [-AccountId CLIENT_ID]``: a token from this host's IMDS endpoint
+        (``msi_port``: from the 2017 MSI VM extension's endpoint on that port, as ``az login --msi`` asked it)."""
         ctx = AzContext()
-        token, claims = self._imds_token(ARM_RESOURCE, client_id=client_id, sign_in=True)
+        if msi_port is not None:
+            token, claims = self._extension_token(ARM_RESOURCE, msi_port, client_id, SignInError)
+        else:
+            token, claims = self._imds_token(ARM_RESOURCE, client_id=client_id, sign_in=True)
         tid = str(claims.get("tid") or tenant or "")
         ctx.account = AzAccount(
-            id=client_id if client_id else MSI_ACCOUNT_ID,
+            id=account_id or (client_id if client_id else MSI_ACCOUNT_ID),
             type="ManagedService",
             tenant_id=tid,
             object_id=str(claims.get("oid")) if claims.get("oid") else None,
             client_id=client_id,
+            msi_port=msi_port,
         )
         ctx.tenant_id = tid or None
         ctx.tokens[ARM_RESOURCE] = token
+        self._contexts[self._context_key] = ctx
+        self._select_subscription(ctx, subscription)
+        return ctx
+
+    def connect_access_token(self, access_token: str, account_id: str, *, tenant: str | None = None,
+                             subscription: str | None = None) -> AzContext:
+        """``Connect-AzAccount -AccessToken $t -AccountId ID``: the account is that bearer token for ARM until it
+        expires (ARM then answers 401, as it does to Az); nothing else can be asked for a new one."""
+        claims = decode_claims(access_token)
+        if not claims:
+            raise SignInError("The access token is not a valid JWT: -AccessToken takes the access_token string of "
+                              "a token response, not the whole response.")
+        ctx = AzContext()
+        tid = str(claims.get("tid") or tenant or "")
+        ctx.account = AzAccount(id=account_id, type="AccessToken", tenant_id=tid,
+                                object_id=str(claims.get("oid")) if claims.get("oid") else None)
+        ctx.tenant_id = tid or None
+        ctx.tokens[ARM_RESOURCE] = CachedToken(access_token, float(claims.get("exp") or 0))
         self._contexts[self._context_key] = ctx
         self._select_subscription(ctx, subscription)
         return ctx
@@ -459,9 +503,50 @@ class Services:
         clock = getattr(self.world, "clock", None)
         return float(clock.now()) if clock is not None else 0.0
 
+    def new_guid(self) -> str:
+        """A GUID for an id the client makes itself (an operation id): from the world's id source, which
+        ``--seed`` makes reproducible."""
+        ids = getattr(self.world, "ids", None)
+        if ids is not None:
+            return str(ids.guid())
+        import uuid
+
+        return str(uuid.uuid4())
+
+    def _still_valid(self, token: str) -> bool:
+        """False once the key that signed ``token`` has left the tenant's JWKS (Invoke-AzShellKeyRollover), or
+        when the tenant clock was moved back before its ``nbf`` (Set-AzShellClock): the session then gets a new
+        token, as Az does when ARM refuses its cached one."""
+        import base64
+        import json
+
+        def part(i: int) -> dict[str, Any]:
+            seg = (token.split(".") + ["", ""])[i]
+            try:
+                data = json.loads(base64.urlsafe_b64decode(seg + "=" * (-len(seg) % 4)))
+            except ValueError:
+                return {}
+            return data if isinstance(data, dict) else {}
+
+        nbf = part(1).get("nbf")
+        if isinstance(nbf, int) and nbf - TOKEN_REFRESH_MARGIN > self._now():
+            return False
+        kid = part(0).get("kid")
+        return not isinstance(kid, str) or self.world.tokens.key_ring().find(kid) is not None
+
     def _token_for(self, ctx: AzContext, resource: str) -> str:
         cached = ctx.tokens.get(resource)
-        if cached is not None and cached.expires_on - TOKEN_REFRESH_MARGIN > self._now():
+        if ctx.account is not None and ctx.account.type == "AccessToken":
+            if cached is not None or resource == ARM_RESOURCE:
+                given = cached or ctx.tokens.get(ARM_RESOURCE)
+                if given is not None:
+                    return given.access_token  # sent as given, expired or not: ARM decides
+            raise TokenAcquisitionError(
+                f"The account {ctx.account.id} signed in with -AccessToken has a token for Azure Resource Manager "
+                f"only; it cannot get one for {resource}.",
+                "Sign in with -Identity (on a VM) or without -AccessToken to reach other services.")
+        if cached is not None and cached.expires_on - TOKEN_REFRESH_MARGIN > self._now() \
+                and self._still_valid(cached.access_token):
             return cached.access_token
         acct = ctx.account
         assert acct is not None
@@ -471,6 +556,8 @@ class Services:
                 raise NotSignedInError("The signed-in user no longer exists in the tenant. " + NOT_LOGGED_IN)
             issued = self.world.tokens.issue_for_principal(principal=admin, resource=resource, kind="user")
             token = CachedToken(str(issued.access_token), float(issued.expires_on))
+        elif acct.msi_port is not None:
+            token, _ = self._extension_token(resource, acct.msi_port, acct.client_id, TokenAcquisitionError)
         else:
             token, _ = self._imds_token(resource, client_id=acct.client_id)
         ctx.tokens[resource] = token
@@ -494,6 +581,25 @@ class Services:
             IMDS_TOKEN_URL, IMDS_API_VERSION, resource, client_id, err_cls, headers={"Metadata": "true"},
             name="IMDS", error_keys=("error_description", "error"), unreachable=MSI_NO_ENDPOINT,
             hint=f"{IMDS_HOST} only answers on a VM: {ENTER_VM_HINT}")
+
+    def _extension_token(self, resource: str, port: int, client_id: str | None,
+                         err_cls: type[TokenAcquisitionError]) -> tuple[CachedToken, dict[str, Any]]:
+        """A token from the 2017 MSI VM extension (``POST http://localhost:{port}/oauth2/token``, form body), as
+        the 2017 CLI's ``az login --msi`` (msrestazure's MSIAuthentication) asked it."""
+        url = f"http://localhost:{port}/oauth2/token"
+        form = {"resource": resource, **({"client_id": client_id} if client_id else {})}
+        try:
+            resp = self.http.post(url, data=form, headers={"Metadata": "true"})
+        except httpx.HTTPError as e:
+            raise err_cls(MSI_EXTENSION_FAILED.format(url=url, error=MSI_EXTENSION_REFUSED.format(port=port)),
+                          hint_of(e), status=0) from None
+        if resp.status_code != 200:
+            raise err_cls(MSI_EXTENSION_FAILED.format(url=url, error=(
+                f"{resp.status_code} Client Error: {resp.reason_phrase} for url: {url}")), resp.text,
+                status=resp.status_code)
+        data = resp.json()
+        token = CachedToken(str(data["access_token"]), float(data.get("expires_on") or 0))
+        return token, decode_claims(token.access_token)
 
     def _endpoint_token(self, endpoint: str, api_version: str, resource: str, client_id: str | None,
                         err_cls: type[TokenAcquisitionError], *, headers: dict[str, str], name: str,

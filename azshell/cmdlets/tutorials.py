@@ -21,6 +21,8 @@ __all__ = ["COMMANDS", "COMPLETERS", "register_views"]
 
 TUTORIAL_TYPE = "Azshell.Tutorial"
 STEP_TYPE = "Azshell.TutorialStep"
+#: the Write-Progress id of -SetupPrerequisites (the commands it runs may show progress of their own, id 0)
+SETUP_PROGRESS_ID = 1000
 
 
 def _names(services: Any = None) -> list[str]:
@@ -273,19 +275,21 @@ class StartTutorial(_TutorialCmdlet):
         if got is None:
             return
         prog = got[1]
-        for step in steps:
-            self.ctx.write_host(f"Setting up: {step.title}")
-            for cmd in step.commands:
-                line = engine.step_commands(tut, prog, type(step)(**{**step.__dict__, "commands": (cmd,)}))[0]
-                if not line.strip() or line.lstrip().startswith("#"):
-                    continue
-                try:
-                    run(f"$null = $({line})")
-                except CmdletError:
-                    raise
-                except Exception as e:
-                    raise CmdletError(f"Setting up '{step.title}' failed at: {line}\n{e}",
-                                      category="InvalidOperation", error_id="TutorialSetupFailed") from None
+        with self.progress(f"Setting up {tut.name}", activity_id=SETUP_PROGRESS_ID) as bar:
+            for index, step in enumerate(steps):
+                self.ctx.write_host(f"Setting up: {step.title}")
+                for cmd in step.commands:
+                    line = engine.step_commands(tut, prog, type(step)(**{**step.__dict__, "commands": (cmd,)}))[0]
+                    if not line.strip() or line.lstrip().startswith("#"):
+                        continue
+                    bar.step(index, len(steps), step.title, operation=line.strip()[:120])
+                    try:
+                        run(f"$null = $({line})")
+                    except CmdletError:
+                        raise
+                    except Exception as e:
+                        raise CmdletError(f"Setting up '{step.title}' failed at: {line}\n{e}",
+                                          category="InvalidOperation", error_id="TutorialSetupFailed") from None
 
 
 class GetTutorialStep(_TutorialCmdlet):
@@ -308,6 +312,13 @@ class GetTutorialStep(_TutorialCmdlet):
             view_prog = Progress(**{**prog.__dict__, "step": int(number) - 1})
             self.write(self.step_object(tut, view_prog))
             return
+        passed = engine.advance(self.view())  # a step done elsewhere (the portal, another shell) passes now
+        if passed:
+            self.host_lines(passed)
+            got = engine.active()
+            if got is None:
+                return
+            tut, prog = got
         result = engine.check_step(tut, prog, prog.step, engine.context(tut, prog, self.view()))
         self.write(self.step_object(tut, prog, detail=result.detail))
 
@@ -355,8 +366,12 @@ class StopTutorial(_TutorialCmdlet):
 class ResetTutorial(_TutorialCmdlet):
     name = "Reset-Tutorial"
     synopsis = "Forgets tutorial progress (one tutorial with -Name, else all)."
-    description = "Resets Status to NotStarted. The tenant's resources are left as they are."
-    params = (Param("Name", "string", position=0, completer=_complete_name),)
+    description = ("Resets Status to NotStarted. The tenant's resources are left as they are, unless "
+                   "-RestoreState: then the whole tenant goes back to the checkpoint Start-Tutorial took (as it "
+                   "was before the tutorial's first step). The tutorial's step checkpoints are removed.")
+    params = (Param("Name", "string", position=0, completer=_complete_name),
+              Param("RestoreState", "switch", help="Also put the tenant back as it was when the tutorial started "
+                                                   "(needs -Name)."))
     supports_should_process = True
     examples = (Example("Reset-Tutorial current-windows-vm-access-arm", "Forgets that tutorial's progress."),)
 
@@ -367,8 +382,45 @@ class ResetTutorial(_TutorialCmdlet):
         if not self.should_process(str(name or "all tutorials"), "Reset tutorial progress"):
             return
         tut = get_tutorial(str(name)) if name is not None else None
+        restored = False
+        if self.bound.get("RestoreState"):
+            if tut is None:
+                raise CmdletError("-RestoreState needs -Name: the tutorial whose starting state to restore.",
+                                  category="InvalidArgument", error_id="RestoreStateNeedsName")
+            if getattr(self.ctx.services, "current_host", None) is not None:
+                self.ctx.services.exit_host()
+            restored = self.engine.restore_start(tut.name)
+            if not restored:
+                self.write_warning(f"There is no starting checkpoint of {tut.name} (it was started before azshell "
+                                   "kept them): the tenant is left as it is.")
         names = self.engine.reset(tut.name if tut is not None else None)
-        self.ctx.write_host(f"Reset {', '.join(names) if names else 'nothing (no progress recorded)'}.")
+        self.ctx.write_host(f"Reset {', '.join(names) if names else 'nothing (no progress recorded)'}"
+                            f"{'; the tenant is as it was before its first step' if restored else ''}.")
+
+
+class UndoTutorialStep(_TutorialCmdlet):
+    name = "Undo-TutorialStep"
+    synopsis = "Undoes the last tutorial step: the tenant and the progress go back to before it."
+    description = ("Each time a step becomes the current one, the walkthrough checkpoints the tenant "
+                   "(Get-AzShellCheckpoint shows tutorial-<name>-step-<n>). Undo-TutorialStep restores the "
+                   "checkpoint of the previous step, so what you did since is undone and that step is current "
+                   "again. Variables you set in the shell are kept.")
+    supports_should_process = True
+    examples = (Example("Undo-TutorialStep", "Back one step, with the tenant as it was then."),)
+    outputs = (STEP_TYPE,)
+
+    def process(self) -> None:
+        self.active_or_fail()
+        if not self.should_process("the tenant state", "Undo the last tutorial step"):
+            return
+        try:
+            tut, step = self.engine.undo()
+        except LookupError as e:
+            raise CmdletError(str(e), category="InvalidOperation", error_id="NothingToUndo") from None
+        self.ctx.write_host(f"↶ Back to step {step + 1}: {tut.steps[step].title}")
+        got = self.engine.active()
+        if got is not None:
+            self.write(self.step_object(*got))
 
 
 class AssertTutorialStep(_TutorialCmdlet):
@@ -419,7 +471,7 @@ class AssertTutorialStep(_TutorialCmdlet):
 
 
 COMMANDS: tuple[type[Cmdlet], ...] = (GetTutorial, StartTutorial, GetTutorialStep, ShowTutorialHint, SkipTutorialStep,
-                                      StopTutorial, ResetTutorial, AssertTutorialStep)
+                                      StopTutorial, ResetTutorial, AssertTutorialStep, UndoTutorialStep)
 
 COMPLETERS: dict[str, Callable[[Any], list[str]]] = {"tutorial": _names}
 

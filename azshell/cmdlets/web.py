@@ -23,8 +23,9 @@ from urllib.parse import quote_plus, urlsplit
 
 import httpx
 
+from azshell.auth.decision import AccessDecision
 from azshell.cmdlets._azure import PS_WEB_RESPONSE
-from azshell.cmdlets._base import AzCmdlet, access_hints, checked_uri
+from azshell.cmdlets._base import AzCmdlet, access_hints, checked_uri, decision_of
 from azshell.cmdlets.context import hint_of
 from azshell.cmdlets.views import ViewSpec, pairs, register_table, truncated
 from azshell.hostnames import LOOPBACK_HOSTS, MSI_EXTENSION_PORT
@@ -45,6 +46,8 @@ __all__ = [
 HTTP_RESPONSE_EXCEPTION = "Microsoft.PowerShell.Commands.HttpResponseException"
 HTTP_REQUEST_EXCEPTION = "System.Net.Http.HttpRequestException"
 WEB_RESPONSE_ERROR_ID = "WebCmdletWebResponseException"
+#: Windows PowerShell 5.1's message for a refused or unreachable address (what the MSI docs quote).
+UNABLE_TO_CONNECT = "Unable to connect to the remote server"
 STATUS_LINE = "Response status code does not indicate success: {status} ({reason})."
 MAX_REDIRECTION_EXCEEDED = (
     "The maximum redirection count has been exceeded. To increase the number of redirections allowed, supply a "
@@ -64,10 +67,13 @@ class HttpResponseError(Exception):
     ps_type_name = HTTP_RESPONSE_EXCEPTION
     ps_exception_type = HTTP_RESPONSE_EXCEPTION
 
-    def __init__(self, message: str, response: PSObject, error_details: str | None = None) -> None:
+    def __init__(self, message: str, response: PSObject, error_details: str | None = None,
+                 decision: AccessDecision | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.response = response
+        #: the plane's access decision for a 401/403 (Show-AzAccessGraph -Explain reads it)
+        self.decision = decision
         #: the service's error body: PowerShell 7 puts it in ``$_.ErrorDetails.Message``
         self.error_details = error_details
 
@@ -311,7 +317,10 @@ class _WebCmdlet(AzCmdlet):
                 headers = [(k, v) for k, v in headers if k.casefold() != "authorization"]
 
     def _connection_error(self, e: httpx.HTTPError, url: str) -> CmdletError:
-        message = str(e) or "Unable to connect to the remote server"
+        message = str(e) or UNABLE_TO_CONNECT
+        if not message.startswith(UNABLE_TO_CONNECT):
+            # Windows PowerShell's WebException text, as the docs quote it; the socket's reason below it
+            message = f"{UNABLE_TO_CONNECT}\n{message}"
         hints = connection_hints(url)
         plane_hint = hint_of(e)
         if plane_hint:
@@ -330,7 +339,8 @@ class _WebCmdlet(AzCmdlet):
         text = "\n".join(lines)
         return CmdletError(text, category="InvalidOperation",
                            error_id=WEB_RESPONSE_ERROR_ID,
-                           exception=HttpResponseError(status_line, response_obj, body_text or None))
+                           exception=HttpResponseError(status_line, response_obj, body_text or None,
+                                                       decision_of(resp)))
 
     def _run(self) -> tuple[httpx.Response, PSObject] | None:
         resp, url = self._send()

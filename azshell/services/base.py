@@ -88,6 +88,8 @@ class Service:
         az: module holding ``AZ_COMMANDS`` (its ``az`` group).
         checks: module holding ``CHECKS`` (tutorial state checks by kind).
         matchers: module holding ``MATCHERS`` (tutorial mistake matchers by kind; often the checks module).
+        graph: ``"module:function"`` of its access-graph hook, ``edges(GraphContext) -> GraphPart``: the grants
+            only it knows (role assignments, access policies, ACL entries), read through its planes.
     """
 
     name: str
@@ -100,6 +102,7 @@ class Service:
     az: str | None = None
     checks: str | None = None
     matchers: str | None = None
+    graph: str | None = None
 
 
 class Registry:
@@ -233,6 +236,10 @@ class Registry:
         if self._checks is None:
             self._checks = self._joined("checks", "CHECKS", "check kind")
         return self._checks
+
+    def graph_hooks(self) -> list[Callable[..., Any]]:
+        """Every service's access-graph hook (``Service.graph``), in registry order."""
+        return [load(s.graph) for s in self.services if s.graph]
 
     def matchers(self) -> dict[str, Callable[..., Any]]:
         """Tutorial mistake matchers by kind, from every service."""

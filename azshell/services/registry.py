@@ -13,6 +13,7 @@ from azshell.services import (
     authorization,
     compute,
     datalake,
+    deployments,
     entra,
     identity,
     keyvault,
@@ -37,6 +38,7 @@ SERVICES: tuple[Service, ...] = (
     datalake.SERVICE,
     network.SERVICE,
     storage.SERVICE,
+    deployments.SERVICE,
 )
 
 

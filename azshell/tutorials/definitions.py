@@ -24,6 +24,17 @@ A hint's ``when`` names a mistake matcher: one of :mod:`azshell.tutorials.checks
 Steps marked ``portal = true`` stand for the doc's portal clicks; ``Start-Tutorial -SetupPrerequisites`` runs
 their commands for the learner.
 
+A step that the portal of ``azshell portal`` can do names its page with ``portal_page``, a path template (the
+page's resource id and blade, as the portal's URLs are)::
+
+    portal_page = "{vm_id}?blade=identity"
+
+Besides the tutorial's own placeholders it may use the ids the engine derives from them: ``{subscription_id}``,
+``{rg_id}``, ``{identity_rg_id}``, ``{vm_id}``, ``{vmss_id}``, ``{app_id}``, ``{function_id}``, ``{vault_id}``,
+``{storage_id}``, ``{store_id}`` and ``{identity_id}``. The step is then shown as "Do it in the portal at <link>,
+or type: …" (a live link when an ``azshell serve`` runs on the state); its check reads the state, so either way
+passes.
+
 ``Start-Tutorial -Restart`` starts over on a clean slate: it runs the tutorial's ``cleanup`` commands first (the
 doc's "Clean up resources"; by default ``Remove-AzResourceGroup -Name {rg} -Force``, and the same for
 ``{identity_rg}`` when the tutorial has one) and deletes the Entra groups named in ``cleanup_groups`` (with
@@ -89,6 +100,8 @@ class Step:
     hints: tuple[Hint, ...] = ()
     #: what the check looks for, in words (shown by Get-TutorialStep when the step has not passed yet)
     expect: str = ""
+    #: the portal page where the step can be done instead (a path template, see the module docstring)
+    portal_page: str = ""
 
 
 @dataclass(frozen=True)
@@ -173,11 +186,16 @@ def parse_tutorial(name: str, data: dict[str, Any]) -> Tutorial:
         seen.add(raw["id"])
         if not isinstance(raw["check"], dict) or "kind" not in raw["check"]:
             raise TutorialDefinitionError(f"{where}: 'check' must be a table with a 'kind'")
+        page = raw.get("portal_page", "")
+        if not isinstance(page, str) or (page and not page.startswith(("/", "{"))):
+            raise TutorialDefinitionError(f"{where}: 'portal_page' must be a path such as "
+                                          "\"{vm_id}?blade=identity\"")
         steps.append(Step(
             id=str(raw["id"]), title=str(raw["title"]), explanation=str(raw["explanation"]).strip(),
             commands=tuple(str(c) for c in raw.get("commands", ())), check=dict(raw["check"]),
             portal=bool(raw.get("portal", False)), hint=str(raw.get("hint", "")).strip(),
-            hints=_hints(raw.get("hints"), where, str(raw["id"])), expect=str(raw.get("expect", "")).strip()))
+            hints=_hints(raw.get("hints"), where, str(raw["id"])), expect=str(raw.get("expect", "")).strip(),
+            portal_page=page))
     if not steps:
         raise TutorialDefinitionError(f"{name}: no steps")
     tut_hints = _hints(data.get("hints"), name)

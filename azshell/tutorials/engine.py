@@ -31,6 +31,7 @@ import textwrap
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from azshell.tutorials.checks import CheckContext, CheckResult, match, run_check
 from azshell.tutorials.definitions import Hint, Step, Tutorial, fill, get_tutorial, load_tutorials
@@ -39,14 +40,18 @@ if TYPE_CHECKING:
     from azshell.world import World
 
 __all__ = ["Progress", "SessionView", "StepCard", "TutorialEngine", "TUTORIAL_COMMANDS", "assigned_variables",
-           "is_tutorial_command"]
+           "is_tutorial_command", "resource_ids"]
 
 SETTING_KEY = "tutorials"
+#: checkpoints the walkthrough takes as each step becomes current (Undo-TutorialStep, Reset-Tutorial -RestoreState)
+CHECKPOINT_PREFIX = "tutorial-"
 PASS_MARK = "✔"
+#: what a portal link says when no ``azshell serve`` runs on the state (so the link has no address yet)
+PORTAL_START = "start it with `azshell portal`, which prints its address"
 HINT_MARK = "💡"
 #: the tutorial cmdlets themselves: running them never triggers a mistake hint
 TUTORIAL_COMMANDS = ("get-tutorial", "start-tutorial", "get-tutorialstep", "show-tutorialhint", "skip-tutorialstep",
-                     "stop-tutorial", "reset-tutorial", "assert-tutorialstep")
+                     "stop-tutorial", "reset-tutorial", "assert-tutorialstep", "undo-tutorialstep")
 _TUTORIAL_CMD_RE = re.compile(r"^\s*(" + "|".join(TUTORIAL_COMMANDS) + r")\b", re.I)
 #: ``$name = ...`` (not ``==``, not a hashtable key): the variables a tutorial's commands set
 _ASSIGNED_RE = re.compile(r"(?:^|[\s;(])\$([A-Za-z_][A-Za-z0-9_]*)\s*=(?!=)")
@@ -165,6 +170,8 @@ class TutorialEngine:
         world = self.world
         vals.setdefault("location", "westus")
         vals["subscription_id"] = world.default_subscription_id
+        for key, rid in resource_ids(world.default_subscription_id, vals).items():
+            vals.setdefault(key, rid)
         vals["tenant_id"] = world.tenant_id
         vals["admin_upn"] = world.admin_user.user_principal_name or ""
         ctx = CheckContext(world=world, vars=vals)
@@ -212,6 +219,9 @@ class TutorialEngine:
         state.progress[tut.name] = prog
         state.active = tut.name
         self._save(state)
+        if prog.step == 0 and not prog.passed:
+            self.forget_checkpoints(tut.name)
+            self._checkpoint(tut.name, 0)
         if quiet:
             return []
         notes = [f"Tutorial: {tut.title}  [{tut.name}; {tut.era}, {tut.flavour}]", f"Source: {tut.source}"]
@@ -263,7 +273,80 @@ class TutorialEngine:
         if name is None:
             state.active = None
         self._save(state)
+        for n in names:
+            self.forget_checkpoints(n)
         return names
+
+    # -- checkpoints (azshell.controls.checkpoints) -------------------------------------------------------
+    @staticmethod
+    def checkpoint_name(name: str, step: int) -> str:
+        """The checkpoint taken when step ``step`` (0-based) of tutorial ``name`` became the current one."""
+        return f"{CHECKPOINT_PREFIX}{name}-step-{step}"
+
+    def _checkpoint(self, name: str, step: int) -> None:
+        from azshell.controls.checkpoints import create_checkpoint
+
+        try:
+            create_checkpoint(self.world, self.checkpoint_name(name, step))
+        except Exception:  # undo is a convenience: a checkpoint that cannot be written must not stop the tutorial
+            pass
+
+    def step_checkpoints(self, name: str) -> dict[int, str]:
+        """The tutorial's step checkpoints: step index → checkpoint name."""
+        from azshell.controls.checkpoints import list_checkpoints
+
+        prefix = f"{CHECKPOINT_PREFIX}{name}-step-".casefold()
+        out: dict[int, str] = {}
+        for c in list_checkpoints(self.world):
+            tail = c.name.casefold().removeprefix(prefix)
+            if c.name.casefold().startswith(prefix) and tail.isdigit():
+                out[int(tail)] = c.name
+        return out
+
+    def forget_checkpoints(self, name: str, *, keep_start: bool = False) -> None:
+        """Remove the tutorial's step checkpoints (all of them, or all but the start's)."""
+        from azshell.controls.checkpoints import remove_checkpoint
+
+        for step, cp in self.step_checkpoints(name).items():
+            if keep_start and step == 0:
+                continue
+            try:
+                remove_checkpoint(self.world, cp)
+            except Exception:
+                pass
+
+    def restore_start(self, name: str) -> bool:
+        """Put the tenant back as it was when the tutorial was started (its step-0 checkpoint); False if none."""
+        from azshell.controls.checkpoints import restore_checkpoint
+
+        cp = self.step_checkpoints(name).get(0)
+        if cp is None:
+            return False
+        restore_checkpoint(self.world, cp)
+        return True
+
+    def undo(self) -> tuple[Tutorial, int]:
+        """Undo the last step: the tenant (and the progress) go back to when the previous step became current.
+        Returns the tutorial and the step (0-based) that is current again; raises ``LookupError`` when there
+        is nothing to undo."""
+        from azshell.controls.checkpoints import restore_checkpoint
+
+        got = self.active()
+        if got is None:
+            raise LookupError("No tutorial is in progress. Start one with Start-Tutorial -Name <name>.")
+        tut, prog = got
+        earlier = sorted(i for i in self.step_checkpoints(tut.name) if i < prog.step)
+        if not earlier:
+            raise LookupError(f"Nothing to undo: {tut.name} is at its first step, or its steps were passed "
+                              "before azshell kept checkpoints of them.")
+        target = earlier[-1]
+        restore_checkpoint(self.world, self.checkpoint_name(tut.name, target))
+        for i in self.step_checkpoints(tut.name):
+            if i > target:
+                from azshell.controls.checkpoints import remove_checkpoint
+
+                remove_checkpoint(self.world, self.checkpoint_name(tut.name, i))
+        return tut, target
 
     def skip(self, view: SessionView) -> list[str]:
         got = self.active()
@@ -360,9 +443,21 @@ class TutorialEngine:
             state = self._load()
             state.progress[tut.name] = prog
             self._save(state)
+            self._checkpoint(tut.name, prog.step)
         return notes
 
     # -- rendering ----------------------------------------------------------------------------------------
+    def portal_link(self, tut: Tutorial, prog: Progress, step: Step) -> tuple[str, bool] | None:
+        """Where in the portal the step can be done: (a full URL when an ``azshell serve`` runs on this state,
+        else the page's path; whether it is live), or None when the step names no portal page."""
+        if not step.portal_page:
+            return None
+        from azshell.controls.served import served_url
+
+        path = quote(fill(step.portal_page, self.values(tut, prog)), safe="/?=&%:@-._~")
+        base = served_url(self.world.store)
+        return (base + path, True) if base else (path, False)
+
     def step_commands(self, tut: Tutorial, prog: Progress, step: Step) -> list[str]:
         vals = self.values(tut, prog)
         return [fill(c, vals) for c in step.commands]
@@ -377,9 +472,18 @@ class TutorialEngine:
             lines.extend("  " + ln for ln in textwrap.wrap(" ".join(para.split()), 100))
             lines.append("")
         cmds = self.step_commands(tut, prog, step)
+        link = self.portal_link(tut, prog, step)
+        if link is not None:
+            lines.append("  Do it in the portal at:" if link[1] else
+                         f"  Do it in the portal ({PORTAL_START}) at:")
+            lines.append(f"    {link[0]}")
+            lines.append("  (then press Enter here: the step is checked after every command)")
         if cmds:
-            lines.append("  Type:" if not step.portal else "  Portal step, done with cmdlets "
-                                                             "(-SetupPrerequisites runs them):")
+            if link is not None:
+                lines.append("  or type:" if not step.portal else "  or type (-SetupPrerequisites runs these):")
+            else:
+                lines.append("  Type:" if not step.portal else "  Portal step, done with cmdlets "
+                                                                 "(-SetupPrerequisites runs them):")
             lines.extend(f"    {prompt if not c.startswith('#') else ''}{c}" for c in cmds)
         lines.append("  (Show-TutorialHint if stuck, Skip-TutorialStep to move on.)")
         return "\n".join(lines)
@@ -399,9 +503,18 @@ class TutorialEngine:
         cmds = "\n".join(esc(c) for c in self.step_commands(tut, prog, step))
         portal = " <i>(portal step: <code>Start-Tutorial -SetupPrerequisites</code> runs it)</i>" if step.portal \
             else ""
+        link = self.portal_link(tut, prog, step)
+        if link is None:
+            where = ""
+        elif link[1]:
+            where = (f"<p>Do it in the portal at <a href=\"{esc(link[0])}\" target=\"_blank\" rel=\"noopener\">"
+                     f"{esc(link[0])}</a> (then run <code>Get-TutorialStep</code>){', or type:' if cmds else ''}</p>")
+        else:
+            where = (f"<p>Do it in the portal ({esc(PORTAL_START)}) at <code>{esc(link[0])}</code> (then run "
+                     f"<code>Get-TutorialStep</code>){', or type:' if cmds else ''}</p>")
         return (f"<div class=\"azshell-tutorial\" style=\"border-left:4px solid #0078d4;padding-left:8px\">"
                 f"<div><b>{esc(tut.title)}</b> <small>[{esc(tut.name)}]</small></div>"
-                f"<h4>Step {i + 1}/{len(tut.steps)}: {esc(step.title)}{portal}</h4>{paras}"
+                f"<h4>Step {i + 1}/{len(tut.steps)}: {esc(step.title)}{portal}</h4>{paras}{where}"
                 + (f"<pre>{cmds}</pre>" if cmds else "")
                 + "<small>Show-TutorialHint if stuck · Skip-TutorialStep to move on</small></div>")
 
@@ -450,6 +563,9 @@ class TutorialEngine:
         step = tut.steps[prog.step]
         vals = self.values(tut, prog)
         lines = [f"Step {prog.step + 1}/{len(tut.steps)}: {step.title}"]
+        link = self.portal_link(tut, prog, step)
+        if link is not None:
+            lines.append(f"In the portal: {link[0]}" + ("" if link[1] else f" ({PORTAL_START})"))
         if step.hint:
             lines.append(f"{HINT_MARK} {fill(step.hint, vals)}")
         if step.expect:
@@ -463,6 +579,23 @@ class TutorialEngine:
     def summaries(self) -> list[tuple[Tutorial, Progress]]:
         state = self._load()
         return [(t, state.progress.get(n) or Progress(name=n)) for n, t in load_tutorials().items()]
+
+
+def resource_ids(subscription_id: str, vals: dict[str, str]) -> dict[str, str]:
+    """The resource ids a tutorial's names make (``rg_id``, ``vm_id``, ``vault_id``…: the placeholders a step's
+    ``portal_page`` uses), for the names the tutorial has."""
+    if not vals.get("rg"):
+        return {}
+    rg = f"/subscriptions/{subscription_id}/resourceGroups/{vals['rg']}"
+    out = {"rg_id": rg, "identity_rg_id": f"/subscriptions/{subscription_id}/resourceGroups/"
+                                          f"{vals.get('identity_rg') or vals['rg']}"}
+    for key, provider in (("vm", "Microsoft.Compute/virtualMachines"),
+                          ("vmss", "Microsoft.Compute/virtualMachineScaleSets"), ("app", "Microsoft.Web/sites"),
+                          ("function", "Microsoft.Web/sites"), ("vault", "Microsoft.KeyVault/vaults"),
+                          ("storage", "Microsoft.Storage/storageAccounts"), ("store", "Microsoft.DataLakeStore/accounts")):
+        if vals.get(key):
+            out[f"{key}_id"] = f"{rg}/providers/{provider}/{vals[key]}"
+    return out
 
 
 def _fill_deep(value: Any, vals: dict[str, str]) -> Any:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from azshell.tutorials.definitions import Tutorial, load_tutorials
-from azshell.tutorials.engine import Progress, TutorialEngine
+from azshell.tutorials.engine import PORTAL_START, Progress, TutorialEngine, resource_ids
 
 __all__ = ["DEFAULT_DIR", "notebook_for", "render_notebook", "write_all"]
 
@@ -41,6 +41,7 @@ class _Names(TutorialEngine):
         for key in ("subscription_id", "tenant_id", "admin_upn", "principal_id", "app_principal_id", "identity_id",
                     "client_id", "uai_principal_id"):
             vals[key] = f"$($TutorialValues.{key})"
+        vals.update(resource_ids(vals["subscription_id"], vals))
         return vals
 
 
@@ -66,6 +67,7 @@ def notebook_for(tut: Tutorial) -> dict[str, Any]:
     prog = Progress(name=tut.name)
     vals = names.values(tut, prog)
     readable = {k: (f"<{k}>" if v.startswith("$(") else v) for k, v in vals.items()}
+    readable.update(resource_ids(readable["subscription_id"], readable))
     cleanup = [fill(c, readable) for c in tut.cleanup] + [f"delete the Entra group {fill(g, readable)}"
                                                           for g in tut.cleanup_groups]
     removes = "; ".join(f"`{c}`" if not c.startswith("delete ") else c for c in cleanup) or "nothing"
@@ -80,6 +82,11 @@ def notebook_for(tut: Tutorial) -> dict[str, Any]:
     ]
     for i, step in enumerate(tut.steps):
         portal = "\n\n*Portal step, done here with cmdlets.*" if step.portal else ""
+        if step.portal_page:
+            page = fill(step.portal_page, readable)
+            portal = (f"\n\n**Do it in the portal** ({PORTAL_START}; `Get-TutorialStep` shows the full link) "
+                      f"at `{page}` and go on with the check cell, or run the cell{'s' if len(step.commands) > 1 else ''} "
+                      "below: the check looks at the tenant, not at how you did it.")
         cells.append(_cell("markdown", f"## Step {i + 1}: {step.title}\n\n{fill(step.explanation, readable)}{portal}",
                            f"s{i + 1}-md"))
         for j, cmd in enumerate(step.commands):

@@ -185,6 +185,10 @@ def test_login_identity_on_vm_and_authorization_failed(shell: Shell) -> None:
     shell.ok_host(f"Enter-AzVM -ResourceGroupName {RG} -Name myVM")
     assert shell.az_error("az group list", 1) == "ERROR: Please run 'az login' to setup account."
     assert "No access was configured" in shell.az_error("az login --identity", 1)
+    # IMDS refuses an identity the VM does not have: az prints the response object (Azure/azure-cli issue 17695)
+    text = shell.az_error("az login --identity -u 00000000-0000-0000-0000-00000000abcd", 1)
+    assert text.startswith("ERROR: Failed to connect to MSI. Please make sure MSI is configured correctly.\n"
+                           "Get Token request returned: <Response [400]>"), text
     shell.ok_host("Exit-AzVM")
     shell.az(f"az role assignment create --assignee {vm['identity']['systemAssignedIdentity']} --role Reader "
              f"--scope /subscriptions/{shell.sub}/resourceGroups/{RG}")
@@ -207,6 +211,8 @@ def test_login_identity_on_vm_and_authorization_failed(shell: Shell) -> None:
 def test_login_identity_off_vm(shell: Shell) -> None:
     text = shell.az_error("az login --identity", 1)
     assert text.startswith("ERROR: Failed to connect to MSI.") and "Enter-AzVM" in text
+    # az's wording when the endpoint cannot be reached (Azure/azure-cli issues 19396, 20605)
+    assert "and check the network connection.\nError detail: " in text, text
 
 
 
@@ -230,8 +236,8 @@ def _listed(outs: list[Any]) -> list[str]:
 
 def test_help_lists_every_services_group(shell: Shell) -> None:
     outs, _ = shell.ok_host("az --help")
-    assert _listed(outs) == ["account", "appservice", "group", "identity", "keyvault", "login", "logout", "role",
-                             "version", "vm", "webapp"]
+    assert _listed(outs) == ["account", "appservice", "deployment", "group", "identity", "keyvault", "login", "logout",
+                             "resource", "role", "storage", "version", "vm", "vmss", "webapp"]
     outs, _ = shell.ok_host("az vm --help")
     assert _listed(outs) == ["assign-identity", "create", "delete", "extension", "identity", "list", "show",
                              "update"]
@@ -244,9 +250,10 @@ def test_every_service_group_is_in_its_own_package() -> None:
     registry = default_registry()
     owners = {s.name: set(importlib.import_module(s.az).AZ_COMMANDS) for s in registry.services if s.az}
     first = {name: {k[0] for k in keys} for name, keys in owners.items()}
-    assert first == {"entra": {"login", "logout", "account"}, "resources": {"group"}, "compute": {"vm"},
+    assert first == {"entra": {"login", "logout", "account"}, "resources": {"group", "resource"},
+                     "compute": {"vm", "vmss"},
                      "identity": {"identity"}, "authorization": {"role"}, "web": {"appservice", "webapp"},
-                     "keyvault": {"keyvault"}}
+                     "keyvault": {"keyvault"}, "storage": {"storage"}, "deployments": {"deployment"}}
     every = [k for keys in owners.values() for k in keys]
     assert len(every) == len(set(every)), "two services define the same az command"
     assert set(every) == set(registry.az_commands())

@@ -160,8 +160,9 @@ def test_typo_localhost_slash_port_is_refused_with_hint(run: Runner) -> None:
         run(InvokeWebRequest, Uri="http://localhost/50342/oauth2/token", Method="GET",
             Body=PSHashtable({"resource": "https://management.azure.com/"}), Headers=PSHashtable({"Metadata": "true"}))
     lines = ei.value.message.splitlines()
-    assert "(localhost:80)" in lines[0]
-    assert "did you mean http://localhost:50342/oauth2/token?" in lines[1]
+    assert lines[0] == "Unable to connect to the remote server"  # Windows PowerShell's text, as the docs quote it
+    assert "(localhost:80)" in lines[1]
+    assert "did you mean http://localhost:50342/oauth2/token?" in lines[2]
 
 
 def test_unknown_host(run: Runner) -> None:

@@ -16,8 +16,9 @@ Next to vm1 the world holds:
 * ``nobody``: a user-assigned identity on vm1 with no role and no access policy (the expected failures).
 * vm2 (no identity yet) and an access-policy vault where vm1's system identity may get/list/set secrets.
 
-Not covered yet: ``az storage blob upload --auth-mode login`` (no Blob Storage data plane) and
-``az deployment group create`` (no ARM templates); add them here when those exist.
+``az storage container|blob`` with ``--auth-mode login``, ``--account-key`` and ``--sas-token`` go through the
+proxy to ``{account}.blob.core.windows.net``. Not covered yet: ``az deployment group create`` (no ARM templates);
+add it here when it exists.
 
 Marked ``slow`` (CI runs it: ``make test``); needs PyPI the first time in a session.
 """
@@ -403,3 +404,51 @@ def test_az_authorization_failed_for_a_reader(az_world: AzWorld) -> None:
     vm2 = t.world.store.get_resource(az_world.vm_path("vm2"))
     assert vm2 is not None and (vm2.identity is None or vm2.identity.type == "None")
     assert not [a for a in t.world.store.list_role_assignments() if a.principal_id == az_world.nobody.principal_id]
+
+
+def test_az_storage_blob_with_login_key_and_sas(az_world: AzWorld, tmp_path: Path) -> None:
+    """The Storage tutorials' ``az storage`` on a VM, through serve's proxy to ``{account}.blob.core.windows.net``:
+    ``--auth-mode login`` with the VM identity's token (Storage Blob Data Contributor on rg1), ``--account-key``
+    from ``az storage account keys list`` (as ops, Owner), ``--sas-token``; and the refusal without a data role."""
+    t = az_world.tenant
+    account = f"azcli{uuid.uuid4().hex[:8]}"
+    with admin_arm(t.world) as arm:
+        r = arm.request("PUT", f"{arm.rg_path(RG)}/providers/Microsoft.Storage/storageAccounts/{account}",
+                        api_version="2023-01-01", json={"location": "westus", "kind": "StorageV2",
+                                                        "sku": {"name": "Standard_LRS"}})
+        assert r.status_code in (200, 201, 202), r.text
+        r = arm.assign(t.rg_id, t.principal_id, "ba92f5b4-2d11-453d-a403-e96b0029c9fe")  # Storage Blob Data Contrib.
+        assert r.status_code == 201, r.text
+    src = tmp_path / "test.txt"
+    src.write_text("This is a test file.\n", encoding="utf-8")
+    login = ("--account-name", account, "--auth-mode", "login")
+
+    az = az_world.az("system")
+    az.ok("login", "--identity")
+    assert az.ok("storage", "container", "create", "-n", "mycontainer", *login) == {"created": True}
+    uploaded = az.ok("storage", "blob", "upload", "-c", "mycontainer", "-n", "test.txt", "-f", str(src), *login)
+    assert uploaded["etag"] and uploaded["lastModified"], uploaded
+    listed = az.ok("storage", "blob", "list", "-c", "mycontainer", *login)
+    assert [b["name"] for b in listed] == ["test.txt"] and listed[0]["properties"]["contentLength"] == 21, listed
+    dest = tmp_path / "test-download.txt"
+    az.ok("storage", "blob", "download", "-c", "mycontainer", "-n", "test.txt", "-f", str(dest), *login)
+    assert dest.read_text(encoding="utf-8") == "This is a test file.\n"
+
+    ops = az_world.az("ops")
+    ops.ok("login", "--identity", "--client-id", az_world.ops.client_id)
+    keys = ops.ok("storage", "account", "keys", "list", "-g", RG, "-n", account)
+    assert [k["keyName"] for k in keys] == ["key1", "key2"], keys
+    shown = ops.ok("storage", "blob", "show", "-c", "mycontainer", "-n", "test.txt", "--account-name", account,
+                   "--account-key", keys[0]["value"])
+    assert shown["properties"]["contentLength"] == 21, shown
+    sas = ops.run("storage", "container", "generate-sas", "-n", "mycontainer", "--permissions", "rl", "--expiry",
+                  "2099-01-01T00:00:00Z", "--account-name", account, "--account-key", keys[0]["value"], "-o", "tsv")
+    assert sas.returncode == 0, str(sas)
+    listed = ops.ok("storage", "blob", "list", "-c", "mycontainer", "--account-name", account, "--sas-token",
+                    sas.stdout.strip())
+    assert [b["name"] for b in listed] == ["test.txt"], listed
+
+    nobody = az_world.az("nobody")
+    nobody.ok("login", "--identity", "--client-id", az_world.nobody.client_id, "--allow-no-subscriptions")
+    denied = nobody.fails("storage", "blob", "list", "-c", "mycontainer", *login)
+    assert "You do not have the required permissions needed to perform this operation." in denied.stderr, denied

@@ -32,10 +32,12 @@ BY_SERVICE = {
     "entra": {"group_member"},
     "identity": {"user_identity", "token"},
     "authorization": {"role_assignment"},
-    "compute": {"vm", "vm_identity", "vm_extension"},
+    "compute": {"vm", "vm_identity", "vm_extension", "vmss_identity"},
     "web": {"app_identity"},
     "keyvault": {"keyvault_access", "secret", "secret_read"},
     "datalake": {"datalake_item", "datalake_acl", "datalake_op"},
+    "deployments": {"deployment"},
+    "storage": {"host_file", "storage_container", "storage_blob", "storage_role"},
 }
 
 
@@ -51,7 +53,7 @@ def test_generic_kinds_stay_in_the_core_and_service_kinds_in_their_packages() ->
 
 
 GENERIC_MATCHERS = {"error", "text", "command", "check", "stale_token"}
-MATCHERS_BY_SERVICE = {"authorization": {"wrong_scope"}}
+MATCHERS_BY_SERVICE = {"authorization": {"wrong_scope"}, "storage": {"storage_refused"}}
 
 
 def test_service_matchers_live_in_their_packages() -> None:
