@@ -18,7 +18,6 @@ in-process only) decide for another principal.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -194,14 +193,15 @@ def parse_json_body(request: Request, *, required: bool = True) -> dict[str, Any
             raise arm_error(400, INVALID_REQUEST_CONTENT,
                             INVALID_REQUEST_CONTENT_TEMPLATE.format(detail="The request content is empty."))
         return {}
-    try:
-        text = raw.decode("utf-8-sig")
-        obj = json.loads(text)
-    except json.JSONDecodeError as exc:
-        from azshell.planes.jsonnet import syntax_error
+    from azshell.planes.jsonnet import JsonParseError, read_json
 
-        raise arm_error(400, INVALID_REQUEST_CONTENT,
-                        INVALID_REQUEST_CONTENT_TEMPLATE.format(detail=syntax_error(text, exc))) from None
+    try:
+        # Json.NET's reading, as ARM's: comments, trailing commas, single quotes and bare names are accepted (az CLI
+        # sends a template's own text, comments and all)
+        obj = read_json(raw.decode("utf-8-sig"), require_object=False).value
+    except JsonParseError as exc:
+        raise arm_error(400, INVALID_REQUEST_CONTENT, INVALID_REQUEST_CONTENT_TEMPLATE.format(detail=exc.message)) \
+            from None
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         detail = str(exc).split("\n", 1)[0].replace("'", "")
         raise arm_error(400, INVALID_REQUEST_CONTENT, INVALID_REQUEST_CONTENT_TEMPLATE.format(detail=detail)) from None

@@ -12,6 +12,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -124,6 +125,29 @@ def use_serve_env(monkeypatch: pytest.MonkeyPatch, server: AzShellServer, ca: Lo
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", ca.cert_path)
     monkeypatch.setenv("SSL_CERT_FILE", ca.cert_path)
     return server
+
+
+#: Contributor's role definition id (vm1 gets it on the subscription in ``mgmt_env``)
+CONTRIBUTOR = "b24988ac-6180-42a0-ab88-20f7382dd24c"
+
+
+@pytest.fixture
+def mgmt_env(monkeypatch: pytest.MonkeyPatch, server: AzShellServer, ca: LocalCA, tenant: Tenant) -> Tenant:
+    """``azshell serve --vm vm1``'s variables on a scrubbed environment; vm1 is Contributor on the subscription."""
+    use_serve_env(monkeypatch, server, ca)
+    tenant.world.backend.create_role_assignment(scope=f"/subscriptions/{tenant.subscription_id}",
+                                                role_definition_id=CONTRIBUTOR, principal_id=tenant.principal_id)
+    return tenant
+
+
+def managed_identity_credential() -> Any:
+    """azure-identity's ManagedIdentityCredential (the test fails under CI when azure-identity is missing)."""
+    from tests.conftest import require_module
+
+    require_module("azure.identity")
+    from azure.identity import ManagedIdentityCredential
+
+    return ManagedIdentityCredential()
 
 
 @contextlib.contextmanager

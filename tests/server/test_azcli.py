@@ -17,8 +17,8 @@ Next to vm1 the world holds:
 * vm2 (no identity yet) and an access-policy vault where vm1's system identity may get/list/set secrets.
 
 ``az storage container|blob`` with ``--auth-mode login``, ``--account-key`` and ``--sas-token`` go through the
-proxy to ``{account}.blob.core.windows.net``. Not covered yet: ``az deployment group create`` (no ARM templates);
-add it here when it exists.
+proxy to ``{account}.blob.core.windows.net``. ``az deployment group create|show`` deploys an ARM template through
+ARM's deployments API (a user-assigned identity and a role assignment whose principalId comes from reference()).
 
 Marked ``slow`` (CI runs it: ``make test``); needs PyPI the first time in a session.
 """
@@ -452,3 +452,49 @@ def test_az_storage_blob_with_login_key_and_sas(az_world: AzWorld, tmp_path: Pat
     nobody.ok("login", "--identity", "--client-id", az_world.nobody.client_id, "--allow-no-subscriptions")
     denied = nobody.fails("storage", "blob", "list", "-c", "mycontainer", *login)
     assert "You do not have the required permissions needed to perform this operation." in denied.stderr, denied
+
+
+TEMPLATE = {
+    "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+    "contentVersion": "1.0.0.0",
+    "parameters": {"identityName": {"type": "string"}},
+    "variables": {"readerId": "[subscriptionResourceId('Microsoft.Authorization/roleDefinitions', "
+                              "'acdd72a7-3385-48ef-bd42-f606fba81ae7')]"},
+    "resources": [
+        {"type": "Microsoft.ManagedIdentity/userAssignedIdentities", "apiVersion": "2018-11-30",
+         "name": "[parameters('identityName')]", "location": "[resourceGroup().location]"},
+        {"type": "Microsoft.Authorization/roleAssignments", "apiVersion": "2022-04-01",
+         "name": "[guid(resourceGroup().id, parameters('identityName'), 'reader')]",
+         "dependsOn": ["[resourceId('Microsoft.ManagedIdentity/userAssignedIdentities', parameters('identityName'))]"],
+         "properties": {"roleDefinitionId": "[variables('readerId')]", "principalType": "ServicePrincipal",
+                        "principalId": "[reference(resourceId('Microsoft.ManagedIdentity/userAssignedIdentities', "
+                                       "parameters('identityName')), '2018-11-30').principalId]"}},
+    ],
+    "outputs": {"principalId": {"type": "string", "value": "[reference(resourceId("
+                                "'Microsoft.ManagedIdentity/userAssignedIdentities', parameters('identityName')), "
+                                "'2018-11-30').principalId]"}},
+}
+
+
+def test_az_deployment_group_create_and_show(az_world: AzWorld, tmp_path: Path) -> None:
+    """``az deployment group create --template-file --parameters`` as ops (Owner on rg1) through serve: ARM deploys
+    a user-assigned identity and a Reader assignment for it; ``show`` reads the outputs; a Reader is refused."""
+    t = az_world.tenant
+    template = tmp_path / "azuredeploy.json"
+    template.write_text("// comments are allowed in templates\n" + json.dumps(TEMPLATE, indent=2), encoding="utf-8")
+
+    ops = az_world.az("ops")
+    ops.ok("login", "--identity", "--client-id", az_world.ops.client_id)
+    created = ops.ok("deployment", "group", "create", "-g", RG, "-n", "uai-deploy", "--template-file", str(template),
+                     "--parameters", "identityName=deployed-uai")
+    assert created["properties"]["provisioningState"] == "Succeeded", created
+    principal = created["properties"]["outputs"]["principalId"]["value"]
+    assert any(a.principal_id == principal for a in t.world.store.list_role_assignments()), principal
+    shown = ops.ok("deployment", "group", "show", "-g", RG, "-n", "uai-deploy")
+    assert shown["properties"]["outputs"]["principalId"]["value"] == principal
+
+    reader = az_world.az("system")
+    reader.ok("login", "--identity")
+    denied = reader.fails("deployment", "group", "create", "-g", RG, "-n", "nope", "--template-file", str(template),
+                          "--parameters", "identityName=other-uai")
+    assert "AuthorizationFailed" in denied.stderr, denied

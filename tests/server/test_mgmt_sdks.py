@@ -27,32 +27,15 @@ from typing import Any
 
 import pytest
 
-from azshell.server import AzShellServer
-from azshell.server.ca import LocalCA
 from tests.conftest import require_module
 
-from .conftest import RG, VM, Tenant, use_serve_env
+from .conftest import CONTRIBUTOR, RG, VM, Tenant, managed_identity_credential
 
 pytestmark = pytest.mark.slow
 
-CONTRIBUTOR = "b24988ac-6180-42a0-ab88-20f7382dd24c"
 READER = "acdd72a7-3385-48ef-bd42-f606fba81ae7"
 
 
-@pytest.fixture
-def mgmt_env(monkeypatch: pytest.MonkeyPatch, server: AzShellServer, ca: LocalCA, tenant: Tenant) -> Tenant:
-    """``azshell serve --vm vm1``'s variables on a scrubbed environment; vm1 is Contributor on the subscription."""
-    use_serve_env(monkeypatch, server, ca)
-    tenant.world.backend.create_role_assignment(scope=f"/subscriptions/{tenant.subscription_id}",
-                                                role_definition_id=CONTRIBUTOR, principal_id=tenant.principal_id)
-    return tenant
-
-
-def _credential() -> Any:
-    require_module("azure.identity")
-    from azure.identity import ManagedIdentityCredential
-
-    return ManagedIdentityCredential()
 
 
 class _Versions:
@@ -87,7 +70,7 @@ def test_resource_management_client(mgmt_env: Tenant) -> None:
 
     t = mgmt_env
     versions = _Versions()
-    with ResourceManagementClient(_credential(), t.subscription_id, raw_response_hook=versions) as client:
+    with ResourceManagementClient(managed_identity_credential(), t.subscription_id, raw_response_hook=versions) as client:
         made = client.resource_groups.create_or_update("sdk-rg", {"location": "westus", "tags": {"env": "sdk"}})
         assert made.name == "sdk-rg" and made.location == "westus" and made.tags == {"env": "sdk"}
         props = client.resource_groups.get("sdk-rg").properties
@@ -144,7 +127,7 @@ def test_compute_management_client(mgmt_env: Tenant) -> None:
 
     t = mgmt_env
     versions = _Versions()
-    with ComputeManagementClient(_credential(), t.subscription_id, raw_response_hook=versions) as client:
+    with ComputeManagementClient(managed_identity_credential(), t.subscription_id, raw_response_hook=versions) as client:
         vm = client.virtual_machines.get(RG, VM)
         assert vm.name == VM and vm.id == t.vm_id and vm.location == "westus"
         assert vm.identity is not None and vm.identity.principal_id == t.principal_id
@@ -170,7 +153,7 @@ def test_key_vault_management_client(mgmt_env: Tenant) -> None:
     t = mgmt_env
     name = f"kv-sdk-{uuid.uuid4().hex[:8]}"
     versions = _Versions()
-    with KeyVaultManagementClient(_credential(), t.subscription_id, raw_response_hook=versions) as client:
+    with KeyVaultManagementClient(managed_identity_credential(), t.subscription_id, raw_response_hook=versions) as client:
         free = client.vaults.check_name_availability({"name": name, "type": "Microsoft.KeyVault/vaults"})
         assert free.name_available is True
         bad = client.vaults.check_name_availability({"name": "x", "type": "Microsoft.KeyVault/vaults"})
@@ -200,7 +183,7 @@ def test_managed_service_identity_client(mgmt_env: Tenant) -> None:
 
     t = mgmt_env
     versions = _Versions()
-    with ManagedServiceIdentityClient(_credential(), t.subscription_id, raw_response_hook=versions) as client:
+    with ManagedServiceIdentityClient(managed_identity_credential(), t.subscription_id, raw_response_hook=versions) as client:
         uai = client.user_assigned_identities.create_or_update(RG, "sdk-uai", {"location": "westus"})
         assert uai.name == "sdk-uai" and uai.client_id and uai.principal_id and uai.tenant_id == t.world.tenant_id
         assert client.user_assigned_identities.get(RG, "sdk-uai").client_id == uai.client_id
@@ -222,7 +205,7 @@ def test_authorization_management_client(mgmt_env: Tenant) -> None:
 
     t = mgmt_env
     versions = _Versions()
-    with AuthorizationManagementClient(_credential(), t.subscription_id, raw_response_hook=versions) as client:
+    with AuthorizationManagementClient(managed_identity_credential(), t.subscription_id, raw_response_hook=versions) as client:
         at_rg = list(client.role_assignments.list_for_scope(t.rg_id))
         mine = [a for a in at_rg if a.principal_id == t.principal_id]
         assert any(a.role_definition_id.endswith(READER) for a in mine)

@@ -4,34 +4,16 @@ its instances, switch its identity with ``begin_update``, delete it."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
-from azshell.server import AzShellServer
-from azshell.server.ca import LocalCA
 from tests.conftest import require_module
 
-from .conftest import RG, Tenant, use_serve_env
+from .conftest import RG, Tenant, managed_identity_credential
 
 pytestmark = pytest.mark.slow
 
-CONTRIBUTOR = "b24988ac-6180-42a0-ab88-20f7382dd24c"
 
 
-@pytest.fixture
-def mgmt_env(monkeypatch: pytest.MonkeyPatch, server: AzShellServer, ca: LocalCA, tenant: Tenant) -> Tenant:
-    use_serve_env(monkeypatch, server, ca)
-    tenant.world.backend.create_role_assignment(scope=f"/subscriptions/{tenant.subscription_id}",
-                                                role_definition_id=CONTRIBUTOR, principal_id=tenant.principal_id)
-    return tenant
-
-
-def _credential() -> Any:
-    require_module("azure.identity")
-    from azure.identity import ManagedIdentityCredential
-
-    return ManagedIdentityCredential()
 
 
 def test_scale_set_with_identity_through_the_sdk(mgmt_env: Tenant) -> None:
@@ -48,7 +30,7 @@ def test_scale_set_with_identity_through_the_sdk(mgmt_env: Tenant) -> None:
                 "publisher": "Microsoft.ManagedIdentity", "type": "ManagedIdentityExtensionForWindows",
                 "typeHandlerVersion": "1.0", "autoUpgradeMinorVersion": True, "settings": {"port": 50342}}}]}}},
     }
-    with ComputeManagementClient(_credential(), t.subscription_id) as client:
+    with ComputeManagementClient(managed_identity_credential(), t.subscription_id) as client:
         made = client.virtual_machine_scale_sets.begin_create_or_update(RG, "ss1", body).result()
         assert made.identity is not None and made.identity.type == "SystemAssigned"
         assert made.identity.principal_id and made.sku is not None and made.sku.capacity == 2

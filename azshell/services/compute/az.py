@@ -29,14 +29,14 @@ from azshell.cmdlets.linux.azcli import EXIT_USAGE, AzCliError, OptSpec, ParsedA
 from azshell.hostnames import MSI_EXTENSION_PORT
 from azshell.lang.cmdlet import CmdletError
 from azshell.services.authorization.az import assign_role
+from azshell.services.compute.az_identity import deprecated_identity_command, identity_summary
 from azshell.services.compute.az_vmss import VMSS_AZ_COMMANDS
 from azshell.services.compute.cmdlets import NewAzVM, VmCmdlet, _os_type, identity_body
 from azshell.services.resources.cmdlets import normalize_location
 
-__all__ = ["AZ_COMMANDS", "identity_type", "vm_identity_summary"]
+__all__ = ["AZ_COMMANDS", "identity_type"]
 
-DEPRECATED_ASSIGN_IDENTITY = ("This command has been deprecated and will be removed in a future release. Use "
-                              "'vm identity assign' instead.")
+DEPRECATED_ASSIGN_IDENTITY = deprecated_identity_command("vm", "assign")
 
 
 class AzVms(VmCmdlet):
@@ -58,14 +58,6 @@ def identity_type(system: bool, uais: list[str]) -> str:
     return "UserAssigned" if uais else "None"
 
 
-def vm_identity_summary(identity: Any) -> dict[str, Any]:
-    """What ``az vm identity assign`` prints."""
-    ident = identity if isinstance(identity, dict) else {}
-    uais = ident.get("userAssignedIdentities") or {}
-    return {"systemAssignedIdentity": ident.get("principalId") or "",
-            "userAssignedIdentities": {k: {"clientId": (v or {}).get("clientId"),
-                                           "principalId": (v or {}).get("principalId")}
-                                       for k, v in uais.items()}}
 
 
 def _get_identity_vm(az: Az, a: ParsedArgs) -> tuple[str, str, dict[str, Any]]:
@@ -145,7 +137,7 @@ def cmd_vm_create(az: Az, a: ParsedArgs) -> Any:
                            "powerState": "VM running", "privateIpAddress": "10.0.0.4",
                            "publicIpAddress": public_ip, "resourceGroup": rg, "zones": ""}
     if identities is not None:
-        out["identity"] = vm_identity_summary(vm.get("identity"))
+        out["identity"] = identity_summary(vm.get("identity"))
         if role and scope:
             pid = str((vm.get("identity") or {}).get("principalId") or "")
             assign_role(az, pid, "ServicePrincipal", str(role), str(scope))
@@ -188,7 +180,7 @@ def cmd_vm_identity_assign(az: Az, a: ParsedArgs) -> Any:
             if uid.casefold() not in {u.casefold() for u in uais}:
                 uais.append(uid)
     vm = _patch_vm_identity(az, rg, name, identity_type(system, uais), uais or None, vm.get("identity"))
-    out = vm_identity_summary(vm.get("identity"))
+    out = identity_summary(vm.get("identity"))
     if a.get("role") and a.get("scope") and out["systemAssignedIdentity"]:
         assign_role(az, str(out["systemAssignedIdentity"]), "ServicePrincipal", str(a.get("role")),
                     str(a.get("scope")))
@@ -230,7 +222,7 @@ def cmd_vm_assign_identity(az: Az, a: ParsedArgs) -> Any:
         "properties": {"publisher": MSI_EXTENSION_PUBLISHER, "type": ext, "typeHandlerVersion": MSI_EXTENSION_VERSION,
                        "autoUpgradeMinorVersion": True, "settings": {"port": MSI_EXTENSION_PORT}},
     })
-    out = vm_identity_summary(vm.get("identity"))
+    out = identity_summary(vm.get("identity"))
     if a.get("role") and a.get("scope"):
         assign_role(az, str(out["systemAssignedIdentity"]), "ServicePrincipal", str(a.get("role")),
                     str(a.get("scope")))

@@ -22,6 +22,7 @@ from azshell.cmdlets.linux.azcli import EXIT_USAGE, AzCliError, OptSpec, ParsedA
 from azshell.lang.cmdlet import CmdletError
 from azshell.model.types import VMSS_TYPE
 from azshell.services.authorization.az import assign_role
+from azshell.services.compute.az_identity import deprecated_identity_command, identity_summary
 from azshell.services.compute.cmdlets import identity_body
 from azshell.services.compute.cmdlets_vmss import (
     DEFAULT_INSTANCE_COUNT,
@@ -33,10 +34,8 @@ from azshell.services.resources.cmdlets import normalize_location
 
 __all__ = ["VMSS_AZ_COMMANDS"]
 
-DEPRECATED_ASSIGN = ("This command has been deprecated and will be removed in a future release. Use "
-                     "'vmss identity assign' instead.")
-DEPRECATED_REMOVE = ("This command has been deprecated and will be removed in a future release. Use "
-                     "'vmss identity remove' instead.")
+DEPRECATED_ASSIGN = deprecated_identity_command("vmss", "assign")
+DEPRECATED_REMOVE = deprecated_identity_command("vmss", "remove")
 
 
 class AzVmss(VmssCmdlet):
@@ -47,15 +46,6 @@ class AzVmss(VmssCmdlet):
 
 def _vmss(az: Az) -> AzVmss:
     return az.helper(AzVmss)
-
-
-def _identity_summary(identity: Any) -> dict[str, Any]:
-    ident = identity if isinstance(identity, dict) else {}
-    uais = ident.get("userAssignedIdentities") or {}
-    return {"systemAssignedIdentity": ident.get("principalId") or "",
-            "userAssignedIdentities": {k: {"clientId": (v or {}).get("clientId"),
-                                           "principalId": (v or {}).get("principalId")}
-                                       for k, v in uais.items()}}
 
 
 def _current(vmss: dict[str, Any]) -> tuple[bool, list[str]]:
@@ -124,7 +114,7 @@ def cmd_vmss_create(az: Az, a: ParsedArgs) -> Any:
     vmss = _vmss(az).get_vmss(rg, name)
     out: dict[str, Any] = {"vmss": {k: v for k, v in flatten(vmss).items() if k not in ("id", "resourceGroup")}}
     if identities is not None:
-        summary = _identity_summary(vmss.get("identity"))
+        summary = identity_summary(vmss.get("identity"))
         if role and scope and summary["systemAssignedIdentity"]:
             assign_role(az, str(summary["systemAssignedIdentity"]), "ServicePrincipal", str(role), str(scope))
             summary["role"], summary["scope"] = str(role), str(scope)
@@ -174,7 +164,7 @@ def cmd_vmss_identity_assign(az: Az, a: ParsedArgs) -> Any:
             if uid.casefold() not in {u.casefold() for u in uais}:
                 uais.append(uid)
     vmss = _patch(az, rg, name, system, uais, vmss.get("identity"))
-    out = _identity_summary(vmss.get("identity"))
+    out = identity_summary(vmss.get("identity"))
     if a.get("role") and a.get("scope") and out["systemAssignedIdentity"]:
         assign_role(az, str(out["systemAssignedIdentity"]), "ServicePrincipal", str(a.get("role")),
                     str(a.get("scope")))

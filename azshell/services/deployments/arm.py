@@ -30,10 +30,10 @@ from azshell.planes._shared import (
 from azshell.planes.arm._context import ArmContext, resource_group_not_found
 from azshell.planes.base import Headers, PlaneError, Response
 from azshell.planes.catalog import ResourceType
+from azshell.planes.jsonnet import JsonParseError, read_json
 from azshell.services.deployments import model
 from azshell.services.deployments.arm_engine import Engine, EngineResult, TemplateResource
 from azshell.services.deployments.arm_expr import TemplateError
-from azshell.services.deployments.arm_json import JsonParseError, read_json
 from azshell.services.deployments.catalog import (
     CANCEL_DEPLOYMENT,
     DELETE_DEPLOYMENT,
@@ -147,7 +147,7 @@ def _read_body(ctx: ArmContext, name: str) -> tuple[Any, dict[str, Any], dict[st
     try:
         doc = read_json(ctx.request.body.decode("utf-8"))
     except (JsonParseError, UnicodeDecodeError):  # ctx.body() accepted it, so it is JSON; keep no positions
-        from azshell.services.deployments.arm_json import JsonDocument
+        from azshell.planes.jsonnet import JsonDocument
 
         doc = JsonDocument(body, {})
     props = body.get("properties")

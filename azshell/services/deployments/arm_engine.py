@@ -33,6 +33,7 @@ import httpx
 
 from azshell.hostnames import ARM_ENDPOINT
 from azshell.ids import new_guid
+from azshell.planes.jsonnet import JsonDocument, child_path
 from azshell.services.deployments.arm_expr import (
     EXPRESSIONS_HELP,
     FUNCTIONS,
@@ -44,7 +45,6 @@ from azshell.services.deployments.arm_expr import (
     provider_path,
     type_name,
 )
-from azshell.services.deployments.arm_json import JsonDocument, child_path
 
 __all__ = ["DEPLOYMENT_FAILED", "Engine", "Operation", "TemplateResource", "TemplateError", "validation_failed"]
 

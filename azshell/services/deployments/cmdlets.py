@@ -26,7 +26,7 @@ from azshell.cmdlets._base import AzCmdlet, AzureRestError, arm_error_parts
 from azshell.cmdlets.views import ViewSpec, register_table
 from azshell.lang.cmdlet import CmdletError, Example, Param
 from azshell.lang.values import PSHashtable, PSObject, SecureString
-from azshell.services.deployments.arm_json import JsonParseError, read_json
+from azshell.planes.jsonnet import JsonParseError, read_json
 
 if TYPE_CHECKING:
     from azshell.lang.formatting import ViewTable

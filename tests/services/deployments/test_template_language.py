@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from azshell.planes.jsonnet import JsonParseError, read_json
 from azshell.services.deployments.arm_expr import TemplateError, arm_guid, evaluate_value, unique_string
-from azshell.services.deployments.arm_json import JsonParseError, read_json
 
 
 class _Scope:
