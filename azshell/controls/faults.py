@@ -187,7 +187,7 @@ def add_fault(world: World, *, endpoint: str, status: int | None = None, count: 
     if retry_after is not None and retry_after < 0:
         raise FaultError("-RetryAfter must be 0 or more seconds.")
     store = world.store
-    with store.transaction(bump_generation=False):
+    with store.transaction():  # moves generation(): the planes' cached fault list is re-read
         next_id, faults = _load(store)
         fault = Fault(id=next_id, endpoint=plane, status=status, remaining=count, probability=probability,
                       latency_ms=int(latency_ms), match=match or None, retry_after=retry_after, host_id=host_id,
@@ -198,7 +198,7 @@ def add_fault(world: World, *, endpoint: str, status: int | None = None, count: 
 
 def remove_faults(store: Store, ids: Iterable[int] | None = None) -> list[Fault]:
     """Remove the faults with these ids (all when ``ids`` is None); returns the ones removed."""
-    with store.transaction(bump_generation=False):
+    with store.transaction():  # moves generation(): the planes' cached fault list is re-read
         next_id, faults = _load(store)
         wanted = None if ids is None else set(ids)
         gone = [f for f in faults if wanted is None or f.id in wanted]
@@ -212,9 +212,13 @@ def _take(world: World, plane: str, request: Request) -> Fault | None:
     """The fault that answers this request (its count taken), or None. One read when no fault is set."""
     store = world.store
     now = world.clock.now()
-    if not any(f.applies_to(plane, request, now) for f in _load(store)[1]):
+    cache = world.generation_cache("faults")
+    listed = cache.get("faults")
+    if listed is None:
+        listed = cache["faults"] = _load(store)[1]
+    if not any(f.applies_to(plane, request, now) for f in listed):
         return None
-    with store.transaction(bump_generation=False):
+    with store.transaction():  # moves generation(): the planes' cached fault list is re-read
         next_id, faults = _load(store)
         for i, f in enumerate(faults):
             if not f.applies_to(plane, request, now):

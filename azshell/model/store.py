@@ -406,6 +406,13 @@ def _make_private(path: str) -> None:
             os.chmod(name, st.st_mode & 0o700)
 
 
+class _GenerationPin(threading.local):
+    """One thread's pinned generation (see :meth:`Store.one_generation`)."""
+
+    active: bool = False
+    value: int | None = None
+
+
 class Store:
     """Typed CRUD over one SQLite state file. Thread-safe (one connection guarded by a lock).
 
@@ -423,6 +430,10 @@ class Store:
         self._clock: Clock = clock or SystemClock()
         self._lock = threading.RLock()
         self._depth = 0
+        #: (data_version, generation) read outside any transaction (see generation())
+        self._generation_memo: tuple[int, int] | None = None
+        #: per thread: inside one_generation() (``active``), the generation read first (``value``)
+        self._pin = _GenerationPin()
         self._events_since_trim = 0
         self._closed = False
         #: where ids, secrets and keys made for this state come from (``build_world`` seeds it for ``--seed``)
@@ -575,9 +586,47 @@ class Store:
         return int(row[0]) if row else 0
 
     def generation(self) -> int:
-        """A counter that changes whenever any process commits a write to this file."""
-        row = self._one("SELECT value FROM meta WHERE key = 'generation'")
-        return int(row[0]) if row else 0
+        """A counter that changes whenever any process commits a write to this file.
+
+        Read on nearly every request (the tenant clock, the RBAC index and other caches key on it), so outside a
+        transaction it is remembered with SQLite's ``PRAGMA data_version``, which moves whenever another
+        connection commits; this connection's own bumping commits forget it."""
+        pin = self._pin
+        if pin.active and pin.value is not None and self._depth == 0:
+            return int(pin.value)
+        with self._lock:
+            try:
+                if self._depth == 0 and self._generation_memo is not None:
+                    version = self._db.execute("PRAGMA data_version").fetchone()[0]
+                    if version == self._generation_memo[0]:
+                        if pin.active:
+                            pin.value = self._generation_memo[1]
+                        return self._generation_memo[1]
+                row = self._db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+                gen = int(row[0]) if row else 0
+                if self._depth == 0:
+                    self._generation_memo = (self._db.execute("PRAGMA data_version").fetchone()[0], gen)
+                    if pin.active:
+                        pin.value = gen
+                return gen
+            except sqlite3.Error as exc:
+                raise self._state_error(exc) from None
+
+    @contextlib.contextmanager
+    def one_generation(self) -> Iterator[None]:
+        """Within the block, this thread reads ``generation()`` once and then reuses it until it writes itself: the
+        planes answer each request inside one, so the half-dozen caches a request consults (tenant clock, key ring,
+        look-ups, fault list) check the file once, not each on its own. Writes by other processes during the block
+        are seen by the next request."""
+        pin = self._pin
+        outer = pin.active
+        pin.active = True
+        try:
+            yield
+        finally:
+            if not outer:
+                pin.active = False
+                pin.value = None
 
     def integrity_check(self) -> str:
         """``PRAGMA integrity_check``'s answer (``"ok"`` when healthy)."""
@@ -609,6 +658,8 @@ class Store:
             try:
                 yield
                 if bump_generation:
+                    self._generation_memo = None
+                    self._pin.value = None
                     self._db.execute(
                         "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'"
                     )
@@ -638,6 +689,8 @@ class Store:
             except sqlite3.Error as exc:
                 raise self._state_error(exc) from None
             self._depth += 1
+            self._generation_memo = None
+            self._pin.value = None
             try:
                 self._db.execute("UPDATE meta SET value = ? WHERE key = 'generation'",
                                  (str(-secrets.randbelow(1 << 62) - 1),))
@@ -1179,27 +1232,27 @@ class Store:
         a crash of azshell, and the next ordinary write makes it durable; only a power cut can lose the newest
         events. Every request the planes answer appends one, so this keeps an fsync off each request."""
         with self._lock:
-            relaxed = self._depth == 0 and self.path != ":memory:"
-            if relaxed:
-                self._db.execute("PRAGMA synchronous = NORMAL")
-            try:
-                return self._append_event(kind, data)
-            finally:
-                if relaxed:
-                    with contextlib.suppress(sqlite3.Error):
-                        self._db.execute("PRAGMA synchronous = FULL")
+            return self._write_events([(self._clock.now(), kind, _dumps(data))])[-1]
 
-    def _append_event(self, kind: str, data: dict[str, Any]) -> int:
-        with self.transaction(bump_generation=False):
-            cur = self._db.execute(
-                "INSERT INTO events(time, kind, data) VALUES(?,?,?)", (self._clock.now(), kind, _dumps(data))
-            )
-            seq = int(cur.lastrowid or 0)
-            self._events_since_trim += 1
-            if self._events_since_trim >= _EVENTS_TRIM_EVERY:
-                self._events_since_trim = 0
-                self._db.execute("DELETE FROM events WHERE seq <= ?", (seq - EVENTS_KEEP,))
-            return seq
+    def _write_events(self, batch: list[tuple[float, str, str]]) -> list[int]:
+        relaxed = self._depth == 0 and self.path != ":memory:"
+        if relaxed:
+            self._db.execute("PRAGMA synchronous = NORMAL")
+        try:
+            seqs: list[int] = []
+            with self.transaction(bump_generation=False):
+                for item in batch:
+                    cur = self._db.execute("INSERT INTO events(time, kind, data) VALUES(?,?,?)", item)
+                    seqs.append(int(cur.lastrowid or 0))
+                self._events_since_trim += len(batch)
+                if self._events_since_trim >= _EVENTS_TRIM_EVERY:
+                    self._events_since_trim = 0
+                    self._db.execute("DELETE FROM events WHERE seq <= ?", (seqs[-1] - EVENTS_KEEP,))
+            return seqs
+        finally:
+            if relaxed:
+                with contextlib.suppress(sqlite3.Error):
+                    self._db.execute("PRAGMA synchronous = FULL")
 
     def recent_events(self, kind: str | None = None, limit: int = 100) -> list[Event]:
         """The newest events (optionally of one kind), oldest first."""

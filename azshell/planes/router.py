@@ -125,16 +125,17 @@ class Planes:
         route = self.route_for(request)
         if route is None:
             raise no_such_host(request)
-        try:
-            from azshell.controls.faults import inject
+        with self.world.store.one_generation():  # one look at the file per request, not one per cache
+            try:
+                from azshell.controls.faults import inject
 
-            faulted = inject(self.world, route.name, request)
-        except Exception:  # noqa: BLE001 - a damaged fault list must not stop the planes
-            log.exception("fault injection failed on %s %s", request.method, request.raw_path)
-            faulted = None
-        response = faulted if faulted is not None else self._answer(route, request)
-        if not request.dry_run:
-            _record(self.world, request, response, faulted=faulted is not None)
+                faulted = inject(self.world, route.name, request)
+            except Exception:  # noqa: BLE001 - a damaged fault list must not stop the planes
+                log.exception("fault injection failed on %s %s", request.method, request.raw_path)
+                faulted = None
+            response = faulted if faulted is not None else self._answer(route, request)
+            if not request.dry_run:
+                _record(self.world, request, response, faulted=faulted is not None)
         return response
 
     def _answer(self, route: PlaneRoute, request: Request) -> Response:
