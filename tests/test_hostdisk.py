@@ -43,3 +43,30 @@ def test_files_written_on_a_vm_stay_on_that_vm(tmp_path: Path, monkeypatch: pyte
     s3 = Session(state=state)
     assert _outputs(s3, "Enter-AzVM -ResourceGroupName rg1 -Name vm1 | Out-Null; Test-Path Test1.txt") == [False]
     s3.close()
+
+
+def test_a_deleted_vm_takes_its_disk_with_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A VM deleted and created again under the same name starts with an empty disk, as a new VM on Azure does;
+    deleting the resource group does the same for every VM in it."""
+    monkeypatch.chdir(tmp_path)
+    world = open_world(str(tmp_path / "state.db"), signing_key=TEST_KEYS)
+    s = Session(world=world)
+    write = 'Enter-AzVM -ResourceGroupName rg1 -Name vm1 | Out-Null; "kept?" > C:\\note.txt; Exit-AzVM'
+    probe = "Enter-AzVM -ResourceGroupName rg1 -Name vm1 | Out-Null; Test-Path C:\\note.txt; Exit-AzVM"
+    _outputs(s, "New-AzResourceGroup rg1 westus | Out-Null\n"
+                "New-AzVM -ResourceGroupName rg1 -Name vm1 -Location westus | Out-Null\n"
+                "New-AzVM -ResourceGroupName rg1 -Name vm10 -Location westus | Out-Null")
+    _outputs(s, write)
+    _outputs(s, 'Enter-AzVM -ResourceGroupName rg1 -Name vm10 | Out-Null; "mine" > C:\\note.txt; Exit-AzVM')
+    assert _outputs(s, probe) == [True]
+    _outputs(s, "Remove-AzVM -ResourceGroupName rg1 -Name vm1 -Force | Out-Null\n"
+                "New-AzVM -ResourceGroupName rg1 -Name vm1 -Location westus | Out-Null")
+    assert _outputs(s, probe) == [False]
+    assert _outputs(s, "Enter-AzVM -ResourceGroupName rg1 -Name vm10 | Out-Null; Get-Content C:\\note.txt; "
+                       "Exit-AzVM") == ["mine"]  # a VM whose name starts the same keeps its disk
+    _outputs(s, write)
+    _outputs(s, "Remove-AzResourceGroup -Name rg1 -Force | Out-Null\n"
+                "New-AzResourceGroup rg1 westus | Out-Null\n"
+                "New-AzVM -ResourceGroupName rg1 -Name vm1 -Location westus | Out-Null")
+    assert _outputs(s, probe) == [False]
+    world.close()

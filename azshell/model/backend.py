@@ -445,6 +445,7 @@ class TenantBackend:
             rg = self.get_resource_group(sub, name)
             for res in self.store.list_resources(sub_id=sub, resource_group=name):
                 self._delete_principals_of(res.id)
+                self._delete_host_of(res.id)
             self.store.delete_resource_group(sub, name)
             self.store.append_event(EVENT_RG_DELETED, {"id": rg.id})
 
@@ -645,6 +646,7 @@ class TenantBackend:
             res = self.get_resource(rid)
             for sub_res in self._subtree(res.id):
                 self._delete_principals_of(sub_res)
+                self._delete_host_of(sub_res)
             self.store.delete_resource(res.id)
             self.store.append_event(EVENT_RESOURCE_DELETED, {"id": res.id, "type": res.type})
 
@@ -803,6 +805,13 @@ class TenantBackend:
     def _delete_principal(self, object_id: str) -> None:
         if self.store.delete_directory_object(object_id):
             self.store.append_event(EVENT_PRINCIPAL_DELETED, {"objectId": object_id})
+
+    def _delete_host_of(self, rid: str) -> None:
+        """Forget what a deleted host kept: its disk and its App Service identity header (a VM created again under
+        the same name starts with an empty disk, as a new VM on Azure does). Scale-set instances go with their set."""
+        from azshell.model.hosts import delete_host_data
+
+        delete_host_data(self.store, rid)
 
     def _delete_principals_of(self, rid: str) -> None:
         """Delete the managed-identity principals that belong to resource ``rid`` (its system identity, or the

@@ -148,7 +148,9 @@ def delete_host_file(store: Store, host_id: str, path: str) -> bool:
 
 
 def delete_host_data(store: Store, host_id: str) -> None:
-    """Forget a deleted host's header and disk."""
+    """Forget a deleted host's header and disk, and those of the hosts under it (a scale set's instances)."""
+    under = host_id.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "/%"
     with store.transaction(bump_generation=False):
-        store._exec("DELETE FROM host_identity_headers WHERE host_id = ?", (host_id,))  # noqa: SLF001
-        store._exec("DELETE FROM host_files WHERE host_id = ?", (host_id,))  # noqa: SLF001
+        for table in ("host_identity_headers", "host_files"):
+            store._exec(f"DELETE FROM {table} WHERE host_id = ? OR host_id LIKE ? ESCAPE '\\'",  # noqa: SLF001
+                        (host_id, under))
