@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from azshell.lang import ast as A
 from azshell.lang import conversions as conv
-from azshell.lang.errors import ErrorRecord
+from azshell.lang.errors import ErrorRecord, RuntimeLangError
 from azshell.lang.runtime import Encoding, FunctionInfo, ScriptBlock, TypeRef
 from azshell.lang.values import Guid, PSCredential, PSHashtable, PSObject, SecureString, Uri
 
@@ -270,6 +270,11 @@ def _list_method(ev: EvaluatorState, lst: list[Any], key: str, a: tuple[Any, ...
                     out.append(ev.call_method(x, a[0], list(a[1:]), node))
                 else:
                     v = ev.get_member(x, a[0])
+                    if v is None and not (isinstance(x, PSObject) and x.has(a[0])):
+                        try:  # .ForEach('ToUpper'): no such property, so the method of that name, with no arguments
+                            v = ev.call_method(x, a[0], [], node)
+                        except RuntimeLangError:
+                            v = None
                     out.extend(v if isinstance(v, list) else [v])
             else:
                 out.append(conv.convert_to(str(getattr(a[0], "name", a[0])), x))
