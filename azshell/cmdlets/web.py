@@ -17,6 +17,7 @@ Requests go through ``services.http``: Azure host names are answered by the plan
 from __future__ import annotations
 
 import re
+import time
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote_plus, urlsplit
@@ -201,6 +202,11 @@ def _to_pairs(value: Any) -> list[tuple[str, str]] | None:
     return None
 
 
+#: PowerShell 7's default -RetryIntervalSec, and the verbose line before each retry (WebCmdletStrings.RetryVerboseMsg)
+DEFAULT_RETRY_INTERVAL_SEC = 5
+RETRY_VERBOSE = "Retrying after interval of {seconds} seconds. Status code for previous attempt: {status}"
+
+
 class _WebCmdlet(AzCmdlet):
     command_class = "Microsoft.PowerShell.Commands.InvokeWebRequestCommand"
 
@@ -221,6 +227,8 @@ class _WebCmdlet(AzCmdlet):
         Param("ResponseHeadersVariable", "string", aliases=("RHV",)),
         Param("PreserveAuthorizationOnRedirect", "switch"),
         Param("TimeoutSec", "int"),
+        Param("MaximumRetryCount", "int", validate_range=(0, 2147483647)),
+        Param("RetryIntervalSec", "int", validate_range=(1, 2147483647)),
         Param("UserAgent", "string"),
         Param("DisableKeepAlive", "switch"),
         Param("UseDefaultCredentials", "switch"),
@@ -289,6 +297,33 @@ class _WebCmdlet(AzCmdlet):
         return method, url, headers, body
 
     def _send(self) -> tuple[httpx.Response, str]:
+        """Send the request, following redirects; with ``-MaximumRetryCount``, retry a 304 or a 400-599 answer
+        as PowerShell 7 does: after ``-RetryIntervalSec`` seconds (5 by default), or after a 429's
+        ``Retry-After``, saying so on the verbose stream."""
+        retries = int(self.bound.get("MaximumRetryCount") or 0)
+        interval = int(self.bound.get("RetryIntervalSec") or DEFAULT_RETRY_INTERVAL_SEC)
+        while True:
+            resp, url = self._send_once()
+            status = resp.status_code
+            if retries <= 0 or not (status == 304 or 400 <= status <= 599):
+                return resp, url
+            retries -= 1
+            wait = interval
+            after = resp.headers.get("retry-after", "").strip()
+            if status == 429 and after.isdigit():
+                wait = int(after)
+            self.write_verbose(RETRY_VERBOSE.format(seconds=wait, status=status))
+            self._wait(wait)
+
+    def _wait(self, seconds: float) -> None:
+        check = getattr(self.ctx, "check_interrupt", None)
+        deadline = time.monotonic() + seconds
+        while (left := deadline - time.monotonic()) > 0:
+            if callable(check) and check():
+                return
+            time.sleep(min(0.05, left))
+
+    def _send_once(self) -> tuple[httpx.Response, str]:
         method, url, headers, body = self._build()
         max_redirects = self.bound.get("MaximumRedirection")
         max_redirects = DEFAULT_MAXIMUM_REDIRECTION if max_redirects is None else int(max_redirects)

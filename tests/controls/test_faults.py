@@ -150,3 +150,20 @@ def test_realistic_on_enable_msi(tshell: Shell) -> None:
               "Enable-Msi -ResourceGroupName rg1 -Name vm1 -Realistic | Out-Null")
     (fault,) = tshell.ok("Get-AzShellFault")
     assert fault.get("StatusCode") == 404 and str(fault.get("HostId")).endswith("/virtualMachines/vm1")
+
+
+def test_invoke_webrequest_retries_as_powershell_7_does(vm_shell: Shell) -> None:
+    """``-MaximumRetryCount`` retries a 429 after its ``Retry-After`` (saying so on the verbose stream); without it
+    the first 429 is the answer; a retry count that runs out returns the last failure."""
+    vm_shell.ok("Add-AzShellFault -Endpoint Imds -StatusCode 429 -Count 2 -RetryAfter 1 | Out-Null\n"
+                "Enter-AzVM -ResourceGroupName rg1 -Name vm1")
+    result = vm_shell.session.execute(f"({IWR} -MaximumRetryCount 3 -RetryIntervalSec 30 -Verbose).StatusCode")
+    assert [r.value for r in result.records if r.stream == "output"] == [200]
+    assert [str(r.value) for r in result.records if r.stream == "verbose"] == [
+        "Retrying after interval of 1 seconds. Status code for previous attempt: 429"] * 2
+    assert [e.get("Status") for e in vm_shell.ok("Get-AzShellEvent -Kind http.request -Last 3")] == [429, 429, 200]
+    vm_shell.ok("Add-AzShellFault -Endpoint Imds -StatusCode 503 -Count 3 | Out-Null")
+    assert _status_of(vm_shell, f"{IWR} -MaximumRetryCount 1 -RetryIntervalSec 1")[0] == 503
+    assert _status_of(vm_shell, IWR)[0] == 503  # the third 503: no retry without -MaximumRetryCount
+    assert _status_of(vm_shell, IWR)[0] == 200
+    assert "less than the minimum allowed range of 1" in vm_shell.error_text(f"{IWR} -RetryIntervalSec 0")
