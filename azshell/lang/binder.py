@@ -14,6 +14,7 @@ from typing import Any
 
 from azshell.lang.cmdlet import ALL_PARAMETER_SETS, Param
 from azshell.lang.errors import LangError, Span
+from azshell.lang.numbers import plain_number
 
 COMMON_PARAMS: tuple[Param, ...] = (
     Param("Verbose", "switch", aliases=("vb",)),
@@ -323,7 +324,7 @@ class Binder:
             if t == "string":
                 self.validate(p, literal, span)
                 return literal
-            value = type(value).__mro__[1](value)  # the plain int or float under the typed text
+            value = plain_number(value)
         if t == "switch":
             return conv.to_bool(value)
         if value is None:

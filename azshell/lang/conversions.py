@@ -24,7 +24,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
 
-from azshell.lang.numbers import SIZED_TYPES, Char, Single, SizedInt
+from azshell.lang.numbers import SIZED_TYPES, Char, Single, SizedInt, plain_number
 from azshell.lang.values import Guid, PSCredential, PSHashtable, PSObject, SecureString, Uri
 
 PSCUSTOMOBJECT = "System.Management.Automation.PSCustomObject"
@@ -651,7 +651,7 @@ def convert_to(type_name: str, v: Any) -> Any:
     if literal is not None:  # a number typed as a command argument: [string] gets its text (f 24l -> '24l')
         if n == "string":
             return literal
-        v = type(v).__mro__[1](v)
+        v = plain_number(v)
     if n.endswith("[]") and n not in ("object[]", "byte[]"):
         elem = raw[:-2]
         if v is None:

@@ -34,7 +34,7 @@ from azshell.lang.errors import (
     ParseError,
     RuntimeLangError,
 )
-from azshell.lang.numbers import Char
+from azshell.lang.numbers import Char, literal_number
 from azshell.lang.operators import OperatorsMixin
 from azshell.lang.pipeline import CmdletStage, InvocationContext, PipelineMixin, ScriptStage, Stage
 from azshell.lang.runtime import (
@@ -50,7 +50,6 @@ from azshell.lang.runtime import (
     ScriptTerminatingError,
     TypeRef,
     error_member,
-    literal_number,
     norm_type,
     unwrap,
 )

@@ -190,35 +190,6 @@ class Scope:
             hit[1] = value
 
 
-# ------------------------------------------------------------------------------------------- literal arguments
-class LiteralInt(int):
-    """A number typed as a command argument (``f 24l``): an int everywhere, but a ``[string]`` parameter gets
-    the text as typed (``literal_text``), as PowerShell binds it."""
-
-    literal_text: str
-
-
-class LiteralFloat(float):
-    """The float twin of :class:`LiteralInt`."""
-
-    literal_text: str
-
-
-def literal_number(value: int | float, text: str) -> LiteralInt | LiteralFloat:
-    out: LiteralInt | LiteralFloat = LiteralInt(value) if isinstance(value, int) else LiteralFloat(value)
-    out.literal_text = text
-    return out
-
-
-def plain_number(value: Any) -> Any:
-    """``value`` without its typed text (a plain int or float); anything else unchanged."""
-    if isinstance(value, LiteralInt):
-        return int(value)
-    if isinstance(value, LiteralFloat):
-        return float(value)
-    return value
-
-
 # ------------------------------------------------------------------------------------------- helpers
 def unwrap(results: list[Any]) -> Any:
     """Output as one value: nothing → None, one object → it, more → a list of them."""

@@ -1232,23 +1232,22 @@ class Store:
         a crash of azshell, and the next ordinary write makes it durable; only a power cut can lose the newest
         events. Every request the planes answer appends one, so this keeps an fsync off each request."""
         with self._lock:
-            return self._write_events([(self._clock.now(), kind, _dumps(data))])[-1]
+            return self._write_event(kind, data)
 
-    def _write_events(self, batch: list[tuple[float, str, str]]) -> list[int]:
+    def _write_event(self, kind: str, data: dict[str, Any]) -> int:
         relaxed = self._depth == 0 and self.path != ":memory:"
         if relaxed:
             self._db.execute("PRAGMA synchronous = NORMAL")
         try:
-            seqs: list[int] = []
             with self.transaction(bump_generation=False):
-                for item in batch:
-                    cur = self._db.execute("INSERT INTO events(time, kind, data) VALUES(?,?,?)", item)
-                    seqs.append(int(cur.lastrowid or 0))
-                self._events_since_trim += len(batch)
+                cur = self._db.execute("INSERT INTO events(time, kind, data) VALUES(?,?,?)",
+                                       (self._clock.now(), kind, _dumps(data)))
+                seq = int(cur.lastrowid or 0)
+                self._events_since_trim += 1
                 if self._events_since_trim >= _EVENTS_TRIM_EVERY:
                     self._events_since_trim = 0
-                    self._db.execute("DELETE FROM events WHERE seq <= ?", (seqs[-1] - EVENTS_KEEP,))
-            return seqs
+                    self._db.execute("DELETE FROM events WHERE seq <= ?", (seq - EVENTS_KEEP,))
+            return seq
         finally:
             if relaxed:
                 with contextlib.suppress(sqlite3.Error):
